@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("language", views.language_set, name="language-set"),
+    path("preferences/", views.preferences, name="preferences"),
+]

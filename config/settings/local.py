@@ -1,0 +1,25 @@
+"""`make run` on a laptop: DEBUG, a secret kept under var/, mail to the console."""
+
+from __future__ import annotations
+
+import secrets
+
+from config.env import VAR_DIR
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY
+
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+
+
+def _local_secret_key() -> str:
+    # Generated once per checkout so no key is ever committed.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = SECRET_KEY or _local_secret_key()

@@ -1,0 +1,30 @@
+"""Events to websockets, sent only once the transaction that caused them has committed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+_GROUP_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]")
+
+
+def group_name(*parts: object) -> str:
+    """Build a channel-layer group name; the layer accepts only ASCII letters, digits, `_.-`."""
+    return _GROUP_UNSAFE.sub("_", ".".join(str(part) for part in parts))[:99]
+
+
+def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
+    """Send `event` (a JSON-ready dict with a `type`) to `group` after commit; dropped on rollback."""
+    if "type" not in event:
+        raise ValueError("A realtime event needs a type.")
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, event)
+
+    transaction.on_commit(send)

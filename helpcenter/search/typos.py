@@ -1,0 +1,55 @@
+"""Typo tolerance on titles: a query word close to a title word also searches for that word."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from helpcenter.models import Article
+from helpcenter.search import text
+from helpcenter.search.cache import Refreshing
+
+
+def _build() -> tuple[frozenset[str], list[str]]:
+    """(stems known from titles and tags, the distinct unstemmed title/tag words)."""
+    words: set[str] = set()
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    for title, tags in published.values_list("title", "tags").iterator(chunk_size=2000):
+        words.update(text.latin_words(text.normalize(title)))
+        for tag in tags if isinstance(tags, list) else []:
+            words.update(text.latin_words(text.normalize(str(tag))))
+    words = {w for w in words if len(w) >= 3 and not w.isdigit()}
+    return frozenset(text.stem(w) for w in words), sorted(words)
+
+
+def _stamp() -> object:
+    return Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
+
+
+_vocabulary = Refreshing(_build, _stamp, ttl=60.0)
+
+
+def clear_cache() -> None:
+    _vocabulary.clear()
+
+
+def _allowed_edits(word: str) -> int:
+    # Short words have many neighbours: one edit from 4 letters, two from 7.
+    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+
+
+def corrections(query: str) -> list[str]:
+    """Stems of title words that the query's unknown Latin words were probably meant to be."""
+    known_stems, title_words = _vocabulary.get()
+    found: list[str] = []
+    for word in text.latin_words(text.normalize(query)):
+        edits = _allowed_edits(word)
+        if not edits or text.stem(word) in known_stems or not title_words:
+            continue
+        match = process.extractOne(word, title_words, scorer=OSA.distance, score_cutoff=edits)
+        if match is not None:
+            found.append(text.stem(match[0]))
+    return found

@@ -1,0 +1,165 @@
+"""Every read of the help centre that a page or the API makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from core.exceptions import ApplicationError
+from helpcenter import hours, verification
+from helpcenter.models import (
+    Announcement, Article, ArticleCategory, BusinessCalendar, ContactChannel, GlossaryTerm,
+)
+from helpcenter.search import engine
+from helpcenter.search.engine import SearchHit
+
+MAX_QUERY_CHARS = 200
+LANGUAGES = engine.LANGUAGES
+
+
+def published_articles() -> QuerySet[Article]:
+    return Article.objects.filter(status=Article.Status.PUBLISHED)
+
+
+def search_input_clean(*, query: str | None, lang: str | None, default_lang: str) -> tuple[str, str]:
+    """Validate what a person typed; raises ApplicationError with a message fit to show."""
+    lang = (lang or default_lang).strip()
+    if lang not in LANGUAGES:
+        raise ApplicationError(f"Unknown language. Use one of: {', '.join(LANGUAGES)}.",
+                               code="unknown_language")
+    query = (query or "").replace("\x00", "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise ApplicationError(f"Search for at most {MAX_QUERY_CHARS} characters.",
+                               code="query_too_long")
+    return query, lang
+
+
+def article_search(*, query: str, lang: str, limit: int = 10) -> list[SearchHit]:
+    """Published articles matching `query`, best first, `lang` versions first."""
+    query, lang = search_input_clean(query=query, lang=lang, default_lang=lang)
+    if not query:
+        return []
+    return engine.search(query, lang=lang, limit=limit)
+
+
+def category_tree(*, lang: str) -> list[ArticleCategory]:
+    """Top-level categories with their children and published-article counts in `lang`."""
+    counted = ArticleCategory.objects.annotate(
+        article_count=Count("articles", filter=Q(articles__status="published", articles__lang=lang))
+    )
+    return list(
+        counted.filter(parent__isnull=True).prefetch_related(Prefetch("children", queryset=counted))
+    )
+
+
+def category_get(*, slug: str) -> ArticleCategory:
+    category = ArticleCategory.objects.select_related("parent").filter(slug=slug).first()
+    if category is None:
+        raise Http404
+    return category
+
+
+def article_list_for_category(*, category: ArticleCategory, lang: str) -> QuerySet[Article]:
+    return (
+        published_articles()
+        .filter(Q(category=category) | Q(category__parent=category), lang=lang)
+        .only("slug", "title", "summary", "updated_on", "lang")
+        .order_by("title")
+    )
+
+
+def article_get_published(*, slug: str, lang: str) -> Article:
+    """The version in `lang`, else any published version; 404 when there is none."""
+    versions = list(published_articles().select_related("category").filter(slug=slug))
+    if not versions:
+        raise Http404
+    return next((a for a in versions if a.lang == lang), versions[0])
+
+
+def article_translations(*, article: Article) -> list[Article]:
+    return list(
+        published_articles().filter(slug=article.slug).exclude(id=article.id).only("slug", "lang")
+    )
+
+
+def article_related(*, article: Article, limit: int = 5) -> list[Article]:
+    """Same language and category, most shared tags first, then the most read."""
+    candidates = (
+        published_articles()
+        .filter(lang=article.lang, category=article.category)
+        .exclude(id=article.id)
+        .only("slug", "title", "tags", "lang")
+        .order_by("-view_count")[:200]
+    )
+    tags = set(article.tags or [])
+    ranked = sorted(candidates, key=lambda other: -len(tags & set(other.tags or [])))
+    return ranked[:limit]
+
+
+def article_popular(*, lang: str, limit: int = 8) -> QuerySet[Article]:
+    return published_articles().filter(lang=lang).only("slug", "title", "lang").order_by(
+        "-view_count", "slug"
+    )[:limit]
+
+
+def _current(now: dt.datetime) -> Q:
+    return Q(starts_at__lte=now) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
+def announcement_list(*, now: dt.datetime) -> QuerySet[Announcement]:
+    """Started ones, pinned first, newest first (ended ones stay readable in the archive)."""
+    return Announcement.objects.filter(starts_at__lte=now).order_by("-pinned", "-starts_at")
+
+
+def announcement_get(*, announcement_id: int, now: dt.datetime) -> Announcement:
+    announcement = announcement_list(now=now).filter(id=announcement_id).first()
+    if announcement is None:
+        raise Http404
+    return announcement
+
+
+def announcement_active_maintenance(*, now: dt.datetime) -> Announcement | None:
+    return (
+        Announcement.objects.filter(_current(now), kind=Announcement.Kind.MAINTENANCE)
+        .order_by("-pinned", "-starts_at")
+        .first()
+    )
+
+
+def glossary_terms() -> QuerySet[GlossaryTerm]:
+    return GlossaryTerm.objects.all()
+
+
+def calendar_schedule(calendar: BusinessCalendar) -> hours.Schedule:
+    """The pure schedule of a calendar whose hours and holidays are prefetched."""
+    return hours.Schedule(
+        time_zone=calendar.time_zone,
+        always_open=calendar.always_open,
+        intervals=tuple(hours.Interval(h.weekday, h.opens, h.closes) for h in calendar.hours.all()),
+        holidays=frozenset(holiday.date for holiday in calendar.holidays.all()),
+    )
+
+
+def contact_channels_with_state(*, now: dt.datetime) -> list[tuple[ContactChannel, hours.OpenState | None]]:
+    """Contact-page channels with whether each is open at `now` (None: no hours apply)."""
+    channels = (
+        ContactChannel.objects.filter(is_active=True, show_on_contact_page=True)
+        .select_related("calendar")
+        .prefetch_related("calendar__hours", "calendar__holidays")
+    )
+    return [
+        (channel, hours.open_state(calendar_schedule(channel.calendar), now) if channel.calendar else None)
+        for channel in channels
+    ]
+
+
+def channel_verify(*, raw: str) -> tuple[verification.Verdict, dict[int, ContactChannel]]:
+    """Check a pasted string against every active official channel."""
+    channels = {channel.id: channel for channel in ContactChannel.objects.filter(is_active=True)}
+    registry = [
+        verification.RegistryEntry(id=c.id, kind=c.kind, value=c.value, link=c.link)
+        for c in channels.values()
+    ]
+    return verification.verify(raw, registry), channels

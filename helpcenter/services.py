@@ -1,0 +1,156 @@
+"""Every write to the help centre goes through these functions."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from helpcenter import rendering
+from helpcenter.importing import ArticleSource
+from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
+from helpcenter.search import indexing, semantic, synonyms
+
+MAX_FEEDBACK_COMMENT = 1000
+
+
+def _content_hash(source: ArticleSource) -> str:
+    parts = [source.title, source.category, "|".join(source.tags), str(source.updated),
+             source.body, source.status]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@transaction.atomic
+def category_ensure(*, slug: str) -> ArticleCategory:
+    """The category with this slug, created with a readable name if it is new."""
+    name = slug.replace("-", " ").replace("_", " ").capitalize()
+    category, _ = ArticleCategory.objects.get_or_create(
+        slug=slug, defaults={"name_en": name, "name_zh_hans": name}
+    )
+    return category
+
+
+def article_prepare(*, article: Article) -> None:
+    """Render, sanitise and tokenise an article's text; the caller saves it."""
+    article.body_html = rendering.markdown_to_html(article.body_markdown)
+    article.body_text = rendering.html_to_text(article.body_html)
+    if not article.summary:
+        article.summary = rendering.summary_from_markdown(article.body_markdown)
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    indexing.fill_tokens(article)
+
+
+@transaction.atomic
+def article_save(*, article: Article) -> Article:
+    """Validate, render and index one article version (admin and importer alike)."""
+    article_prepare(article=article)
+    article.full_clean()
+    article.save()
+    indexing.refresh_vectors([article.id])
+    return article
+
+
+@transaction.atomic
+def article_import(*, source: ArticleSource) -> str:
+    """Create or update the version `source` describes; returns created, updated or unchanged."""
+    if source.status not in Article.Status.values:
+        raise ApplicationError(f"unknown status {source.status!r}", code="invalid_status")
+    digest = _content_hash(source)
+    article = Article.objects.select_for_update().filter(slug=source.slug, lang=source.lang).first()
+    if article is not None and article.source_hash == digest:
+        return "unchanged"
+    outcome = "created" if article is None else "updated"
+    article = article or Article(slug=source.slug, lang=source.lang)
+    article.title, article.tags, article.updated_on = source.title, source.tags, source.updated
+    article.body_markdown, article.status, article.summary = source.body, source.status, ""
+    article.category = category_ensure(slug=source.category)
+    article.source_hash = digest
+    article_save(article=article)
+    return outcome
+
+
+@transaction.atomic
+def article_view_record(*, article_id: int) -> None:
+    Article.objects.filter(id=article_id).update(view_count=F("view_count") + 1)
+
+
+def _recount_feedback(article_id: int) -> None:
+    counts = ArticleFeedback.objects.filter(article_id=article_id).aggregate(
+        yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False))
+    )
+    Article.objects.filter(id=article_id).update(
+        helpful_count=counts["yes"], not_helpful_count=counts["no"]
+    )
+
+
+@transaction.atomic
+def article_feedback_record(*, article: Article, user, session_key: str, helpful: bool,
+                            comment: str = "") -> ArticleFeedback:
+    """One vote per signed-in user or browser session; voting again changes the vote."""
+    comment = comment.replace("\x00", "").strip()
+    if len(comment) > MAX_FEEDBACK_COMMENT:
+        raise ApplicationError(f"Comments are limited to {MAX_FEEDBACK_COMMENT} characters.",
+                               code="comment_too_long")
+    voter = {"user": user} if user is not None and user.is_authenticated else {
+        "user": None, "session_key": session_key}
+    if not voter.get("user") and not session_key:
+        raise ApplicationError("Cannot record a vote without a session.", code="no_session")
+    Article.objects.select_for_update().filter(id=article.id).first()  # serialise votes
+    try:
+        with transaction.atomic():
+            feedback, _ = ArticleFeedback.objects.update_or_create(
+                article=article, **voter, defaults={"helpful": helpful, "comment": comment}
+            )
+    except IntegrityError as exc:
+        raise ApplicationError("Your vote was already recorded.", code="duplicate_vote") from exc
+    _recount_feedback(article.id)
+    return feedback
+
+
+@transaction.atomic
+def announcement_save(*, announcement: Announcement) -> Announcement:
+    announcement.body_en_html = rendering.markdown_to_html(announcement.body_en)
+    announcement.body_zh_hans_html = rendering.markdown_to_html(announcement.body_zh_hans)
+    announcement.full_clean()
+    announcement.save()
+    return announcement
+
+
+@transaction.atomic
+def synonym_save(*, synonym: SearchSynonym) -> SearchSynonym:
+    synonym.full_clean()
+    synonym.terms = ", ".join(dict.fromkeys(synonym.term_list()))
+    synonym.save()
+    transaction.on_commit(synonyms.clear_cache)
+    return synonym
+
+
+def article_embeddings_refresh(*, batch_size: int, max_batches: int) -> int:
+    """Embed published articles whose passage text changed; returns how many were embedded.
+
+    Safe to run twice or in parallel: a second run finds nothing stale, and two runs
+    racing write the same vector.
+    """
+    if not semantic.enabled():
+        return 0
+    done = 0
+    for _ in range(max_batches):
+        stale = [
+            article for article in Article.objects.filter(status=Article.Status.PUBLISHED)
+            .only("id", "title", "tags", "summary", "body_text", "embedding_hash").iterator()
+            if article.embedding_hash != semantic.passage_hash(article)
+        ][:batch_size]
+        if not stale:
+            break
+        vectors = semantic.embed_passages([semantic.passage_text(a) for a in stale])
+        for article, vector in zip(stale, vectors, strict=True):
+            Article.objects.filter(id=article.id).update(  # updated_at tells processes to reload
+                embedding=vector, embedding_hash=semantic.passage_hash(article),
+                updated_at=timezone.now(),
+            )
+        done += len(stale)
+    return done

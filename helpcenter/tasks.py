@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+# One batch of short passages embeds in about 30 ms each on one core: 64 ≈ 2 s per batch.
+EMBEDDING_BATCH = 64
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540, ignore_result=True)
+def article_embeddings_refresh(max_batches: int = 50) -> int:
+    """Embed published articles whose text changed since their vector was made; idempotent."""
+    from helpcenter.services import article_embeddings_refresh as refresh
+
+    return refresh(batch_size=EMBEDDING_BATCH, max_batches=max_batches)

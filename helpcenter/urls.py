@@ -1,0 +1,19 @@
+from django.urls import path
+
+from helpcenter import views
+
+app_name = "helpcenter"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("help/search/", views.search, name="search"),
+    path("help/categories/<slug:slug>/", views.category, name="category"),
+    path("help/articles/<slug:slug>/", views.article, name="article"),
+    path("help/articles/<slug:slug>/feedback", views.article_feedback, name="article-feedback"),
+    path("announcements/", views.announcements, name="announcements"),
+    path("announcements/<int:announcement_id>/", views.announcement, name="announcement"),
+    path("guide/", views.guide, name="guide"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("contact/", views.contact, name="contact"),
+    path("verify/", views.verify, name="verify"),
+]

@@ -1,0 +1,131 @@
+"""HTML pages of the help centre; each view calls selectors or one service and renders."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ApplicationError
+from helpcenter import selectors, services
+from helpcenter.forms import ArticleFeedbackForm
+
+# Articles a session has opened; a re-read in the same session does not count again.
+VIEWED_SESSION_KEY = "helpcenter_viewed"
+MAX_REMEMBERED_VIEWS = 300
+
+
+def _lang() -> str:
+    return translation.get_language() or "en"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    lang, now = _lang(), timezone.now()
+    return render(request, "helpcenter/home.html", {
+        "categories": selectors.category_tree(lang=lang),
+        "popular": selectors.article_popular(lang=lang),
+        "announcements": selectors.announcement_list(now=now)[:3],
+    })
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query, error, hits = request.GET.get("q", ""), "", []
+    try:
+        hits = selectors.article_search(query=query, lang=request.GET.get("lang") or _lang())
+    except ApplicationError as exc:
+        error = exc.message
+    status = 400 if error else 200
+    context = {"query": query[:selectors.MAX_QUERY_CHARS], "hits": hits, "error": error}
+    return render(request, "helpcenter/search.html", context, status=status)
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.category_get(slug=slug)
+    articles = selectors.article_list_for_category(category=found, lang=_lang())
+    return render(request, "helpcenter/category.html", {"category": found, "articles": articles})
+
+
+def _count_view(request: HttpRequest, article_id: int) -> None:
+    viewed = request.session.get(VIEWED_SESSION_KEY, [])
+    if article_id not in viewed:
+        services.article_view_record(article_id=article_id)
+        request.session[VIEWED_SESSION_KEY] = [*viewed, article_id][-MAX_REMEMBERED_VIEWS:]
+
+
+@require_GET
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.article_get_published(slug=slug, lang=request.GET.get("lang") or _lang())
+    _count_view(request, found.id)
+    return render(request, "helpcenter/article.html", {
+        "article": found,
+        "translations": selectors.article_translations(article=found),
+        "related": selectors.article_related(article=found),
+        "feedback_form": ArticleFeedbackForm(),
+    })
+
+
+@require_POST
+def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.article_get_published(slug=slug, lang=request.POST.get("lang") or _lang())
+    form, error = ArticleFeedbackForm(request.POST), ""
+    if form.is_valid():
+        if not request.session.session_key:
+            request.session.save()
+        try:
+            services.article_feedback_record(
+                article=found, user=request.user, session_key=request.session.session_key,
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    status = 200 if form.is_valid() and not error else 400
+    context = {"article": found, "feedback_form": form, "feedback_error": error,
+               "feedback_saved": status == 200}
+    if request.headers.get("HX-Request"):
+        return render(request, "helpcenter/_article_feedback.html", context, status=status)
+    if status == 200:
+        url = reverse("helpcenter:article", args=[found.slug])
+        return redirect(f"{url}?lang={found.lang}#feedback")
+    return render(request, "helpcenter/_article_feedback.html", context, status=status)
+
+
+@require_GET
+def announcements(request: HttpRequest) -> HttpResponse:
+    items = selectors.announcement_list(now=timezone.now())[:100]
+    return render(request, "helpcenter/announcements.html", {"announcements": items})
+
+
+@require_GET
+def announcement(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    found = selectors.announcement_get(announcement_id=announcement_id, now=timezone.now())
+    return render(request, "helpcenter/announcement.html", {"announcement": found})
+
+
+@require_GET
+def guide(request: HttpRequest) -> HttpResponse:
+    return render(request, "helpcenter/guide.html")
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    return render(request, "helpcenter/glossary.html", {"terms": selectors.glossary_terms()})
+
+
+@require_GET
+def contact(request: HttpRequest) -> HttpResponse:
+    channels = selectors.contact_channels_with_state(now=timezone.now())
+    return render(request, "helpcenter/contact.html", {"channels": channels})
+
+
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("value", "")
+    verdict, channels = selectors.channel_verify(raw=raw) if raw else (None, {})
+    return render(request, "helpcenter/verify.html", {
+        "value": raw[:500], "verdict": verdict, "channels": channels,
+    })
