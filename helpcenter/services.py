@@ -12,7 +12,7 @@ from core.exceptions import ApplicationError
 from helpcenter import rendering
 from helpcenter.importing import ArticleSource
 from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
-from helpcenter.search import indexing, semantic, synonyms
+from helpcenter.search import backends, indexing, semantic, synonyms, typos
 
 MAX_FEEDBACK_COMMENT = 1000
 
@@ -51,7 +51,16 @@ def article_save(*, article: Article) -> Article:
     article.full_clean()
     article.save()
     indexing.refresh_vectors([article.id])
+    transaction.on_commit(search_caches_clear)
     return article
+
+
+def search_caches_clear() -> None:
+    """Make this process see content changes at once (others follow within their TTL)."""
+    backends.clear_cache()
+    typos.clear_cache()
+    synonyms.clear_cache()
+    semantic.clear_cache()
 
 
 @transaction.atomic
@@ -125,7 +134,7 @@ def synonym_save(*, synonym: SearchSynonym) -> SearchSynonym:
     synonym.full_clean()
     synonym.terms = ", ".join(dict.fromkeys(synonym.term_list()))
     synonym.save()
-    transaction.on_commit(synonyms.clear_cache)
+    transaction.on_commit(search_caches_clear)
     return synonym
 
 

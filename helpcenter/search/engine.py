@@ -14,6 +14,18 @@ CANDIDATE_FACTOR = 4
 
 
 @dataclass(frozen=True)
+class Features:
+    """What the engine may use beyond plain keywords; benchmarks switch them off for a baseline."""
+
+    synonyms: bool = True
+    typos: bool = True
+    semantic: bool = True
+
+
+ALL_FEATURES = Features()
+
+
+@dataclass(frozen=True)
 class SearchHit:
     article_id: int
     slug: str
@@ -23,26 +35,29 @@ class SearchHit:
     score: float
 
 
-def query_units(query: str) -> list[Unit]:
+def query_units(query: str, features: Features = ALL_FEATURES) -> list[Unit]:
     """The query's tokens, their synonyms and likely corrections of misspelt title words."""
     query_tokens = text.tokens(query)
-    query_tokens += [stem for stem in typos.corrections(query) if stem not in query_tokens]
-    return synonyms.expand(query_tokens, synonyms.groups())
+    if features.typos:
+        query_tokens += [stem for stem in typos.corrections(query) if stem not in query_tokens]
+    groups = synonyms.groups() if features.synonyms else []
+    return synonyms.expand(query_tokens, groups)
 
 
-def _ranked(query: str, units: list[Unit], limit: int) -> list[tuple[int, float]]:
+def _ranked(query: str, units: list[Unit], limit: int, features: Features) -> list[tuple[int, float]]:
     rank = backends.rank_postgres if indexing.uses_postgres() else backends.rank_python
     lexical = rank(units, limit=limit, langs=list(LANGUAGES)) if units else []
-    return semantic.blend(query, lexical, limit=limit)
+    return semantic.blend(query, lexical, limit=limit) if features.semantic else lexical
 
 
-def search(query: str, *, lang: str, limit: int = 10) -> list[SearchHit]:
+def search(query: str, *, lang: str, limit: int = 10,
+           features: Features = ALL_FEATURES) -> list[SearchHit]:
     """Best first; articles in `lang` before others; one version per article.
 
     `query` must already be validated (length, language) by the caller.
     """
-    units = query_units(query)
-    ranked = _ranked(query, units, limit * CANDIDATE_FACTOR)
+    units = query_units(query, features)
+    ranked = _ranked(query, units, limit * CANDIDATE_FACTOR, features)
     if not ranked:
         return []
     scores = dict(ranked)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from helpcenter.services import search_caches_clear
+from tests.factories import (
+    AnnouncementFactory, ArticleFactory, CategoryFactory, ContactChannelFactory, UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_caches():
+    """Per-process search caches must not carry one test's articles into the next."""
+    search_caches_clear()
+    yield
+    search_caches_clear()
+
+
+@pytest.fixture
+def user_factory(db):
+    return UserFactory
+
+
+@pytest.fixture
+def article_factory(db):
+    return ArticleFactory
+
+
+@pytest.fixture
+def category_factory(db):
+    return CategoryFactory
+
+
+@pytest.fixture
+def announcement_factory(db):
+    return AnnouncementFactory
+
+
+@pytest.fixture
+def channel_factory(db):
+    return ContactChannelFactory
+
+
+@pytest.fixture
+def customer(user_factory):
+    return user_factory(email="customer@example.test")
+
+
+SHARED = Path(os.environ.get("BEACON_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+
+
+@pytest.fixture(scope="session")
+def kb_corpus() -> Path:
+    """The shared bilingual corpus; CI always has it beside the clone, so there it must exist."""
+    path = SHARED / "corpora" / "kb"
+    if not path.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the shared corpus is missing at {path}")
+        pytest.skip(f"the shared corpus is not at {path} (set BEACON_SHARED_DIR)")
+    return path
