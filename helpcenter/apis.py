@@ -22,8 +22,8 @@ class ArticleSearchApi(APIView):
     throttle_scope = "search"
 
     class InputSerializer(serializers.Serializer):
-        q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                  max_length=10_000)
+        # Length is checked by the selector, which says so in words a person understands.
+        q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
         lang = serializers.CharField(required=False, allow_blank=True, max_length=20)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 

@@ -172,8 +172,9 @@ def _pieces(schedule: Schedule, since: datetime) -> Iterator[_Span]:
     day = since.astimezone(zone).date() - _DAY
     watermark: datetime | None = None
     idle_days = 0
-    while idle_days <= _DAYS_PER_WEEK or day <= last_holiday:
-        idle_days += 1
+    while idle_days <= _DAYS_PER_WEEK:
+        if day > last_holiday:
+            idle_days += 1
         if day not in schedule.holidays:
             for opens, closes in _day_pieces(day, weekly[day.weekday()], zone):
                 opens = opens if watermark is None else max(opens, watermark)

@@ -37,8 +37,8 @@ _LINK_TYPE_SEGMENTS = frozenset({"joinchat", "c", "addlist", "i", "intent", "inv
 _DEFAULT_PORTS = {"": frozenset({80, 443}), "http": frozenset({80}), "https": frozenset({443})}
 
 _CONTROL_CHARS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)])
-_RTL_OPENERS = "\u202e\u2067"  # RIGHT-TO-LEFT OVERRIDE, RIGHT-TO-LEFT ISOLATE
-_RTL_CLOSERS = "\u202c\u2069"  # POP DIRECTIONAL FORMATTING, POP DIRECTIONAL ISOLATE
+_RTL_OVERRIDE = "\u202e"  # shows the characters after it in reverse order …
+_POP_DIRECTION = "\u202c"  # … until this one
 _LEFT_TO_RIGHT_MARKS = "\u200e\u200f"
 _ASCII_SWAPS = str.maketrans({"0": "o", "1": "l", "i": "l"})  # "i" is a case-folded "I"
 _SEQUENCE_SWAPS = (("rn", "m"), ("vv", "w"))
@@ -339,14 +339,14 @@ def _disguise_variants(text: str) -> Iterator[str]:
 
 
 def _display_order(text: str) -> str:
-    """Reverse every run after a right-to-left override/isolate, as a screen shows it."""
+    """Reverse every run after a right-to-left override, roughly as a screen shows it."""
     pieces: list[str] = []
     reversing = False
     run: list[str] = []
     for char in text:
-        if char in _RTL_OPENERS or char in _RTL_CLOSERS:
+        if char in (_RTL_OVERRIDE, _POP_DIRECTION):
             pieces.append("".join(reversed(run)) if reversing else "".join(run))
-            run, reversing = [], char in _RTL_OPENERS
+            run, reversing = [], char == _RTL_OVERRIDE
         else:
             run.append(char)
     pieces.append("".join(reversed(run)) if reversing else "".join(run))

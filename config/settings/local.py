@@ -7,7 +7,7 @@ import secrets
 from config.env import VAR_DIR
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import SECRET_KEY, STATIC_ROOT
 
 DEBUG = True
 ALLOWED_HOSTS = ["*"]
@@ -23,3 +23,4 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = SECRET_KEY or _local_secret_key()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise

@@ -43,9 +43,17 @@ def _contains(haystack: list[str], needle: Unit) -> bool:
 
 
 def expand(query_tokens: list[str], synonym_groups: list[list[Unit]]) -> list[Unit]:
-    """The query's own tokens, plus every synonym of a term the query contains."""
-    units: list[Unit] = [(token,) for token in dict.fromkeys(query_tokens)]
+    """The query's own tokens, plus every synonym of a term the query contains.
+
+    A multi-word term found in the query ("cash out") stands as one unit: its words no
+    longer count on their own, so "cash" alone does not pull in cash-voucher articles.
+    """
+    expansions: list[Unit] = []
+    phrase_words: set[str] = set()
     for group in synonym_groups:
-        if any(_contains(query_tokens, term) for term in group):
-            units.extend(term for term in group if term not in units)
-    return list(dict.fromkeys(units))
+        matched = [term for term in group if _contains(query_tokens, term)]
+        if matched:
+            expansions.extend(group)
+            phrase_words.update(word for term in matched if len(term) > 1 for word in term)
+    own = [(token,) for token in dict.fromkeys(query_tokens) if token not in phrase_words]
+    return list(dict.fromkeys(own + expansions))

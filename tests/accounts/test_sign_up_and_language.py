@@ -33,12 +33,16 @@ def test_sign_up_in_chinese_stores_chinese_as_preferred_language(client):
     assert User.objects.get(email="zh@example.test").language == "zh-hans"
 
 
-def test_sign_up_rejects_a_duplicate_email_without_creating_anything(client, customer):
+def test_sign_up_with_a_taken_email_reveals_nothing_and_creates_nothing(client, customer):
+    # given: the address belongs to a customer; a stranger must not learn that
+    # when
     response = client.post("/accounts/signup/", {
         "email": customer.email.upper(), "password1": "Zebra-Lantern-42", "password2": "Zebra-Lantern-42",
     })
-    assert response.status_code == 200
+    # then: the same answer as a fresh sign-up; the owner alone hears about it by mail
+    assert response.status_code == 302 and response.url == "/accounts/confirm-email/"
     assert User.objects.filter(email__iexact=customer.email).count() == 1
+    assert [m.to for m in mail.outbox] == [[customer.email]]
 
 
 def test_pages_follow_accept_language(client):

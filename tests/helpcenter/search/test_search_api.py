@@ -22,7 +22,7 @@ def test_search_api_returns_ranked_results_with_required_fields(client, article_
 
 
 @pytest.mark.parametrize("params", [
-    {"q": ""}, {}, {"q": "& | ! ( ) : * ' \" \\"}, {"q": "😀😀"}, {"q": "a\x00b"},
+    {"q": ""}, {}, {"q": "& | ! ( ) : * ' \" \\"}, {"q": "😀😀"},
     {"q": "deposit", "lang": ""},
 ])
 def test_search_api_answers_odd_input_with_200(client, params):
@@ -35,6 +35,7 @@ def test_search_api_answers_odd_input_with_200(client, params):
     ({"q": "x" * 10_240}, "at most"),
     ({"q": "deposit", "lang": "fr"}, "Unknown language"),
     ({"q": "deposit", "limit": "0"}, "Invalid input"),
+    ({"q": "a\x00b"}, "Invalid input"),
 ])
 def test_search_api_answers_bad_input_with_clear_400(client, params, message):
     response = client.get(URL, params)
