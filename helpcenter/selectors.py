@@ -45,13 +45,19 @@ def article_search(*, query: str, lang: str, limit: int = 10) -> list[SearchHit]
 
 
 def category_tree(*, lang: str) -> list[ArticleCategory]:
-    """Top-level categories with their children and published-article counts in `lang`."""
+    """Top-level categories holding published articles in `lang`, with such children.
+
+    `article_count` of a top-level category includes its children's articles.
+    """
     counted = ArticleCategory.objects.annotate(
         article_count=Count("articles", filter=Q(articles__status="published", articles__lang=lang))
     )
-    return list(
-        counted.filter(parent__isnull=True).prefetch_related(Prefetch("children", queryset=counted))
-    )
+    tops = list(counted.filter(parent__isnull=True).prefetch_related(
+        Prefetch("children", queryset=counted.filter(article_count__gt=0), to_attr="live_children")
+    ))
+    for top in tops:
+        top.article_count += sum(child.article_count for child in top.live_children)
+    return [top for top in tops if top.article_count]
 
 
 def category_get(*, slug: str) -> ArticleCategory:
