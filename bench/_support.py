@@ -24,6 +24,8 @@ def django_on_scratch_database(settings_module: str = "config.settings.test") ->
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
+    # Its own name, so a test run on the same server at the same time is left alone.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"beacon_bench_{os.getpid()}"
     return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
 

@@ -31,6 +31,12 @@ def sanitize_html(raw_html: str) -> str:
     )
 
 
+def without_leading_title(source: str) -> str:
+    """Drop a first-line `# Title`: pages print the title themselves, once, as the only <h1>."""
+    first, _, rest = source.lstrip("\ufeff\n ").partition("\n")
+    return rest if first.startswith("# ") else source
+
+
 def markdown_to_html(source: str) -> str:
     return sanitize_html(_markdown.render(source.replace("\x00", "")))
 

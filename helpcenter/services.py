@@ -35,7 +35,7 @@ def category_ensure(*, slug: str) -> ArticleCategory:
 
 def article_prepare(*, article: Article) -> None:
     """Render, sanitise and tokenise an article's text; the caller saves it."""
-    article.body_html = rendering.markdown_to_html(article.body_markdown)
+    article.body_html = rendering.markdown_to_html(rendering.without_leading_title(article.body_markdown))
     article.body_text = rendering.html_to_text(article.body_html)
     if not article.summary:
         article.summary = rendering.summary_from_markdown(article.body_markdown)

@@ -90,6 +90,7 @@ def latin_words(text: str) -> list[str]:
     return [w for w in _LATIN_WORD.findall(text) if w not in EN_STOPWORDS]
 
 
+@functools.lru_cache(maxsize=200_000)  # a few MB; words repeat, and stemming is pure Python
 def stem(word: str) -> str:
     return _stem(word) if not word.isdigit() else word
 
