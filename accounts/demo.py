@@ -30,8 +30,9 @@ def _credentials() -> dict[str, str]:
 
 
 @transaction.atomic
-def _ensure(email: str, role: Role, first_name: str, language: str, superuser: bool,
-            password: str) -> None:
+def _ensure(
+    email: str, role: Role, first_name: str, language: str, superuser: bool, password: str
+) -> None:
     user = User.objects.filter(email=email).first()
     if user is None:
         create = User.objects.create_superuser if superuser else User.objects.create_user

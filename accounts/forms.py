@@ -11,6 +11,8 @@ from accounts.models import User
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), required=False,
-        choices=[("", _("Follow my browser"))] + [(z, z) for z in sorted(zoneinfo.available_timezones())],
+        label=_("Time zone"),
+        required=False,
+        choices=[("", _("Follow my browser"))]
+        + [(z, z) for z in sorted(zoneinfo.available_timezones())],
     )

@@ -54,14 +54,20 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     uid = models.PositiveBigIntegerField(
-        _("UID"), unique=True, default=new_public_uid, editable=False,
+        _("UID"),
+        unique=True,
+        default=new_public_uid,
+        editable=False,
         help_text=_("Public account number shown to the customer and used by support."),
     )
     language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.EN
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
         help_text=_("Empty: follow the browser's time zone."),
     )
 

@@ -9,8 +9,9 @@ from accounts.models import Role, User
 
 
 @transaction.atomic
-def user_preferences_update(*, user: User, language: str | None = None,
-                            time_zone: str | None = None) -> User:
+def user_preferences_update(
+    *, user: User, language: str | None = None, time_zone: str | None = None
+) -> User:
     """Save the language and/or time zone a signed-in user chose for themselves."""
     if language is not None:
         user.language = language

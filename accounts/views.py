@@ -25,12 +25,15 @@ def language_set(request: HttpRequest) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(request.POST or None,
-                           initial={"language": user.language, "time_zone": user.time_zone})
+    form = PreferencesForm(
+        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+    )
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(user=user, **form.cleaned_data)
         messages.success(request, _("Your preferences are saved."))
         response = redirect("accounts:preferences")
         response.delete_cookie("beacon_language")
         return response
-    return render(request, "accounts/preferences.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/preferences.html", {"form": form}, status=400 if form.errors else 200
+    )

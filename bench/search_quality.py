@@ -38,16 +38,23 @@ def evaluate(queries: list[dict], features, show_misses: bool) -> dict[str, dict
 
     by_group: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for item in queries:
-        found = [hit.slug for hit in search(item["q"], lang=item["lang"], limit=K, features=features)]
+        found = [
+            hit.slug for hit in search(item["q"], lang=item["lang"], limit=K, features=features)
+        ]
         rr = reciprocal_rank(found, item["expect"])
         recall = 1.0 if any(slug in item["expect"] for slug in found[:K]) else 0.0
         for group in (item["lang"], f"kind:{item['kind']}", "all"):
             by_group[group].append((rr, recall))
         if show_misses and rr < 1:
-            print(f"  rr={rr:.2f} {item['lang']:7} {item['q']!r} expect={item['expect']} got={found}")
+            print(
+                f"  rr={rr:.2f} {item['lang']:7} {item['q']!r} expect={item['expect']} got={found}"
+            )
     return {
-        group: {"mrr5": sum(r for r, _ in rows) / len(rows), "recall5": sum(c for _, c in rows) / len(rows),
-                "n": len(rows)}
+        group: {
+            "mrr5": sum(r for r, _ in rows) / len(rows),
+            "recall5": sum(c for _, c in rows) / len(rows),
+            "n": len(rows),
+        }
         for group, rows in sorted(by_group.items())
     }
 
@@ -69,7 +76,9 @@ def prepare(semantic_on: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="a quarter of the queries")
     parser.add_argument("--no-semantic", action="store_true", help="keyword search only")
     parser.add_argument("--show-misses", action="store_true")
@@ -89,16 +98,23 @@ def main() -> None:
     print(f"{'group':<18}{'n':>5}{'MRR@5':>9}{'recall@5':>10}{'base MRR':>10}{'base rec':>10}")
     for group, row in full.items():
         base = baseline[group]
-        print(f"{group:<18}{row['n']:>5}{row['mrr5']:>9.3f}{row['recall5']:>10.3f}"
-              f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}")
-    emit({
-        "bench": "search_quality", "queries": len(queries),
-        "semantic": not args.no_semantic,
-        "mrr5_zh": round(full["zh-hans"]["mrr5"], 3), "mrr5_en": round(full["en"]["mrr5"], 3),
-        "recall5_zh": round(full["zh-hans"]["recall5"], 3), "recall5_en": round(full["en"]["recall5"], 3),
-        "baseline_mrr5_zh": round(baseline["zh-hans"]["mrr5"], 3),
-        "baseline_mrr5_en": round(baseline["en"]["mrr5"], 3),
-    })
+        print(
+            f"{group:<18}{row['n']:>5}{row['mrr5']:>9.3f}{row['recall5']:>10.3f}"
+            f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
+        )
+    emit(
+        {
+            "bench": "search_quality",
+            "queries": len(queries),
+            "semantic": not args.no_semantic,
+            "mrr5_zh": round(full["zh-hans"]["mrr5"], 3),
+            "mrr5_en": round(full["en"]["mrr5"], 3),
+            "recall5_zh": round(full["zh-hans"]["recall5"], 3),
+            "recall5_en": round(full["en"]["recall5"], 3),
+            "baseline_mrr5_zh": round(baseline["zh-hans"]["mrr5"], 3),
+            "baseline_mrr5_en": round(baseline["en"]["mrr5"], 3),
+        }
+    )
 
 
 if __name__ == "__main__":

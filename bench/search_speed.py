@@ -22,7 +22,14 @@ import urllib.parse
 from io import StringIO
 
 import yaml
-from _support import KB_CORPUS, ROOT, django_on_scratch_database, drop_scratch_database, emit, summary_ms
+from _support import (
+    KB_CORPUS,
+    ROOT,
+    django_on_scratch_database,
+    drop_scratch_database,
+    emit,
+    summary_ms,
+)
 
 PREFIXES_EN = ["", "Guide: ", "FAQ: ", "Help: ", "Updated: ", "Quick answer: "]
 PREFIXES_ZH = ["", "指南：", "常见问题：", "帮助：", "更新：", "快速解答："]
@@ -49,10 +56,16 @@ def build_articles(total: int, semantic: bool) -> int:
         rng.shuffle(paragraphs)
         prefixes = PREFIXES_ZH if source.lang == "zh-hans" else PREFIXES_EN
         copy = Article(
-            slug=f"{source.slug}-v{n}", lang=source.lang, category=source.category,
-            title=f"{rng.choice(prefixes)}{source.title} #{n}", tags=source.tags,
-            body_markdown="\n\n".join(paragraphs), status="published", updated_on=source.updated_on,
-            embedding=source.embedding, embedding_hash=source.embedding_hash,
+            slug=f"{source.slug}-v{n}",
+            lang=source.lang,
+            category=source.category,
+            title=f"{rng.choice(prefixes)}{source.title} #{n}",
+            tags=source.tags,
+            body_markdown="\n\n".join(paragraphs),
+            status="published",
+            updated_on=source.updated_on,
+            embedding=source.embedding,
+            embedding_hash=source.embedding_hash,
         )
         services.article_prepare(article=copy)
         copies.append(copy)
@@ -75,13 +88,28 @@ def start_server(database: str, port: int, semantic: bool) -> subprocess.Popen:
     from django.db import connection
 
     settings = connection.settings_dict
-    url = (f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-           f"{settings['PORT'] or 5432}/{database}")
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "BEACON_SEMANTIC_SEARCH": "1" if semantic else "0"}
+    url = (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{database}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "BEACON_SEMANTIC_SEARCH": "1" if semantic else "0",
+    }
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p", str(port),
-         "config.asgi:application"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
+        [
+            str(ROOT / ".venv" / "bin" / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -123,8 +151,12 @@ def measure(port: int, rounds: int) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2,000 articles, keyword search, one round")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2,000 articles, keyword search, one round"
+    )
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--no-semantic", action="store_true")
@@ -142,8 +174,10 @@ def main() -> None:
     try:
         started = time.perf_counter()
         count = build_articles(total, semantic)
-        print(f"{count} article versions ready in {time.perf_counter() - started:.0f} s "
-              f"(semantic {'on' if semantic else 'off'})")
+        print(
+            f"{count} article versions ready in {time.perf_counter() - started:.0f} s "
+            f"(semantic {'on' if semantic else 'off'})"
+        )
         connection.close()
         port = free_port()
         server = start_server(database, port, semantic)
@@ -160,8 +194,17 @@ def main() -> None:
     print(f"{'search API':<28}{len(search):>9}{s['p50']:>9}{s['p99']:>9}")
     print(f"{'/ping (baseline)':<28}{len(ping):>9}{p['p50']:>9}{p['p99']:>9}")
     print(f"search p99 is {s['p99'] / p['p99']:.1f}x the baseline p99")
-    emit({"bench": "search_speed", "articles": count, "semantic": semantic,
-          "p50_ms": s["p50"], "p99_ms": s["p99"], "baseline_p50_ms": p["p50"], "baseline_p99_ms": p["p99"]})
+    emit(
+        {
+            "bench": "search_speed",
+            "articles": count,
+            "semantic": semantic,
+            "p50_ms": s["p50"],
+            "p99_ms": s["p99"],
+            "baseline_p50_ms": p["p50"],
+            "baseline_p99_ms": p["p99"],
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"message": "Invalid input.", "code": "invalid", "extra": {"fields": response.data}}
+        response.data = {
+            "message": "Invalid input.",
+            "code": "invalid",
+            "extra": {"fields": response.data},
+        }
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
-        response.data = {"message": str(detail), "code": getattr(detail, "code", "error"), "extra": {}}
+        response.data = {
+            "message": str(detail),
+            "code": getattr(detail, "code", "error"),
+            "extra": {},
+        }
     return response

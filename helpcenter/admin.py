@@ -8,8 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from helpcenter import services
 from helpcenter.models import (
-    Announcement, Article, ArticleCategory, ArticleFeedback, BusinessCalendar, BusinessHours,
-    ContactChannel, GlossaryTerm, Holiday, SearchSynonym,
+    Announcement,
+    Article,
+    ArticleCategory,
+    ArticleFeedback,
+    BusinessCalendar,
+    BusinessHours,
+    ContactChannel,
+    GlossaryTerm,
+    Holiday,
+    SearchSynonym,
 )
 
 
@@ -22,19 +30,51 @@ class ArticleCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "lang", "category", "status", "updated_on", "view_count",
-                    "helpful_count", "not_helpful_count"]
+    list_display = [
+        "title",
+        "slug",
+        "lang",
+        "category",
+        "status",
+        "updated_on",
+        "view_count",
+        "helpful_count",
+        "not_helpful_count",
+    ]
     list_filter = ["status", "lang", "category"]
     search_fields = ["slug", "title"]
     list_select_related = ["category"]
-    readonly_fields = ["preview", "view_count", "helpful_count", "not_helpful_count", "published_at"]
-    fields = ["slug", "lang", "title", "summary", "category", "tags", "status", "updated_on",
-              "body_markdown", "preview", "published_at", "view_count", "helpful_count",
-              "not_helpful_count"]
+    readonly_fields = [
+        "preview",
+        "view_count",
+        "helpful_count",
+        "not_helpful_count",
+        "published_at",
+    ]
+    fields = [
+        "slug",
+        "lang",
+        "title",
+        "summary",
+        "category",
+        "tags",
+        "status",
+        "updated_on",
+        "body_markdown",
+        "preview",
+        "published_at",
+        "view_count",
+        "helpful_count",
+        "not_helpful_count",
+    ]
 
     @admin.display(description=_("Preview (sanitised, as readers see it)"))
     def preview(self, obj: Article) -> str:
-        return format_html('<div class="article-preview">{}</div>', obj.body_html or "—") if obj.pk else "—"
+        return (
+            format_html('<div class="article-preview">{}</div>', obj.body_html or "—")
+            if obj.pk
+            else "—"
+        )
 
     def save_model(self, request, obj, form, change):
         services.article_save(article=obj)
@@ -94,7 +134,15 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(ContactChannel)
 class ContactChannelAdmin(admin.ModelAdmin):
-    list_display = ["kind", "value", "label_en", "region", "calendar", "show_on_contact_page",
-                    "is_active", "position"]
+    list_display = [
+        "kind",
+        "value",
+        "label_en",
+        "region",
+        "calendar",
+        "show_on_contact_page",
+        "is_active",
+        "position",
+    ]
     list_filter = ["kind", "is_active", "show_on_contact_page"]
     search_fields = ["value", "label_en", "label_zh_hans"]

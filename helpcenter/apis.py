@@ -41,7 +41,9 @@ class ArticleSearchApi(APIView):
             OpenApiParameter("lang", str, enum=list(selectors.LANGUAGES)),
             OpenApiParameter("limit", int),
         ],
-        responses={200: inline_serializer("ArticleSearchResults", {"results": OutputSerializer(many=True)})},
+        responses={
+            200: inline_serializer("ArticleSearchResults", {"results": OutputSerializer(many=True)})
+        },
     )
     def get(self, request: Request) -> Response:
         params = self.InputSerializer(data=request.query_params)
@@ -52,7 +54,10 @@ class ArticleSearchApi(APIView):
             limit=params.validated_data["limit"],
         )
         results = [
-            {**hit.__dict__, "url": reverse("helpcenter:article", args=[hit.slug]) + f"?lang={hit.lang}"}
+            {
+                **hit.__dict__,
+                "url": reverse("helpcenter:article", args=[hit.slug]) + f"?lang={hit.lang}",
+            }
             for hit in hits
         ]
         return Response({"results": self.OutputSerializer(results, many=True).data})

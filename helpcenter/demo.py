@@ -12,8 +12,14 @@ from django.utils import timezone
 from helpcenter import services
 from helpcenter.importing import article_files, read_article_file
 from helpcenter.models import (
-    Announcement, ArticleCategory, BusinessCalendar, BusinessHours, ContactChannel, GlossaryTerm,
-    Holiday, SearchSynonym,
+    Announcement,
+    ArticleCategory,
+    BusinessCalendar,
+    BusinessHours,
+    ContactChannel,
+    GlossaryTerm,
+    Holiday,
+    SearchSynonym,
 )
 
 CONTENT = Path(__file__).resolve().parent / "demo_content"
@@ -25,7 +31,10 @@ def _categories(rows: list[dict]) -> None:
         parent = row.pop("parent", None)
         ArticleCategory.objects.update_or_create(
             slug=row.pop("slug"),
-            defaults={**row, "parent": ArticleCategory.objects.get(slug=parent) if parent else None},
+            defaults={
+                **row,
+                "parent": ArticleCategory.objects.get(slug=parent) if parent else None,
+            },
         )
 
 
@@ -33,18 +42,27 @@ def _calendars(rows: list[dict]) -> None:
     for row in rows:
         calendar, _ = BusinessCalendar.objects.update_or_create(
             slug=row["slug"],
-            defaults={"name": row["name"], "time_zone": row["time_zone"],
-                      "always_open": row.get("always_open", False)},
+            defaults={
+                "name": row["name"],
+                "time_zone": row["time_zone"],
+                "always_open": row.get("always_open", False),
+            },
         )
         calendar.hours.all().delete()
         calendar.holidays.all().delete()
         for hours in row.get("hours") or []:
-            BusinessHours(calendar=calendar, weekday=hours["weekday"],
-                          opens=dt.time.fromisoformat(hours["opens"]),
-                          closes=dt.time.fromisoformat(hours["closes"])).save()
+            BusinessHours(
+                calendar=calendar,
+                weekday=hours["weekday"],
+                opens=dt.time.fromisoformat(hours["opens"]),
+                closes=dt.time.fromisoformat(hours["closes"]),
+            ).save()
         for holiday in row.get("holidays") or []:
-            Holiday(calendar=calendar, date=dt.date.fromisoformat(str(holiday["date"])),
-                    name=holiday["name"]).save()
+            Holiday(
+                calendar=calendar,
+                date=dt.date.fromisoformat(str(holiday["date"])),
+                name=holiday["name"],
+            ).save()
 
 
 def _channels(rows: list[dict]) -> None:
@@ -52,8 +70,12 @@ def _channels(rows: list[dict]) -> None:
         row = dict(row)
         calendar = row.pop("calendar", None)
         ContactChannel.objects.update_or_create(
-            kind=row.pop("kind"), value=row.pop("value"),
-            defaults={**row, "calendar": BusinessCalendar.objects.get(slug=calendar) if calendar else None},
+            kind=row.pop("kind"),
+            value=row.pop("value"),
+            defaults={
+                **row,
+                "calendar": BusinessCalendar.objects.get(slug=calendar) if calendar else None,
+            },
         )
 
 
@@ -62,7 +84,9 @@ def _announcements(rows: list[dict]) -> None:
     for row in rows:
         row = dict(row)
         starts, ends = row.pop("starts_in_hours"), row.pop("ends_in_hours", None)
-        announcement = Announcement.objects.filter(title_en=row["title_en"]).first() or Announcement()
+        announcement = (
+            Announcement.objects.filter(title_en=row["title_en"]).first() or Announcement()
+        )
         for name, value in row.items():
             setattr(announcement, name, value)
         announcement.starts_at = now + dt.timedelta(hours=starts)

@@ -13,6 +13,8 @@ class ArticleFeedbackForm(forms.Form):
         coerce=lambda value: value == "yes",
     )
     comment = forms.CharField(
-        label=_("How could we improve it? (optional)"), required=False,
-        max_length=MAX_FEEDBACK_COMMENT, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("How could we improve it? (optional)"),
+        required=False,
+        max_length=MAX_FEEDBACK_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

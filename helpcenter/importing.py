@@ -71,10 +71,13 @@ def parse_article(text: str) -> ArticleSource:
     if not body:
         raise ArticleFileError("the article has no body")
     return ArticleSource(
-        slug=slug, lang=lang, title=str(_require(meta, "title")).strip()[:200],
+        slug=slug,
+        lang=lang,
+        title=str(_require(meta, "title")).strip()[:200],
         category=str(_require(meta, "category")).strip().lower(),
         tags=[str(tag).strip() for tag in tags if str(tag).strip()][:30],
-        updated=_date(_require(meta, "updated")), body=body,
+        updated=_date(_require(meta, "updated")),
+        body=body,
         status=str(meta.get("status") or "published"),
     )
 

@@ -12,11 +12,40 @@ from markdown_it import MarkdownIt
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 _ALLOWED_TAGS = {
-    "a", "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre",
-    "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "img", "del",
+    "a",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "del",
 }
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"},
-                       "td": {"align"}, "ol": {"start"}}
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -52,7 +81,11 @@ def summary_from_markdown(source: str, limit: int = 200) -> str:
     """The first paragraph of prose (not a heading or a list), cut at `limit` characters."""
     for block in source.split("\n\n"):
         block = block.strip()
-        if block and not block.startswith(("#", "-", "*", "|", ">", "```")) and not block[0].isdigit():
+        if (
+            block
+            and not block.startswith(("#", "-", "*", "|", ">", "```"))
+            and not block[0].isdigit()
+        ):
             text = html_to_text(markdown_to_html(block))
             return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
     return ""

@@ -10,7 +10,12 @@ from django.http import Http404
 from core.exceptions import ApplicationError
 from helpcenter import hours, verification
 from helpcenter.models import (
-    Announcement, Article, ArticleCategory, BusinessCalendar, ContactChannel, GlossaryTerm,
+    Announcement,
+    Article,
+    ArticleCategory,
+    BusinessCalendar,
+    ContactChannel,
+    GlossaryTerm,
 )
 from helpcenter.search import engine
 from helpcenter.search.engine import SearchHit
@@ -23,16 +28,20 @@ def published_articles() -> QuerySet[Article]:
     return Article.objects.filter(status=Article.Status.PUBLISHED)
 
 
-def search_input_clean(*, query: str | None, lang: str | None, default_lang: str) -> tuple[str, str]:
+def search_input_clean(
+    *, query: str | None, lang: str | None, default_lang: str
+) -> tuple[str, str]:
     """Validate what a person typed; raises ApplicationError with a message fit to show."""
     lang = (lang or default_lang).strip()
     if lang not in LANGUAGES:
-        raise ApplicationError(f"Unknown language. Use one of: {', '.join(LANGUAGES)}.",
-                               code="unknown_language")
+        raise ApplicationError(
+            f"Unknown language. Use one of: {', '.join(LANGUAGES)}.", code="unknown_language"
+        )
     query = (query or "").replace("\x00", "").strip()
     if len(query) > MAX_QUERY_CHARS:
-        raise ApplicationError(f"Search for at most {MAX_QUERY_CHARS} characters.",
-                               code="query_too_long")
+        raise ApplicationError(
+            f"Search for at most {MAX_QUERY_CHARS} characters.", code="query_too_long"
+        )
     return query, lang
 
 
@@ -52,9 +61,13 @@ def category_tree(*, lang: str) -> list[ArticleCategory]:
     counted = ArticleCategory.objects.annotate(
         article_count=Count("articles", filter=Q(articles__status="published", articles__lang=lang))
     )
-    tops = list(counted.filter(parent__isnull=True).prefetch_related(
-        Prefetch("children", queryset=counted.filter(article_count__gt=0), to_attr="live_children")
-    ))
+    tops = list(
+        counted.filter(parent__isnull=True).prefetch_related(
+            Prefetch(
+                "children", queryset=counted.filter(article_count__gt=0), to_attr="live_children"
+            )
+        )
+    )
     for top in tops:
         top.article_count += sum(child.article_count for child in top.live_children)
     return [top for top in tops if top.article_count]
@@ -105,9 +118,12 @@ def article_related(*, article: Article, limit: int = 5) -> list[Article]:
 
 
 def article_popular(*, lang: str, limit: int = 8) -> QuerySet[Article]:
-    return published_articles().filter(lang=lang).only("slug", "title", "lang").order_by(
-        "-view_count", "slug"
-    )[:limit]
+    return (
+        published_articles()
+        .filter(lang=lang)
+        .only("slug", "title", "lang")
+        .order_by("-view_count", "slug")[:limit]
+    )
 
 
 def _current(now: dt.datetime) -> Q:
@@ -148,7 +164,9 @@ def calendar_schedule(calendar: BusinessCalendar) -> hours.Schedule:
     )
 
 
-def contact_channels_with_state(*, now: dt.datetime) -> list[tuple[ContactChannel, hours.OpenState | None]]:
+def contact_channels_with_state(
+    *, now: dt.datetime
+) -> list[tuple[ContactChannel, hours.OpenState | None]]:
     """Contact-page channels with whether each is open at `now` (None: no hours apply)."""
     channels = (
         ContactChannel.objects.filter(is_active=True, show_on_contact_page=True)
@@ -156,7 +174,12 @@ def contact_channels_with_state(*, now: dt.datetime) -> list[tuple[ContactChanne
         .prefetch_related("calendar__hours", "calendar__holidays")
     )
     return [
-        (channel, hours.open_state(calendar_schedule(channel.calendar), now) if channel.calendar else None)
+        (
+            channel,
+            hours.open_state(calendar_schedule(channel.calendar), now)
+            if channel.calendar
+            else None,
+        )
         for channel in channels
     ]
 

@@ -18,8 +18,14 @@ MAX_FEEDBACK_COMMENT = 1000
 
 
 def _content_hash(source: ArticleSource) -> str:
-    parts = [source.title, source.category, "|".join(source.tags), str(source.updated),
-             source.body, source.status]
+    parts = [
+        source.title,
+        source.category,
+        "|".join(source.tags),
+        str(source.updated),
+        source.body,
+        source.status,
+    ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -35,7 +41,9 @@ def category_ensure(*, slug: str) -> ArticleCategory:
 
 def article_prepare(*, article: Article) -> None:
     """Render, sanitise and tokenise an article's text; the caller saves it."""
-    article.body_html = rendering.markdown_to_html(rendering.without_leading_title(article.body_markdown))
+    article.body_html = rendering.markdown_to_html(
+        rendering.without_leading_title(article.body_markdown)
+    )
     article.body_text = rendering.html_to_text(article.body_html)
     if not article.summary:
         article.summary = rendering.summary_from_markdown(article.body_markdown)
@@ -97,15 +105,20 @@ def _recount_feedback(article_id: int) -> None:
 
 
 @transaction.atomic
-def article_feedback_record(*, article: Article, user, session_key: str, helpful: bool,
-                            comment: str = "") -> ArticleFeedback:
+def article_feedback_record(
+    *, article: Article, user, session_key: str, helpful: bool, comment: str = ""
+) -> ArticleFeedback:
     """One vote per signed-in user or browser session; voting again changes the vote."""
     comment = comment.replace("\x00", "").strip()
     if len(comment) > MAX_FEEDBACK_COMMENT:
-        raise ApplicationError(f"Comments are limited to {MAX_FEEDBACK_COMMENT} characters.",
-                               code="comment_too_long")
-    voter = {"user": user} if user is not None and user.is_authenticated else {
-        "user": None, "session_key": session_key}
+        raise ApplicationError(
+            f"Comments are limited to {MAX_FEEDBACK_COMMENT} characters.", code="comment_too_long"
+        )
+    voter = (
+        {"user": user}
+        if user is not None and user.is_authenticated
+        else {"user": None, "session_key": session_key}
+    )
     if not voter.get("user") and not session_key:
         raise ApplicationError("Cannot record a vote without a session.", code="no_session")
     Article.objects.select_for_update().filter(id=article.id).first()  # serialise votes
@@ -149,8 +162,10 @@ def article_embeddings_refresh(*, batch_size: int, max_batches: int) -> int:
     done = 0
     for _ in range(max_batches):
         stale = [
-            article for article in Article.objects.filter(status=Article.Status.PUBLISHED)
-            .only("id", "title", "tags", "summary", "body_text", "embedding_hash").iterator()
+            article
+            for article in Article.objects.filter(status=Article.Status.PUBLISHED)
+            .only("id", "title", "tags", "summary", "body_text", "embedding_hash")
+            .iterator()
             if article.embedding_hash != semantic.passage_hash(article)
         ][:batch_size]
         if not stale:
@@ -158,7 +173,8 @@ def article_embeddings_refresh(*, batch_size: int, max_batches: int) -> int:
         vectors = semantic.embed_passages([semantic.passage_text(a) for a in stale])
         for article, vector in zip(stale, vectors, strict=True):
             Article.objects.filter(id=article.id).update(  # updated_at tells processes to reload
-                embedding=vector, embedding_hash=semantic.passage_hash(article),
+                embedding=vector,
+                embedding_hash=semantic.passage_hash(article),
                 updated_at=timezone.now(),
             )
         done += len(stale)

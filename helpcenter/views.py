@@ -24,11 +24,15 @@ def _lang() -> str:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     lang, now = _lang(), timezone.now()
-    return render(request, "helpcenter/home.html", {
-        "categories": selectors.category_tree(lang=lang),
-        "popular": selectors.article_popular(lang=lang),
-        "announcements": selectors.announcement_list(now=now)[:3],
-    })
+    return render(
+        request,
+        "helpcenter/home.html",
+        {
+            "categories": selectors.category_tree(lang=lang),
+            "popular": selectors.article_popular(lang=lang),
+            "announcements": selectors.announcement_list(now=now)[:3],
+        },
+    )
 
 
 @require_GET
@@ -39,7 +43,7 @@ def search(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         error = exc.message
     status = 400 if error else 200
-    context = {"query": query[:selectors.MAX_QUERY_CHARS], "hits": hits, "error": error}
+    context = {"query": query[: selectors.MAX_QUERY_CHARS], "hits": hits, "error": error}
     return render(request, "helpcenter/search.html", context, status=status)
 
 
@@ -61,12 +65,16 @@ def _count_view(request: HttpRequest, article_id: int) -> None:
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.article_get_published(slug=slug, lang=request.GET.get("lang") or _lang())
     _count_view(request, found.id)
-    return render(request, "helpcenter/article.html", {
-        "article": found,
-        "translations": selectors.article_translations(article=found),
-        "related": selectors.article_related(article=found),
-        "feedback_form": ArticleFeedbackForm(),
-    })
+    return render(
+        request,
+        "helpcenter/article.html",
+        {
+            "article": found,
+            "translations": selectors.article_translations(article=found),
+            "related": selectors.article_related(article=found),
+            "feedback_form": ArticleFeedbackForm(),
+        },
+    )
 
 
 @require_POST
@@ -78,14 +86,20 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             request.session.save()
         try:
             services.article_feedback_record(
-                article=found, user=request.user, session_key=request.session.session_key,
+                article=found,
+                user=request.user,
+                session_key=request.session.session_key,
                 **form.cleaned_data,
             )
         except ApplicationError as exc:
             error = exc.message
     status = 200 if form.is_valid() and not error else 400
-    context = {"article": found, "feedback_form": form, "feedback_error": error,
-               "feedback_saved": status == 200}
+    context = {
+        "article": found,
+        "feedback_form": form,
+        "feedback_error": error,
+        "feedback_saved": status == 200,
+    }
     if request.headers.get("HX-Request"):
         return render(request, "helpcenter/_article_feedback.html", context, status=status)
     if status == 200:
@@ -126,6 +140,12 @@ def contact(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("value", "")
     verdict, channels = selectors.channel_verify(raw=raw) if raw else (None, {})
-    return render(request, "helpcenter/verify.html", {
-        "value": raw[:500], "verdict": verdict, "channels": channels,
-    })
+    return render(
+        request,
+        "helpcenter/verify.html",
+        {
+            "value": raw[:500],
+            "verdict": verdict,
+            "channels": channels,
+        },
+    )

@@ -7,7 +7,11 @@ import pytest
 
 from helpcenter.services import search_caches_clear
 from tests.factories import (
-    AnnouncementFactory, ArticleFactory, CategoryFactory, ContactChannelFactory, UserFactory,
+    AnnouncementFactory,
+    ArticleFactory,
+    CategoryFactory,
+    ContactChannelFactory,
+    UserFactory,
 )
 
 

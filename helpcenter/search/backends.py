@@ -41,7 +41,9 @@ def _published():
 
 def rank_postgres(units: list[Unit], *, limit: int, langs: list[str]) -> list[tuple[int, float]]:
     query = SearchQuery(tsquery(units), search_type="raw", config="simple")
-    rank = SearchRank(F("search_vector"), query, weights=WEIGHTS, normalization=LENGTH_NORMALISATION)
+    rank = SearchRank(
+        F("search_vector"), query, weights=WEIGHTS, normalization=LENGTH_NORMALISATION
+    )
     rows = (
         _published()
         .filter(search_vector=query, lang__in=langs)
@@ -53,6 +55,7 @@ def rank_postgres(units: list[Unit], *, limit: int, langs: list[str]) -> list[tu
 
 
 # ---------------------------------------------------------------- SQLite fallback
+
 
 def _build_documents() -> list[tuple[int, str, dict[str, list[str]]]]:
     rows = _published().values_list(

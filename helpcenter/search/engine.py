@@ -44,8 +44,9 @@ def query_units(query: str, features: Features = ALL_FEATURES) -> list[Unit]:
     return synonyms.expand(query_tokens, groups)
 
 
-def _ranked(query: str, lang: str, units: list[Unit], limit: int,
-            features: Features) -> list[tuple[int, float]]:
+def _ranked(
+    query: str, lang: str, units: list[Unit], limit: int, features: Features
+) -> list[tuple[int, float]]:
     """Keyword candidates in `lang` first; other languages only fill what is left.
 
     Results in the query's language are listed first anyway, so scanning the others
@@ -60,8 +61,9 @@ def _ranked(query: str, lang: str, units: list[Unit], limit: int,
     return semantic.blend(embedding, lexical, limit=limit)
 
 
-def search(query: str, *, lang: str, limit: int = 10,
-           features: Features = ALL_FEATURES) -> list[SearchHit]:
+def search(
+    query: str, *, lang: str, limit: int = 10, features: Features = ALL_FEATURES
+) -> list[SearchHit]:
     """Best first; articles in `lang` before others; one version per article.
 
     `query` must already be validated (length, language) by the caller.
@@ -71,7 +73,9 @@ def search(query: str, *, lang: str, limit: int = 10,
     if not ranked:
         return []
     scores = dict(ranked)
-    articles = Article.objects.filter(id__in=scores).only("id", "slug", "lang", "title", "body_text")
+    articles = Article.objects.filter(id__in=scores).only(
+        "id", "slug", "lang", "title", "body_text"
+    )
     ordered = sorted(articles, key=lambda a: (a.lang != lang, -scores[a.id], a.id))
     hits: list[SearchHit] = []
     seen: set[str] = set()
@@ -80,8 +84,16 @@ def search(query: str, *, lang: str, limit: int = 10,
             continue
         seen.add(article.slug)
         excerpt = snippets.snippet(article.body_text, units)
-        hits.append(SearchHit(article.id, article.slug, article.lang, article.title, excerpt,
-                              round(scores[article.id], 6)))
+        hits.append(
+            SearchHit(
+                article.id,
+                article.slug,
+                article.lang,
+                article.title,
+                excerpt,
+                round(scores[article.id], 6),
+            )
+        )
         if len(hits) == limit:
             break
     return hits

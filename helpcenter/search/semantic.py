@@ -65,8 +65,9 @@ def _build():
     import numpy as np
 
     rows = list(
-        Article.objects.filter(status=Article.Status.PUBLISHED, embedding__isnull=False)
-        .values_list("id", "embedding")
+        Article.objects.filter(
+            status=Article.Status.PUBLISHED, embedding__isnull=False
+        ).values_list("id", "embedding")
     )
     ids = [article_id for article_id, _ in rows]
     matrix = np.frombuffer(b"".join(bytes(vector) for _, vector in rows), dtype=np.float32)
@@ -107,8 +108,9 @@ def nearest(vector, limit: int) -> list[tuple[int, float]]:
     return [(ids[i], float(similarities[i])) for i in top if similarities[i] >= MIN_SIMILARITY]
 
 
-def blend(embedding: Future | None, lexical: list[tuple[int, float]], *,
-          limit: int) -> list[tuple[int, float]]:
+def blend(
+    embedding: Future | None, lexical: list[tuple[int, float]], *, limit: int
+) -> list[tuple[int, float]]:
     """Fuse the lexical ranking with the semantic one; lexical alone when there is no embedding."""
     if embedding is None:
         return lexical

@@ -104,7 +104,8 @@ def tokens(text: str) -> list[str]:
     for match in _CJK_RUN.finditer(text):
         out.extend(stem(w) for w in latin_words(text[position : match.start()]))
         out.extend(
-            word for word in jieba.cut_for_search(match.group(), HMM=False)
+            word
+            for word in jieba.cut_for_search(match.group(), HMM=False)
             if word.strip() and word not in ZH_STOPWORDS
         )
         position = match.end()

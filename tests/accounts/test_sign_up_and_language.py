@@ -12,9 +12,14 @@ pytestmark = pytest.mark.django_db
 
 def test_sign_up_sends_a_verification_email_then_verifying_signs_in(client):
     # given / when
-    response = client.post("/accounts/signup/", {
-        "email": "new@example.test", "password1": "Zebra-Lantern-42", "password2": "Zebra-Lantern-42",
-    })
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.test",
+            "password1": "Zebra-Lantern-42",
+            "password2": "Zebra-Lantern-42",
+        },
+    )
     # then
     assert response.status_code == 302
     user = User.objects.get(email="new@example.test")
@@ -27,18 +32,29 @@ def test_sign_up_sends_a_verification_email_then_verifying_signs_in(client):
 
 
 def test_sign_up_in_chinese_stores_chinese_as_preferred_language(client):
-    client.post("/accounts/signup/", {
-        "email": "zh@example.test", "password1": "Zebra-Lantern-42", "password2": "Zebra-Lantern-42",
-    }, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "zh@example.test",
+            "password1": "Zebra-Lantern-42",
+            "password2": "Zebra-Lantern-42",
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9",
+    )
     assert User.objects.get(email="zh@example.test").language == "zh-hans"
 
 
 def test_sign_up_with_a_taken_email_reveals_nothing_and_creates_nothing(client, customer):
     # given: the address belongs to a customer; a stranger must not learn that
     # when
-    response = client.post("/accounts/signup/", {
-        "email": customer.email.upper(), "password1": "Zebra-Lantern-42", "password2": "Zebra-Lantern-42",
-    })
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": customer.email.upper(),
+            "password1": "Zebra-Lantern-42",
+            "password2": "Zebra-Lantern-42",
+        },
+    )
     # then: the same answer as a fresh sign-up; the owner alone hears about it by mail
     assert response.status_code == 302 and response.url == "/accounts/confirm-email/"
     assert User.objects.filter(email__iexact=customer.email).count() == 1

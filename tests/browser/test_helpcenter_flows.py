@@ -40,12 +40,18 @@ def search_from_box(page, query: str) -> None:
 def test_chinese_visitor_finds_article_by_synonym_and_rates_it(page, article_factory):
     # given: an English browser; the article says 提币 only, customers also say 出金
     article = article_factory(
-        slug="withdrawal-pending", lang="zh-hans", title="提币一直在处理中",
+        slug="withdrawal-pending",
+        lang="zh-hans",
+        title="提币一直在处理中",
         body_markdown="提币申请提交后需要经过安全审核和区块确认。\n\n"
-                      "如果提币超过两小时仍在处理中，请通过官方渠道联系客服。",
+        "如果提币超过两小时仍在处理中，请通过官方渠道联系客服。",
     )
-    article_factory(slug="kyc-duration", lang="zh-hans", title="身份认证需要多久",
-                    body_markdown="身份认证审核通常需要一到三个工作日。")
+    article_factory(
+        slug="kyc-duration",
+        lang="zh-hans",
+        title="身份认证需要多久",
+        body_markdown="身份认证审核通常需要一到三个工作日。",
+    )
     synonym_save(synonym=SearchSynonym(terms="提币, 提现, 出金"))
     assert "出金" not in f"{article.title} {article.body_text}"
     page.goto("/")
@@ -106,13 +112,17 @@ def test_chinese_visitor_finds_article_by_synonym_and_rates_it(page, article_fac
 
 
 def test_maintenance_banner_shows_on_home_and_article_while_active_and_links_to_it(
-    page, announcement_factory, article_factory,
+    page,
+    announcement_factory,
+    article_factory,
 ):
     # given
     now = timezone.now()
     maintenance = announcement_factory(
-        kind=Announcement.Kind.MAINTENANCE, title_en="Wallet upgrade: withdrawals paused",
-        starts_at=now - dt.timedelta(minutes=30), ends_at=now + dt.timedelta(hours=2),
+        kind=Announcement.Kind.MAINTENANCE,
+        title_en="Wallet upgrade: withdrawals paused",
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(hours=2),
     )
     article_factory(slug="deposit-basics", title="Deposit basics")
 
@@ -141,19 +151,30 @@ def test_maintenance_banner_shows_on_home_and_article_while_active_and_links_to_
     expect(page.locator("main h1")).to_have_text("Wallet upgrade: withdrawals paused")
 
 
-@pytest.mark.parametrize(("kind", "starts_in", "ends_in"), [
-    pytest.param(Announcement.Kind.MAINTENANCE, -3, -1, id="maintenance-ended"),
-    pytest.param(Announcement.Kind.MAINTENANCE, 1, 3, id="maintenance-not-yet-started"),
-    pytest.param(Announcement.Kind.NOTICE, -1, 2, id="active-notice"),
-])
+@pytest.mark.parametrize(
+    ("kind", "starts_in", "ends_in"),
+    [
+        pytest.param(Announcement.Kind.MAINTENANCE, -3, -1, id="maintenance-ended"),
+        pytest.param(Announcement.Kind.MAINTENANCE, 1, 3, id="maintenance-not-yet-started"),
+        pytest.param(Announcement.Kind.NOTICE, -1, 2, id="active-notice"),
+    ],
+)
 def test_maintenance_banner_hidden_unless_maintenance_is_under_way(
-    page, announcement_factory, article_factory, kind, starts_in, ends_in,
+    page,
+    announcement_factory,
+    article_factory,
+    kind,
+    starts_in,
+    ends_in,
 ):
     # given
     now = timezone.now()
-    announcement_factory(kind=kind, title_en="Planned work on the order book",
-                         starts_at=now + dt.timedelta(hours=starts_in),
-                         ends_at=now + dt.timedelta(hours=ends_in))
+    announcement_factory(
+        kind=kind,
+        title_en="Planned work on the order book",
+        starts_at=now + dt.timedelta(hours=starts_in),
+        ends_at=now + dt.timedelta(hours=ends_in),
+    )
     article_factory(slug="deposit-basics", title="Deposit basics")
 
     for path, heading in [("/", "main h1"), ("/help/articles/deposit-basics/", "article h1")]:
@@ -216,7 +237,7 @@ def test_verify_page_survives_10_kb_of_emoji_and_control_characters(page, channe
     # given: a link carrying 10 KB of emoji, bidi, zero-width and C0/C1 controls (no NUL)
     channel_factory(kind="email", value=OFFICIAL_EMAIL)
     chunk = "🚀\u202e😀\x01\x1b\x7f\x85\u200b\t\r\nsupport@beacon.test🔥\x9f\u2028ä中"
-    value = (chunk * (10_240 // len(chunk.encode()) + 1))
+    value = chunk * (10_240 // len(chunk.encode()) + 1)
     value = value.encode()[:10_240].decode(errors="ignore")
     assert "\x00" not in value and len(value.encode()) > 10_000
 
@@ -236,10 +257,16 @@ def test_verify_page_survives_10_kb_of_emoji_and_control_characters(page, channe
 
 def test_phone_header_shows_navigation_and_search_works(phone_page, article_factory):
     # given
-    article_factory(slug="withdraw-crypto", title="How to withdraw crypto",
-                    body_markdown="Pick the network, paste the address, confirm with 2FA.")
-    article_factory(slug="kyc-levels", title="Identity verification levels",
-                    body_markdown="Levels unlock limits.")
+    article_factory(
+        slug="withdraw-crypto",
+        title="How to withdraw crypto",
+        body_markdown="Pick the network, paste the address, confirm with 2FA.",
+    )
+    article_factory(
+        slug="kyc-levels",
+        title="Identity verification levels",
+        body_markdown="Levels unlock limits.",
+    )
     page = phone_page
 
     # when
@@ -267,10 +294,16 @@ def test_phone_header_shows_navigation_and_search_works(phone_page, article_fact
 @pytest.fixture
 def help_content(article_factory, channel_factory):
     for lang, title, body in [
-        ("en", "Turn on two-factor authentication",
-         "2FA protects your account.\n\n## Steps\n\n1. Open the security page.\n2. Scan the code."),
-        ("zh-hans", "开启双重验证 2FA",
-         "2FA 保护你的账户。\n\n## 步骤\n\n1. 打开安全页面。\n2. 扫描二维码。"),
+        (
+            "en",
+            "Turn on two-factor authentication",
+            "2FA protects your account.\n\n## Steps\n\n1. Open the security page.\n2. Scan the code.",
+        ),
+        (
+            "zh-hans",
+            "开启双重验证 2FA",
+            "2FA 保护你的账户。\n\n## 步骤\n\n1. 打开安全页面。\n2. 扫描二维码。",
+        ),
     ]:
         article_factory(slug="enable-2fa", lang=lang, title=title, body_markdown=body)
     channel_factory(kind="email", value=OFFICIAL_EMAIL, languages=["en", "zh-hans"])
@@ -301,15 +334,17 @@ def test_page_has_labelled_controls_one_h1_and_the_chosen_lang(page, help_conten
 def test_article_page_written_like_imported_files_has_one_h1(page, article_factory):
     # given: an article as the importer stores them (demo content and the KB corpus alike
     # start their Markdown with "# <title>")
-    article_factory(slug="anti-phishing-code", title="What is an anti-phishing code?",
-                    body_markdown="# What is an anti-phishing code?\n\n"
-                                  "A short word Beacon puts into every genuine email.\n\n"
-                                  "## Where you will see it\n\nAt the top of every email.")
+    article_factory(
+        slug="anti-phishing-code",
+        title="What is an anti-phishing code?",
+        body_markdown="# What is an anti-phishing code?\n\n"
+        "A short word Beacon puts into every genuine email.\n\n"
+        "## Where you will see it\n\nAt the top of every email.",
+    )
     # when
     page.goto("/help/articles/anti-phishing-code/")
     # then
-    expect(page.locator("article.article header h1")).to_have_text(
-        "What is an anti-phishing code?")
+    expect(page.locator("article.article header h1")).to_have_text("What is an anti-phishing code?")
     headings = page.locator("h1")
     count, texts = headings.count(), headings.all_inner_texts()
     assert count == 1, (

@@ -10,14 +10,21 @@ def test_healthz_reports_every_part_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
-        "database": "ok", "channel_layer": "ok", "broker": "ok", "status": "ok",
+        "database": "ok",
+        "channel_layer": "ok",
+        "broker": "ok",
+        "status": "ok",
     }
 
 
-@override_settings(CHANNEL_LAYERS={"default": {
-    "BACKEND": "channels_redis.core.RedisChannelLayer",
-    "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},  # nothing listens on port 1
-}})
+@override_settings(
+    CHANNEL_LAYERS={
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},  # nothing listens on port 1
+        }
+    }
+)
 def test_healthz_is_503_when_the_channel_layer_is_down(client):
     from channels.layers import channel_layers
 

@@ -59,14 +59,23 @@ def test_import_articles_again_updates_and_never_duplicates(tmp_path):
     assert list(Article.objects.values_list("title", flat=True)) == ["Cold storage"]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("no front matter", "no YAML front matter"),
-    ("---\nid: x\n---\nbody", "lacks 'lang'"),
-    ("---\nid: x\nlang: fr\ntitle: t\ncategory: c\nupdated: 2026-01-01\n---\nbody", "lang 'fr'"),
-    ("---\nid: Bad Id!\nlang: en\ntitle: t\ncategory: c\nupdated: 2026-01-01\n---\nbody", "must be lower-case"),
-    ("---\nid: x\nlang: en\ntitle: t\ncategory: c\nupdated: someday\n---\nbody", "not a date"),
-    ("---\n: : :\n---\nbody", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("no front matter", "no YAML front matter"),
+        ("---\nid: x\n---\nbody", "lacks 'lang'"),
+        (
+            "---\nid: x\nlang: fr\ntitle: t\ncategory: c\nupdated: 2026-01-01\n---\nbody",
+            "lang 'fr'",
+        ),
+        (
+            "---\nid: Bad Id!\nlang: en\ntitle: t\ncategory: c\nupdated: 2026-01-01\n---\nbody",
+            "must be lower-case",
+        ),
+        ("---\nid: x\nlang: en\ntitle: t\ncategory: c\nupdated: someday\n---\nbody", "not a date"),
+        ("---\n: : :\n---\nbody", "not valid YAML"),
+    ],
+)
 def test_import_articles_reports_bad_files_and_imports_the_good(tmp_path, text, message):
     # given
     (tmp_path / "bad.md").write_text(text, encoding="utf-8")

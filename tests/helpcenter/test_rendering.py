@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-import pytest
-
 from html.parser import HTMLParser
 
-from helpcenter.rendering import html_to_text, markdown_to_html, sanitize_html, summary_from_markdown
+import pytest
+
+from helpcenter.rendering import (
+    html_to_text,
+    markdown_to_html,
+    sanitize_html,
+    summary_from_markdown,
+)
 
 
 class _Elements(HTMLParser):
@@ -25,8 +30,10 @@ def assert_harmless(html: str) -> None:
         for name, value in attrs.items():
             assert not name.startswith("on") and name != "style", html
             if name in {"href", "src"}:
-                assert value.split(":", 1)[0].lower() in {"http", "https", "mailto", "tel"} \
-                    or ":" not in value, html
+                assert (
+                    value.split(":", 1)[0].lower() in {"http", "https", "mailto", "tel"}
+                    or ":" not in value
+                ), html
 
 
 HOSTILE = [
@@ -55,7 +62,9 @@ def test_sanitize_html_strips_hostile_raw_html(source):
 
 
 def test_markdown_to_html_keeps_structure_and_safe_links():
-    html = markdown_to_html("# Title\n\n1. one\n2. **two**\n\n[site](https://beacon.test/x)\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    html = markdown_to_html(
+        "# Title\n\n1. one\n2. **two**\n\n[site](https://beacon.test/x)\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
     assert "<h1>Title</h1>" in html
     assert "<strong>two</strong>" in html
     assert 'href="https://beacon.test/x"' in html and 'rel="noopener noreferrer nofollow"' in html
@@ -63,7 +72,10 @@ def test_markdown_to_html_keeps_structure_and_safe_links():
 
 
 def test_html_to_text_separates_blocks_and_unescapes():
-    assert html_to_text("<h1>Fees &amp; limits</h1><p>First</p><p>Second</p>") == "Fees & limits First Second"
+    assert (
+        html_to_text("<h1>Fees &amp; limits</h1><p>First</p><p>Second</p>")
+        == "Fees & limits First Second"
+    )
 
 
 def test_summary_from_markdown_skips_headings_and_lists():

@@ -24,24 +24,46 @@ class Command(BaseCommand):
         bin_dir = Path(sys.executable).parent
         return {
             "web": [str(bin_dir / "daphne"), "-b", host, "-p", port, "config.asgi:application"],
-            "worker": [str(bin_dir / "celery"), "-A", "config", "worker", "-l", "warning",
-                       "--concurrency", "2"],
-            "beat": [str(bin_dir / "celery"), "-A", "config", "beat", "-l", "warning",
-                     "-s", str(VAR_DIR / "celerybeat-schedule")],
+            "worker": [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "-l",
+                "warning",
+                "--concurrency",
+                "2",
+            ],
+            "beat": [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "warning",
+                "-s",
+                str(VAR_DIR / "celerybeat-schedule"),
+            ],
         }
 
     def _print_banner(self, host: str, port: str) -> None:
         database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         broker = "redis" if settings.REDIS_URL else "filesystem (embedded)"
-        self.stdout.write(f"\nBeacon on http://{host}:{port}/  (database: {database}, broker: {broker})")
+        self.stdout.write(
+            f"\nBeacon on http://{host}:{port}/  (database: {database}, broker: {broker})"
+        )
         credentials = VAR_DIR / "demo_credentials.json"
         if credentials.exists():
             for email, password in json.loads(credentials.read_text()).items():
                 self.stdout.write(f"  sign in as {email:<26} password {password}")
-        self.stdout.write("  admin: /admin/   API docs: /api/docs/   health: /healthz\nCtrl-C stops everything.\n")
+        self.stdout.write(
+            "  admin: /admin/   API docs: /api/docs/   health: /healthz\nCtrl-C stops everything.\n"
+        )
 
     def handle(self, *args, host: str, port: str, **options):
-        processes = {name: subprocess.Popen(cmd) for name, cmd in self._commands(host, port).items()}
+        processes = {
+            name: subprocess.Popen(cmd) for name, cmd in self._commands(host, port).items()
+        }
         self._print_banner(host, port)
         stopping = False
 

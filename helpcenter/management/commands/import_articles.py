@@ -10,7 +10,9 @@ from helpcenter.importing import ArticleFileError, article_files, read_article_f
 
 
 class Command(BaseCommand):
-    help = "Import help-centre articles from Markdown files with YAML front matter (files or folders)."
+    help = (
+        "Import help-centre articles from Markdown files with YAML front matter (files or folders)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)

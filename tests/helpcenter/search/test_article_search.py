@@ -16,9 +16,15 @@ def slugs(hits):
 
 def test_article_search_finds_chinese_article_by_segmented_words(article_factory):
     # given
-    article_factory(slug="withdraw", lang="zh-hans", title="提币一直在处理中怎么办",
-                    body_markdown="提币需要经过安全审核和区块确认。")
-    article_factory(slug="kyc", lang="zh-hans", title="身份认证需要多久", body_markdown="审核需要一到三天。")
+    article_factory(
+        slug="withdraw",
+        lang="zh-hans",
+        title="提币一直在处理中怎么办",
+        body_markdown="提币需要经过安全审核和区块确认。",
+    )
+    article_factory(
+        slug="kyc", lang="zh-hans", title="身份认证需要多久", body_markdown="审核需要一到三天。"
+    )
     # when
     hits = article_search(query="我的提币为什么还在处理", lang="zh-hans")
     # then
@@ -27,8 +33,12 @@ def test_article_search_finds_chinese_article_by_segmented_words(article_factory
 
 def test_article_search_stems_english_words(article_factory):
     # given
-    article_factory(slug="withdraw", title="Withdrawal pending", body_markdown="Withdrawals are reviewed.")
-    article_factory(slug="deposit", title="Deposit basics", body_markdown="Deposits arrive after confirmations.")
+    article_factory(
+        slug="withdraw", title="Withdrawal pending", body_markdown="Withdrawals are reviewed."
+    )
+    article_factory(
+        slug="deposit", title="Deposit basics", body_markdown="Deposits arrive after confirmations."
+    )
     # when
     hits = article_search(query="withdrawing", lang="en")
     # then
@@ -37,7 +47,9 @@ def test_article_search_stems_english_words(article_factory):
 
 def test_article_search_uses_synonyms_not_in_the_text(article_factory):
     # given
-    article_factory(slug="withdraw", lang="zh-hans", title="提币指南", body_markdown="如何提币到外部钱包。")
+    article_factory(
+        slug="withdraw", lang="zh-hans", title="提币指南", body_markdown="如何提币到外部钱包。"
+    )
     synonym_save(synonym=SearchSynonym(terms="提币, 提现, 出金"))
     # when
     hits = article_search(query="出金", lang="zh-hans")
@@ -67,9 +79,13 @@ def test_article_search_tolerates_typos_in_title_words(article_factory):
 
 def test_article_search_puts_query_language_first_and_shows_one_version(article_factory):
     # given: both versions mention 2FA; only one hit per article, in the asked language
-    article_factory(slug="twofa", lang="en", title="Enable 2FA", body_markdown="2FA keeps you safe.")
+    article_factory(
+        slug="twofa", lang="en", title="Enable 2FA", body_markdown="2FA keeps you safe."
+    )
     article_factory(slug="twofa", lang="zh-hans", title="开启 2FA", body_markdown="2FA 保护账户。")
-    article_factory(slug="other", lang="en", title="2FA and 2FA again", body_markdown="2FA 2FA 2FA.")
+    article_factory(
+        slug="other", lang="en", title="2FA and 2FA again", body_markdown="2FA 2FA 2FA."
+    )
     # when
     hits = article_search(query="2fa", lang="zh-hans")
     # then
@@ -89,7 +105,9 @@ def test_article_search_ignores_drafts_and_archived(article_factory):
 
 def test_article_search_snippet_marks_matches_and_escapes_html(article_factory):
     # given
-    article_factory(slug="a", title="Fees", body_markdown="Network <b>fees</b> depend on the chain.")
+    article_factory(
+        slug="a", title="Fees", body_markdown="Network <b>fees</b> depend on the chain."
+    )
     # when
     hit = article_search(query="fee", lang="en")[0]
     # then
@@ -97,10 +115,19 @@ def test_article_search_snippet_marks_matches_and_escapes_html(article_factory):
     assert "<b>" not in hit.snippet
 
 
-@pytest.mark.parametrize("query", [
-    "", "   ", "& | ! ( ) : * ' \" \\", "🚀🔥", "a\x00b", "'; DROP TABLE helpcenter_article; --",
-    "提币:* & !", "<script>alert(1)</script>",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "& | ! ( ) : * ' \" \\",
+        "🚀🔥",
+        "a\x00b",
+        "'; DROP TABLE helpcenter_article; --",
+        "提币:* & !",
+        "<script>alert(1)</script>",
+    ],
+)
 def test_article_search_survives_hostile_queries(article_factory, query):
     # given
     article_factory(slug="a", title="Deposit", body_markdown="Deposit text.")

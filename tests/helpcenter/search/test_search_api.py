@@ -8,7 +8,9 @@ URL = "/api/v1/helpcenter/search"
 
 def test_search_api_returns_ranked_results_with_required_fields(client, article_factory):
     # given
-    article_factory(slug="dep", title="Deposit not credited", body_markdown="Check the deposit TXID.")
+    article_factory(
+        slug="dep", title="Deposit not credited", body_markdown="Check the deposit TXID."
+    )
     article_factory(slug="fee", title="Trading fees", body_markdown="A deposit is free.")
     # when
     response = client.get(URL, {"q": "deposit not credited", "lang": "en"})
@@ -21,22 +23,31 @@ def test_search_api_returns_ranked_results_with_required_fields(client, article_
     assert results[0]["score"] >= results[1]["score"]
 
 
-@pytest.mark.parametrize("params", [
-    {"q": ""}, {}, {"q": "& | ! ( ) : * ' \" \\"}, {"q": "😀😀"},
-    {"q": "deposit", "lang": ""},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {},
+        {"q": "& | ! ( ) : * ' \" \\"},
+        {"q": "😀😀"},
+        {"q": "deposit", "lang": ""},
+    ],
+)
 def test_search_api_answers_odd_input_with_200(client, params):
     response = client.get(URL, params)
     assert response.status_code == 200
     assert "results" in response.json()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"q": "x" * 10_240}, "at most"),
-    ({"q": "deposit", "lang": "fr"}, "Unknown language"),
-    ({"q": "deposit", "limit": "0"}, "Invalid input"),
-    ({"q": "a\x00b"}, "Invalid input"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "x" * 10_240}, "at most"),
+        ({"q": "deposit", "lang": "fr"}, "Unknown language"),
+        ({"q": "deposit", "limit": "0"}, "Invalid input"),
+        ({"q": "a\x00b"}, "Invalid input"),
+    ],
+)
 def test_search_api_answers_bad_input_with_clear_400(client, params, message):
     response = client.get(URL, params)
     assert response.status_code == 400
