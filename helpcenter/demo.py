@@ -21,6 +21,7 @@ from helpcenter.models import (
     Holiday,
     SearchSynonym,
 )
+from helpcenter.tasks import article_embeddings_refresh
 
 CONTENT = Path(__file__).resolve().parent / "demo_content"
 
@@ -130,3 +131,5 @@ def seed(out) -> None:
         outcome = services.article_import(source=read_article_file(path))
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     out.write(f"  articles: {outcomes}")
+    # The worker embeds them for semantic search as soon as it starts (beat repeats it).
+    article_embeddings_refresh.delay()
