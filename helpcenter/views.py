@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
@@ -61,51 +62,54 @@ def _count_view(request: HttpRequest, article_id: int) -> None:
         request.session[VIEWED_SESSION_KEY] = [*viewed, article_id][-MAX_REMEMBERED_VIEWS:]
 
 
+def _article_context(found, form: ArticleFeedbackForm | None = None, **extra) -> dict:
+    return {
+        "article": found,
+        "translations": selectors.article_translations(article=found),
+        "related": selectors.article_related(article=found),
+        "feedback_form": form or ArticleFeedbackForm(),
+        **extra,
+    }
+
+
 @require_GET
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.article_get_published(slug=slug, lang=request.GET.get("lang") or _lang())
     _count_view(request, found.id)
-    return render(
-        request,
-        "helpcenter/article.html",
-        {
-            "article": found,
-            "translations": selectors.article_translations(article=found),
-            "related": selectors.article_related(article=found),
-            "feedback_form": ArticleFeedbackForm(),
-        },
-    )
+    return render(request, "helpcenter/article.html", _article_context(found))
+
+
+def _record_vote(request: HttpRequest, found, form: ArticleFeedbackForm) -> str:
+    """Record the vote; returns "" on success, else a message to show beside the form."""
+    if not form.is_valid():
+        return _("Please check your answer below.")
+    if not request.session.session_key:
+        request.session.save()  # anonymous voters are told apart by their session
+    try:
+        services.article_feedback_record(
+            article=found,
+            user=request.user,
+            session_key=request.session.session_key,
+            **form.cleaned_data,
+        )
+    except ApplicationError as exc:
+        return exc.message
+    return ""
 
 
 @require_POST
 def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.article_get_published(slug=slug, lang=request.POST.get("lang") or _lang())
-    form, error = ArticleFeedbackForm(request.POST), ""
-    if form.is_valid():
-        if not request.session.session_key:
-            request.session.save()
-        try:
-            services.article_feedback_record(
-                article=found,
-                user=request.user,
-                session_key=request.session.session_key,
-                **form.cleaned_data,
-            )
-        except ApplicationError as exc:
-            error = exc.message
-    status = 200 if form.is_valid() and not error else 400
-    context = {
-        "article": found,
-        "feedback_form": form,
-        "feedback_error": error,
-        "feedback_saved": status == 200,
-    }
+    form = ArticleFeedbackForm(request.POST)
+    error = _record_vote(request, found, form)
+    context = _article_context(found, form, feedback_error=error, feedback_saved=not error)
+    status = 400 if error else 200
     if request.headers.get("HX-Request"):
         return render(request, "helpcenter/_article_feedback.html", context, status=status)
-    if status == 200:
+    if not error:
         url = reverse("helpcenter:article", args=[found.slug])
         return redirect(f"{url}?lang={found.lang}#feedback")
-    return render(request, "helpcenter/_article_feedback.html", context, status=status)
+    return render(request, "helpcenter/article.html", context, status=status)
 
 
 @require_GET

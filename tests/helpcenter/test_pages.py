@@ -79,8 +79,10 @@ def test_feedback_without_javascript_records_one_vote_per_session(client, articl
 
 
 def test_feedback_rejects_bad_input_without_writing(client, article_factory):
-    article_factory(slug="vote")
-    assert client.post("/help/articles/vote/feedback", {"helpful": "maybe"}).status_code == 400
+    article_factory(slug="vote", title="Vote here")
+    maybe = client.post("/help/articles/vote/feedback", {"helpful": "maybe"})
+    assert maybe.status_code == 400
+    assert "Vote here" in maybe.content.decode() and "Please check your answer" in maybe.content.decode()
     assert (
         client.post(
             "/help/articles/vote/feedback", {"helpful": "yes", "comment": "x" * 5000}
