@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,16 @@ from tests.factories import (
     ContactChannelFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    """Each test gets an empty cache: on the real Redis, rate-limit counters of earlier
+    tests and earlier runs would otherwise leak in (and FLUSHDB would hit the broker)."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -23,11 +23,20 @@ def test_admin_article_save_renders_sanitises_and_indexes(admin_client, category
     # given
     category = category_factory(slug="wallets")
     # when
-    response = admin_client.post("/admin/helpcenter/article/add/", {
-        "slug": "cold-wallet", "lang": "en", "title": "Cold wallets", "summary": "",
-        "category": category.id, "tags": '["storage"]', "status": "published",
-        "updated_on": "2026-11-01", "body_markdown": "Keep coins offline. <script>x()</script>",
-    })
+    response = admin_client.post(
+        "/admin/helpcenter/article/add/",
+        {
+            "slug": "cold-wallet",
+            "lang": "en",
+            "title": "Cold wallets",
+            "summary": "",
+            "category": category.id,
+            "tags": '["storage"]',
+            "status": "published",
+            "updated_on": "2026-11-01",
+            "body_markdown": "Keep coins offline. <script>x()</script>",
+        },
+    )
     # then
     assert response.status_code == 302
     article = Article.objects.get(slug="cold-wallet")
@@ -38,7 +47,9 @@ def test_admin_article_save_renders_sanitises_and_indexes(admin_client, category
 
 
 def test_admin_rejects_a_synonym_group_of_one_term(admin_client):
-    response = admin_client.post("/admin/helpcenter/searchsynonym/add/", {"terms": "提币", "note": ""})
+    response = admin_client.post(
+        "/admin/helpcenter/searchsynonym/add/", {"terms": "提币", "note": ""}
+    )
     assert response.status_code == 200
     assert "at least two terms" in response.content.decode()
     assert not SearchSynonym.objects.exists()
@@ -51,14 +62,20 @@ def test_seed_demo_is_idempotent(settings, tmp_path, monkeypatch):
     monkeypatch.setattr("helpcenter.demo.article_embeddings_refresh.delay", lambda: None)
     # when
     call_command("seed_demo", stdout=StringIO())
-    counts = [m.objects.count() for m in (User, Article, Announcement, ContactChannel, GlossaryTerm,
-                                          SearchSynonym)]
+    counts = [
+        m.objects.count()
+        for m in (User, Article, Announcement, ContactChannel, GlossaryTerm, SearchSynonym)
+    ]
     call_command("seed_demo", stdout=StringIO())
     # then
-    assert [m.objects.count() for m in (User, Article, Announcement, ContactChannel, GlossaryTerm,
-                                        SearchSynonym)] == counts
+    assert [
+        m.objects.count()
+        for m in (User, Article, Announcement, ContactChannel, GlossaryTerm, SearchSynonym)
+    ] == counts
     assert counts[0] == 4 and counts[1] == 24
-    assert Article.objects.filter(lang="zh-hans").count() == Article.objects.filter(lang="en").count()
+    assert (
+        Article.objects.filter(lang="zh-hans").count() == Article.objects.filter(lang="en").count()
+    )
 
 
 def test_semantic_search_finds_a_paraphrase_keywords_miss(settings, article_factory):
@@ -67,8 +84,11 @@ def test_semantic_search_finds_a_paraphrase_keywords_miss(settings, article_fact
 
     # given
     settings.HELPCENTER_SEMANTIC_SEARCH = True
-    article_factory(slug="freeze", title="Freeze your account if it is compromised",
-                    body_markdown="Lock everything at once when a thief has your login.")
+    article_factory(
+        slug="freeze",
+        title="Freeze your account if it is compromised",
+        body_markdown="Lock everything at once when a thief has your login.",
+    )
     article_factory(slug="fees", title="Trading fees", body_markdown="Maker and taker rates.")
     # when
     embedded = services.article_embeddings_refresh(batch_size=8, max_batches=2)

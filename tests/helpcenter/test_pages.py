@@ -82,7 +82,10 @@ def test_feedback_rejects_bad_input_without_writing(client, article_factory):
     article_factory(slug="vote", title="Vote here")
     maybe = client.post("/help/articles/vote/feedback", {"helpful": "maybe"})
     assert maybe.status_code == 400
-    assert "Vote here" in maybe.content.decode() and "Please check your answer" in maybe.content.decode()
+    assert (
+        "Vote here" in maybe.content.decode()
+        and "Please check your answer" in maybe.content.decode()
+    )
     assert (
         client.post(
             "/help/articles/vote/feedback", {"helpful": "yes", "comment": "x" * 5000}
