@@ -8,6 +8,7 @@ from core.views import healthz, ping
 
 api_v1 = [
     path("helpcenter/", include("helpcenter.api_urls")),
+    path("tickets/", include("tickets.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,5 +21,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("tickets.urls")),
     path("", include("helpcenter.urls")),
 ]

@@ -20,6 +20,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 SITE_ID = 1
 SITE_NAME = "Beacon"
+SITE_URL = env.optional("BEACON_SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 
 DJANGO_APPS = [
     "daphne",  # first, so runserver serves ASGI as well

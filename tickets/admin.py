@@ -1,0 +1,55 @@
+"""Ops configure types and teams here; ticket work happens in the console, not the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from tickets.models import Team, Ticket, TicketEvent, TicketType
+
+
+@admin.register(TicketType)
+class TicketTypeAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_zh_hans", "slug", "kind", "team", "is_active", "position"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_zh_hans", "slug"]
+    filter_horizontal = ["members"]
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "actor", "from_value", "to_value", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only: changes must go through the services so they are checked and recorded."""
+
+    list_display = [
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "type",
+        "requester",
+        "assignee",
+        "created_at",
+    ]
+    list_filter = ["status", "priority", "type", "channel"]
+    search_fields = ["number", "subject", "txid", "order_id", "requester__email"]
+    list_select_related = ["type", "requester", "assignee"]
+    inlines = [TicketEventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

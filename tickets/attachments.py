@@ -1,0 +1,83 @@
+"""What files customers and agents may attach: decided by the bytes, never the name."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a one-minute screen recording fits
+MAX_FILES_PER_MESSAGE = 5
+
+# (magic prefix, offset, content type, extension)
+_SIGNATURES = [
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
+    (b"GIF87a", 0, "image/gif", "gif"),
+    (b"GIF89a", 0, "image/gif", "gif"),
+    (b"%PDF-", 0, "application/pdf", "pdf"),
+    (b"\x1a\x45\xdf\xa3", 0, "video/webm", "webm"),
+]
+
+
+class AttachmentError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    content_type: str
+    extension: str
+    sha256: str
+    name: str
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from a file's first bytes, or None when not allowed."""
+    for magic, offset, content_type, extension in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return content_type, extension
+    if head[8:12] == b"WEBP" and head[:4] == b"RIFF":
+        return "image/webp", "webp"
+    if head[4:8] == b"ftyp":  # ISO media: MP4 and QuickTime recordings from phones
+        brand = head[8:12]
+        return ("video/quicktime", "mov") if brand == b"qt  " else ("video/mp4", "mp4")
+    return None
+
+
+def _safe_name(name: str, extension: str) -> str:
+    stem = "".join(ch for ch in name.rsplit(".", 1)[0] if ch.isalnum() or ch in " -_")[:80]
+    return f"{stem.strip() or 'attachment'}.{extension}"
+
+
+def check_uploads(files: list[UploadedFile]) -> list[CheckedFile]:
+    """Every file checked before anything is saved; raises AttachmentError naming the file."""
+    if len(files) > MAX_FILES_PER_MESSAGE:
+        raise AttachmentError(_("Attach at most %(n)d files.") % {"n": MAX_FILES_PER_MESSAGE})
+    checked = []
+    for upload in files:
+        if upload.size > MAX_FILE_BYTES:
+            raise AttachmentError(
+                _("%(name)s is larger than %(mb)d MB.")
+                % {"name": upload.name, "mb": MAX_FILE_BYTES // 1024 // 1024}
+            )
+        upload.seek(0)
+        kind = sniff(upload.read(32))
+        if kind is None:
+            raise AttachmentError(
+                _("%(name)s is not an image, a PDF or a video.") % {"name": upload.name}
+            )
+        upload.seek(0)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        checked.append(
+            CheckedFile(
+                upload, kind[0], kind[1], digest.hexdigest(), _safe_name(upload.name or "", kind[1])
+            )
+        )
+    return checked

@@ -1,0 +1,405 @@
+"""Reads for the agent console: saved views (queues), their counts, filtered keyset pages.
+
+Every queryset starts from `selectors.ticket_list_for_user`, so what an agent may see is
+decided in one place (TicketPolicy); the queues and filters only narrow it further.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from core.exceptions import ApplicationError
+from tickets import selectors, workflow
+from tickets.fields import FIELD_SPECS
+from tickets.models import Team, Ticket, TicketEvent, TicketMessage, TicketType
+
+S = Ticket.Status
+DONE = [S.SOLVED, S.CLOSED]
+RECENTLY_SOLVED_DAYS = 7
+DEFAULT_QUEUE = "mine"
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+# Longer input is not an identifier and would only make `icontains` scan slower.
+MAX_SEARCH_CHARS = 200
+REQUESTER_RECENT = 5
+_NUMBER = re.compile(r"^\d{6}-\d{6}$")
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
+# A UID is a bigint: more digits cannot be one, and int() of them would overflow the column.
+_MAX_UID_DIGITS = 18
+
+QueueFilter = Callable[[User, dt.datetime], Q]
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str | Promise
+    count: int = 0
+
+
+def _not_done() -> Q:
+    return ~Q(status__in=DONE)
+
+
+# The saved views, in the order the console lists them. Each narrows ticket_list_for_user.
+QUEUES: dict[str, tuple[str | Promise, QueueFilter]] = {
+    "mine": (_("Mine"), lambda user, now: Q(assignee=user) & _not_done()),
+    "unassigned": (_("Unassigned"), lambda user, now: Q(assignee__isnull=True) & _not_done()),
+    "waiting": (_("Waiting on customer"), lambda user, now: Q(status=S.PENDING)),
+    "complaints": (
+        _("Complaints"),
+        lambda user, now: Q(type__kind=TicketType.Kind.COMPLAINT) & ~Q(status=S.CLOSED),
+    ),
+    "recently_solved": (
+        _("Recently solved"),
+        lambda user, now: Q(
+            status__in=DONE, solved_at__gte=now - dt.timedelta(days=RECENTLY_SOLVED_DAYS)
+        ),
+    ),
+    "all": (_("All tickets"), lambda user, now: Q()),
+}
+TYPE_PREFIX = "type:"
+
+
+def queue_filter(*, user: User, queue: str, now: dt.datetime | None = None) -> Q | None:
+    """The Q of a queue key, or None when the key is unknown (callers fall back to a default)."""
+    now = now or timezone.now()
+    if queue in QUEUES:
+        return QUEUES[queue][1](user, now)
+    slug = queue.removeprefix(TYPE_PREFIX)
+    if queue.startswith(TYPE_PREFIX) and _SLUG.match(slug):
+        return Q(type__slug=slug)
+    return None
+
+
+def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
+    """Counts of every queue, `type:<slug>` ones included, in one query.
+
+    Grouping by type gives the per-type counts and, summed, the fixed queues' counts, so the
+    active types need not be read first. Counts are DISTINCT because the visibility filter
+    joins team members, which can repeat a ticket row.
+    """
+    now = now or timezone.now()
+    aggregates = {
+        f"q_{key}": Count("id", distinct=True, filter=make(user, now))
+        for key, (_label, make) in QUEUES.items()
+    }
+    rows = (
+        selectors.ticket_list_for_user(user=user)
+        .order_by()
+        .values("type__slug")
+        .annotate(**aggregates)
+    )
+    counts = dict.fromkeys(QUEUES, 0)
+    for row in rows:
+        for key in QUEUES:
+            counts[key] += row[f"q_{key}"]
+        counts[TYPE_PREFIX + row["type__slug"]] = row["q_all"]
+    return counts
+
+
+def queue_list(*, counts: Mapping[str, int], types: list[TicketType], lang: str) -> list[Queue]:
+    """The left column: fixed queues then one per active type, each with its count."""
+    fixed = [Queue(key, label, counts.get(key, 0)) for key, (label, _make) in QUEUES.items()]
+    per_type = [
+        Queue(TYPE_PREFIX + t.slug, t.name(lang), counts.get(TYPE_PREFIX + t.slug, 0))
+        for t in types
+    ]
+    return fixed + per_type
+
+
+# ---------------------------------------------------------------------------- filters
+
+
+# Dates outside this range are typos; at the calendar's edges, converting the agent's
+# midnight to UTC would overflow inside the database adapter.
+_DATE_RANGE = (dt.date(1970, 1, 1), dt.date(9998, 12, 31))
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return day if _DATE_RANGE[0] <= day <= _DATE_RANGE[1] else None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the agent's time zone (activated by UserTimezoneMiddleware)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _created_range(filters: Mapping[str, str]) -> Q:
+    # Bounds on created_at itself (not created_at__date) keep the composite indexes usable.
+    q = Q()
+    if start := _date(filters.get("created_from", "")):
+        q &= Q(created_at__gte=_day_start(start))
+    if end := _date(filters.get("created_to", "")):
+        q &= Q(created_at__lt=_day_start(end + dt.timedelta(days=1)))
+    return q
+
+
+def _tag(tag: str) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    # SQLite has no JSON containment; the quoted JSON string matches one whole list item.
+    return Q(tags__icontains=json.dumps(tag))
+
+
+def search_filter(text: str) -> Q:
+    """What the search box finds: an exact ticket number, requester UID or email, TXID or
+    order ID, else words in the subject.
+    """
+    # PostgreSQL refuses NUL in any string parameter; nothing stored contains one anyway.
+    text = text.replace("\x00", "").strip()[:MAX_SEARCH_CHARS]
+    if not text:
+        return Q()
+    if _NUMBER.match(text):
+        return Q(number=text)
+    if "@" in text:
+        return Q(requester__email=text.lower())
+    exact = Q(txid=text) | Q(order_id=text)
+    if text.isascii() and text.isdigit() and len(text) <= _MAX_UID_DIGITS:
+        # The UID a customer typed into the form may be another account's (a family member's).
+        return exact | Q(requester__uid=int(text)) | Q(fields__uid=text)
+    return exact | Q(subject__icontains=text)
+
+
+def _choice(filters: Mapping[str, str], name: str, allowed: list[str], column: str) -> Q:
+    value = filters.get(name, "")
+    return Q(**{column: value}) if value in allowed else Q()
+
+
+def _slug(filters: Mapping[str, str], name: str, column: str) -> Q:
+    value = filters.get(name, "")
+    return Q(**{column: value}) if _SLUG.match(value) else Q()
+
+
+def _assignee(value: str) -> Q:
+    if value == "none":
+        return Q(assignee__isnull=True)
+    if value.isascii() and value.isdigit() and len(value) <= _MAX_UID_DIGITS:
+        return Q(assignee_id=int(value))
+    return Q()
+
+
+def ticket_filter(filters: Mapping[str, str]) -> Q:
+    """The filter bar as one Q; a value that makes no sense is ignored, never an error."""
+    tag = filters.get("tag", "").replace("\x00", "").strip()
+    language = filters.get("language", "")
+    return (
+        _choice(filters, "status", S.values, "status")
+        & _choice(filters, "priority", Ticket.Priority.values, "priority")
+        & _choice(filters, "channel", Ticket.Channel.values, "channel")
+        & _slug(filters, "type", "type__slug")
+        & _slug(filters, "team", "team__slug")
+        & _assignee(filters.get("assignee", ""))
+        & (_tag(tag) if 0 < len(tag) <= 50 else Q())
+        & (Q(language=language) if _LANGUAGE.match(language) else Q())
+        & _created_range(filters)
+        & search_filter(filters.get("q", ""))
+    )
+
+
+# ---------------------------------------------------------------------------- keyset pages
+
+
+def cursor_encode(ticket: Ticket) -> str:
+    created = ticket.created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return f"{created}|{ticket.id}"
+
+
+def cursor_decode(cursor: str) -> tuple[dt.datetime, int] | None:
+    """(created_at, id) from a cursor, or None when it is not one we could have made."""
+    created, sep, ticket_id = (cursor or "").replace(" ", "+").partition("|")
+    if not sep or not (ticket_id.isascii() and ticket_id.isdigit()) or len(ticket_id) > 18:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(created)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment, int(ticket_id)
+
+
+def queue_page(
+    *,
+    user: User,
+    queue: str,
+    filters: Mapping[str, str],
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[Ticket], str | None]:
+    """One page of a queue, newest first, and the cursor of the next page (None at the end).
+
+    Keyset, not OFFSET: a page costs the same deep in a long queue and tickets arriving
+    meanwhile do not shift rows between pages. A malformed cursor restarts at page one.
+    """
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    scope = queue_filter(user=user, queue=queue)
+    if scope is None:  # not `or`: the empty Q() of "all" is falsy
+        scope = queue_filter(user=user, queue=DEFAULT_QUEUE)
+    tickets = selectors.ticket_list_for_user(user=user).filter(scope).filter(ticket_filter(filters))
+    position = cursor_decode(after or "")
+    if position:
+        created, ticket_id = position
+        tickets = tickets.filter(
+            Q(created_at__lt=created) | Q(created_at=created, id__lt=ticket_id)
+        )
+    rows = list(tickets.order_by("-created_at", "-id")[: limit + 1])
+    next_cursor = cursor_encode(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+# ---------------------------------------------------------------------------- pages
+
+
+def staff_agents() -> QuerySet[User]:
+    """Everyone a ticket can be assigned to (ticket_assign accepts any staff agent)."""
+    roles = [Role.AGENT.value, Role.SUPERVISOR.value]
+    return (
+        User.objects.filter(Q(groups__name__in=roles) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("email")
+    )
+
+
+def assignee_from_choice(*, actor: User, choice: str) -> User | None:
+    """The assignee a console form names: "me", "" for nobody, or a user's id.
+
+    Whether that user may take tickets is ticket_assign's rule, not checked here.
+    """
+    if choice == "me":
+        return actor
+    if choice == "":
+        return None
+    found = None
+    if choice.isascii() and choice.isdigit() and len(choice) <= _MAX_UID_DIGITS:
+        found = User.objects.filter(id=int(choice), is_active=True).first()
+    if found is None:
+        raise ApplicationError(gettext("Choose an agent from the list."), code="unknown_assignee")
+    return found
+
+
+@dataclass
+class QueueView:
+    queue: str
+    queues: list[Queue]
+    tickets: list[Ticket]
+    next_cursor: str | None
+    types: list[TicketType]
+    teams: list[Team]
+    agents: list[User]
+
+    @property
+    def current(self) -> Queue:
+        return next((q for q in self.queues if q.key == self.queue), self.queues[0])
+
+    @property
+    def fixed_queues(self) -> list[Queue]:
+        return [q for q in self.queues if not q.key.startswith(TYPE_PREFIX)]
+
+    @property
+    def type_queues(self) -> list[Queue]:
+        return [q for q in self.queues if q.key.startswith(TYPE_PREFIX)]
+
+    # The filter bar's fixed choices, here so the template needs no model imports.
+    statuses = S.choices
+    priorities = Ticket.Priority.choices
+    channels = Ticket.Channel.choices
+    languages = User.Language.choices
+
+
+def console_queue(
+    *, user: User, queue: str, filters: Mapping[str, str], after: str | None, lang: str
+) -> QueueView:
+    """Everything the queue page shows; a fixed number of queries whatever the page size."""
+    queue = queue if queue_filter(user=user, queue=queue) is not None else DEFAULT_QUEUE
+    types = list(selectors.ticket_types_active())
+    tickets, next_cursor = queue_page(user=user, queue=queue, filters=filters, after=after)
+    return QueueView(
+        queue=queue,
+        queues=queue_list(counts=queue_counts(user=user), types=types, lang=lang),
+        tickets=tickets,
+        next_cursor=next_cursor,
+        types=types,
+        teams=list(Team.objects.order_by("slug")),
+        agents=list(staff_agents()),
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: TicketEvent
+    before: str | Promise
+    after: str | Promise
+
+
+def _shown(kind: str, value: str) -> str | Promise:
+    """Status and priority codes as their translated labels; other values as stored."""
+    choices = {TicketEvent.Kind.STATUS: S, TicketEvent.Kind.PRIORITY: Ticket.Priority}
+    labels = dict(choices[kind].choices) if kind in choices else {}
+    return labels.get(value, value)
+
+
+def _timeline(ticket: Ticket) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            event, _shown(event.kind, event.from_value), _shown(event.kind, event.to_value)
+        )
+        for event in ticket.events.select_related("actor")
+    ]
+
+
+@dataclass
+class TicketView:
+    ticket: Ticket
+    messages: list[TicketMessage]
+    timeline: list[TimelineEntry]
+    fields: list[tuple[str | Promise, str]]
+    requester_recent: list[Ticket]
+    transitions: list[tuple[str, str | Promise]]
+    agents: list[User]
+
+    priorities = Ticket.Priority.choices
+
+
+def console_ticket(*, user: User, number: str) -> TicketView:
+    """The ticket page: conversation with internal notes, fields, requester, audit trail.
+
+    404 (from ticket_get_for_user) when the agent may not see the ticket.
+    """
+    ticket = selectors.ticket_get_for_user(user=user, number=number)
+    allowed = workflow.TRANSITIONS.get(ticket.status, set())
+    recent = (
+        selectors.ticket_list_for_user(user=user)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(id=ticket.id)
+        .order_by("-created_at", "-id")[:REQUESTER_RECENT]
+    )
+    return TicketView(
+        ticket=ticket,
+        messages=list(selectors.ticket_messages_for_user(user=user, ticket=ticket)),
+        timeline=_timeline(ticket),
+        fields=[
+            (FIELD_SPECS[name].label if name in FIELD_SPECS else name, value)
+            for name, value in ticket.fields.items()
+        ],
+        requester_recent=list(recent),
+        transitions=[(value, label) for value, label in S.choices if value in allowed],
+        agents=list(staff_agents()),
+    )

@@ -1,0 +1,57 @@
+"""Demo teams and a few requests from the demo customer, so the console is not empty."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import User
+from tickets import services
+from tickets.models import Team, Ticket, TicketType
+
+TEAMS = [
+    ("support-zh", "Chinese support", "中文客服"),
+    ("support-en", "English support", "英文客服"),
+    ("security", "Security desk", "安全团队"),
+]
+DEMO_REQUESTS = [
+    (
+        "deposit-not-credited",
+        "USDT 充值两小时还没到账",
+        "我从别的平台提了 USDT 过来，区块浏览器显示成功，但这里还没到账。",
+        {"coin": "USDT", "network": "TRC20", "amount": "500", "txid": "9f" * 32},
+    ),
+    (
+        "withdrawal-problem",
+        "Withdrawal stuck in review",
+        "My ETH withdrawal has been under review since this morning.",
+        {"coin": "ETH", "network": "ERC20", "amount": "0.8", "address": "0x" + "7a" * 20},
+    ),
+    ("other", "How do I change my anti-phishing code?", "Where is the setting?", {}),
+]
+
+
+@transaction.atomic
+def seed(out) -> None:
+    agent = User.objects.filter(email="agent@beacon.test").first()
+    for slug, name_en, name_zh in TEAMS:
+        team, _ = Team.objects.update_or_create(
+            slug=slug, defaults={"name_en": name_en, "name_zh_hans": name_zh}
+        )
+        if agent:
+            team.members.add(agent)
+    customer = User.objects.filter(email="customer@beacon.test").first()
+    if customer is None or Ticket.objects.filter(requester=customer).exists():
+        out.write("  tickets: already there")
+        return
+    for type_slug, subject, body, values in DEMO_REQUESTS:
+        ticket_type = TicketType.objects.get(slug=type_slug)
+        field_values = {"uid": str(customer.uid), **values}
+        services.ticket_create(
+            requester=customer,
+            ticket_type=ticket_type,
+            subject=subject,
+            body=body,
+            field_values=field_values,
+            language=customer.language,
+        )
+    out.write(f"  tickets: {len(DEMO_REQUESTS)} demo requests")

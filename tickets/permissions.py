@@ -1,0 +1,52 @@
+"""Who may do what with a ticket: the one policy every page, API and service asks."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.models import Role
+from accounts.selectors import user_has_role
+
+
+def is_staff_agent(user) -> bool:
+    return user.is_authenticated and (
+        user_has_role(user=user, role=Role.AGENT) or is_supervisor(user)
+    )
+
+
+def is_supervisor(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user_has_role(user=user, role=Role.SUPERVISOR)
+    )
+
+
+class TicketPolicy:
+    """Customers own their tickets; agents work their teams' (and their own); supervisors all."""
+
+    @staticmethod
+    def visible_filter(user) -> Q:
+        """The queryset filter of tickets `user` may see; nothing for anonymous users."""
+        if not user.is_authenticated:
+            return Q(pk__in=[])
+        if is_supervisor(user):
+            return Q()
+        if is_staff_agent(user):
+            return Q(team__isnull=True) | Q(team__members=user) | Q(assignee=user)
+        return Q(requester=user)
+
+    @staticmethod
+    def can_work(user, ticket) -> bool:
+        """Reply as staff, write internal notes, assign, change status and priority."""
+        if is_supervisor(user):
+            return True
+        if not is_staff_agent(user):
+            return False
+        return (
+            ticket.team_id is None
+            or ticket.assignee_id == user.id
+            or ticket.team.members.filter(id=user.id).exists()
+        )
+
+    @staticmethod
+    def is_requester(user, ticket) -> bool:
+        return user.is_authenticated and ticket.requester_id == user.id

@@ -1,0 +1,70 @@
+"""Every read of tickets; customers' querysets are filtered here, by TicketPolicy."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from tickets.models import Ticket, TicketAttachment, TicketMessage, TicketType
+from tickets.permissions import TicketPolicy, is_staff_agent
+
+
+def ticket_types_active() -> QuerySet[TicketType]:
+    return TicketType.objects.filter(is_active=True)
+
+
+def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
+    """Tickets `user` may see, newest first, with what list pages show."""
+    return (
+        Ticket.objects.filter(TicketPolicy.visible_filter(user))
+        .select_related("type", "assignee", "requester", "team")
+        .distinct()
+    )
+
+
+def ticket_get_for_user(*, user, ticket_id: int | None = None, number: str | None = None) -> Ticket:
+    """The ticket if `user` may see it; 404 both when missing and when not theirs."""
+    lookup = {"id": ticket_id} if ticket_id is not None else {"number": number}
+    ticket = ticket_list_for_user(user=user).filter(**lookup).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_messages_for_user(*, user, ticket: Ticket) -> QuerySet[TicketMessage]:
+    """The conversation; internal notes only for staff who may work the ticket."""
+    messages = ticket.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id"))
+    )
+    if not (is_staff_agent(user) and TicketPolicy.can_work(user, ticket)):
+        messages = messages.filter(visibility=TicketMessage.Visibility.PUBLIC)
+    return messages
+
+
+def attachment_get_for_user(*, user, attachment_id: int) -> TicketAttachment:
+    attachment = (
+        TicketAttachment.objects.select_related("message__ticket").filter(id=attachment_id).first()
+    )
+    if attachment is None:
+        raise Http404
+    ticket = ticket_get_for_user(user=user, ticket_id=attachment.message.ticket_id)
+    visible = ticket_messages_for_user(user=user, ticket=ticket).filter(id=attachment.message_id)
+    if not visible.exists():
+        raise Http404
+    return attachment
+
+
+def open_duplicate(*, user, ticket_type: TicketType, txid: str, order_id: str) -> Ticket | None:
+    """An open ticket of the same type about the same TXID or order, if the customer has one."""
+    keys = Q()
+    if txid:
+        keys |= Q(txid=txid)
+    if order_id:
+        keys |= Q(order_id=order_id)
+    if not keys:
+        return None
+    return (
+        Ticket.objects.filter(keys, requester=user, type=ticket_type)
+        .exclude(status__in=[Ticket.Status.SOLVED, Ticket.Status.CLOSED])
+        .first()
+    )

@@ -1,0 +1,286 @@
+"""Every write to tickets. Each takes the acting user and checks the policy first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from tickets import attachments, fields, notifications, workflow
+from tickets.models import (
+    Ticket,
+    TicketAttachment,
+    TicketDaySequence,
+    TicketEvent,
+    TicketMessage,
+    TicketType,
+)
+from tickets.permissions import TicketPolicy, is_staff_agent
+
+logger = logging.getLogger(__name__)
+MAX_BODY = 20_000
+
+
+def _clean_body(body: str) -> str:
+    """Plain text only: stored as typed (minus NULs), escaped wherever it is shown."""
+    body = body.replace("\x00", "").strip()
+    if not body:
+        raise ApplicationError(_("Write a message."), code="empty_body")
+    if len(body) > MAX_BODY:
+        raise ApplicationError(
+            _("Messages are limited to %(n)d characters.") % {"n": MAX_BODY}, code="body_too_long"
+        )
+    return body
+
+
+def _next_number(now: dt.datetime) -> str:
+    """`YYMMDD-NNNNNN`: easy to read out on the phone. Must run inside a transaction."""
+    day = now.date()
+    TicketDaySequence.objects.get_or_create(day=day)
+    sequence = TicketDaySequence.objects.select_for_update().get(day=day)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{day:%y%m%d}-{sequence.last:06d}"
+
+
+def _event(
+    ticket: Ticket, actor, kind: str, from_value: object = "", to_value: object = ""
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        from_value=str(from_value)[:200],
+        to_value=str(to_value)[:200],
+    )
+
+
+def _attach(message: TicketMessage, checked: list[attachments.CheckedFile]) -> None:
+    for item in checked:
+        attachment = TicketAttachment(
+            message=message,
+            original_name=item.name,
+            content_type=item.content_type,
+            size=item.upload.size,
+            sha256=item.sha256,
+        )
+        attachment.file.save(item.name, item.upload, save=False)
+        attachment.save()
+
+
+def _checked_files(files: list[UploadedFile] | None) -> list[attachments.CheckedFile]:
+    try:
+        return attachments.check_uploads(files or [])
+    except attachments.AttachmentError as exc:
+        raise ApplicationError(str(exc), code="bad_attachment", extra={"field": "files"}) from exc
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester,
+    ticket_type: TicketType,
+    subject: str,
+    body: str,
+    field_values: dict[str, object],
+    files: list[UploadedFile] | None = None,
+    channel: str = Ticket.Channel.WEB,
+    language: str = "en",
+    original: Ticket | None = None,
+    priority: str = Ticket.Priority.NORMAL,
+) -> Ticket:
+    """Open a request for `requester` (the acting customer); everything or nothing is saved."""
+    if not requester.is_authenticated:
+        raise PermissionDenied
+    if not ticket_type.is_active:
+        raise ApplicationError(_("Choose a request type from the list."), code="unknown_type")
+    subject = subject.replace("\x00", "").strip()
+    if not subject or len(subject) > 200:
+        raise ApplicationError(
+            _("A subject of 1 to 200 characters is needed."),
+            code="subject",
+            extra={"field": "subject"},
+        )
+    body, checked = _clean_body(body), _checked_files(files)
+    now = timezone.now()
+    try:
+        values = fields.clean_fields(ticket_type.fields, field_values, now)
+    except fields.FieldError as exc:
+        raise ApplicationError(
+            exc.message, code="invalid_field", extra={"field": exc.field}
+        ) from exc
+    ticket = Ticket(
+        number=_next_number(now),
+        requester=requester,
+        type=ticket_type,
+        subject=subject,
+        channel=channel,
+        language=language,
+        team=ticket_type.team,
+        fields=values,
+        txid=values.get("txid", ""),
+        order_id=values.get("order_id", ""),
+        original=original,
+        priority=priority,
+    )
+    ticket.full_clean()
+    ticket.save()
+    message = TicketMessage.objects.create(ticket=ticket, author=requester, body=body)
+    _attach(message, checked)
+    _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
+    transaction.on_commit(lambda: notifications.ticket_received(ticket.id))
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    actor,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    files: list[UploadedFile] | None = None,
+) -> TicketMessage:
+    """A public reply (customer or staff) or an internal note (staff only)."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    staff = TicketPolicy.can_work(actor, ticket)
+    if not staff and not TicketPolicy.is_requester(actor, ticket):
+        raise PermissionDenied
+    if internal and not staff:
+        raise PermissionDenied
+    if ticket.status == Ticket.Status.CLOSED:
+        raise ApplicationError(_("This request is closed. Please open a new one."), code="closed")
+    body, checked = _clean_body(body), _checked_files(files)
+    visibility = TicketMessage.Visibility.INTERNAL if internal else TicketMessage.Visibility.PUBLIC
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=actor, body=body, visibility=visibility, by_staff=staff
+    )
+    _attach(message, checked)
+    _event(ticket, actor, TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLIED)
+    if internal:
+        return message
+    if staff and ticket.status in {Ticket.Status.NEW, Ticket.Status.OPEN}:
+        _set_status(ticket, actor, Ticket.Status.PENDING)
+    elif not staff and ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
+        _set_status(ticket, actor, Ticket.Status.OPEN)
+    if staff:
+        transaction.on_commit(lambda: notifications.agent_replied(message.id))
+    return message
+
+
+def _set_status(ticket: Ticket, actor, target: str) -> None:
+    before = ticket.status
+    ticket.status = target
+    ticket.solved_at = timezone.now() if target == Ticket.Status.SOLVED else ticket.solved_at
+    if target == Ticket.Status.OPEN:
+        ticket.solved_at = None
+    ticket.save(update_fields=["status", "solved_at", "updated_at"])
+    _event(ticket, actor, TicketEvent.Kind.STATUS, before, target)
+
+
+@transaction.atomic
+def ticket_change_status(*, actor, ticket: Ticket, status: str) -> Ticket:
+    """Move along the workflow; the same rules for staff pages, the API and customers."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    staff = TicketPolicy.can_work(actor, ticket)
+    if not staff and not TicketPolicy.is_requester(actor, ticket):
+        raise PermissionDenied
+    if status not in Ticket.Status.values or not workflow.allowed(
+        ticket.status, status, by_staff=staff
+    ):
+        raise ApplicationError(
+            _("A request that is %(current)s cannot become %(target)s.")
+            % {"current": ticket.get_status_display(), "target": status},
+            code="invalid_transition",
+        )
+    reopen_limit = dt.timedelta(days=workflow.REOPEN_DAYS)
+    if (
+        not staff
+        and status == Ticket.Status.OPEN
+        and ticket.solved_at
+        and timezone.now() - ticket.solved_at > reopen_limit
+    ):
+        raise ApplicationError(
+            _("This request was solved too long ago to reopen; please open a new one."),
+            code="reopen_expired",
+        )
+    _set_status(ticket, actor, status)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, actor, ticket: Ticket, assignee) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    if not TicketPolicy.can_work(actor, ticket):
+        raise PermissionDenied
+    if assignee is not None and not is_staff_agent(assignee):
+        raise ApplicationError(_("Tickets can only be assigned to agents."), code="not_agent")
+    before = ticket.assignee.email if ticket.assignee else ""
+    ticket.assignee = assignee
+    if ticket.status == Ticket.Status.NEW and assignee is not None:
+        ticket.status = Ticket.Status.OPEN
+    ticket.save(update_fields=["assignee", "status", "updated_at"])
+    _event(ticket, actor, TicketEvent.Kind.ASSIGNED, before, assignee.email if assignee else "")
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_priority(*, actor, ticket: Ticket, priority: str) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    if not TicketPolicy.can_work(actor, ticket):
+        raise PermissionDenied
+    if priority not in Ticket.Priority.values:
+        raise ApplicationError(_("Unknown priority."), code="invalid_priority")
+    before, ticket.priority = ticket.priority, priority
+    ticket.save(update_fields=["priority", "updated_at"])
+    _event(ticket, actor, TicketEvent.Kind.PRIORITY, before, priority)
+    return ticket
+
+
+@transaction.atomic
+def ticket_rate(*, actor, ticket: Ticket, rating: int, comment: str = "") -> Ticket:
+    """The requester's 1–5 rating once the ticket is solved; rating again replaces it."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    if not TicketPolicy.is_requester(actor, ticket):
+        raise PermissionDenied
+    if ticket.status not in {Ticket.Status.SOLVED, Ticket.Status.CLOSED}:
+        raise ApplicationError(_("You can rate a request once it is solved."), code="not_solved")
+    if rating not in range(1, 6):
+        raise ApplicationError(_("Choose a rating from 1 to 5."), code="invalid_rating")
+    comment = comment.replace("\x00", "").strip()
+    if len(comment) > 2000:
+        raise ApplicationError(_("Comments are limited to 2000 characters."), code="too_long")
+    before, ticket.rating, ticket.rating_comment = ticket.rating, rating, comment
+    ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
+    _event(ticket, actor, TicketEvent.Kind.RATED, before or "", rating)
+    return ticket
+
+
+@transaction.atomic
+def ticket_complain(*, actor, ticket: Ticket, body: str, language: str = "en") -> Ticket:
+    """A complaint about how `ticket` was handled: a new complaint ticket linked to it."""
+    if not TicketPolicy.is_requester(actor, ticket):
+        raise PermissionDenied
+    complaint_type = TicketType.objects.filter(
+        kind=TicketType.Kind.COMPLAINT, is_active=True
+    ).first()
+    if complaint_type is None:
+        raise ApplicationError(_("Complaints cannot be filed right now."), code="no_complaint_type")
+    complaint = ticket_create(
+        requester=actor,
+        ticket_type=complaint_type,
+        body=body,
+        field_values={},
+        subject=_("Complaint about request %(number)s") % {"number": ticket.number},
+        language=language,
+        original=ticket,
+        priority=Ticket.Priority.HIGH,
+    )
+    _event(ticket, actor, TicketEvent.Kind.COMPLAINED, to_value=complaint.number)
+    return complaint

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from tickets.views import console, customer
+
+app_name = "tickets"
+
+urlpatterns = [
+    # customers
+    path("requests/", customer.request_list, name="list"),
+    path("requests/new/", customer.request_new, name="new"),
+    path("requests/new/suggest", customer.request_suggest, name="suggest"),
+    path("requests/created/<str:number>/", customer.request_created, name="created"),
+    path("requests/<str:number>/", customer.request_detail, name="detail"),
+    path("requests/<str:number>/reply", customer.request_reply, name="reply"),
+    path("requests/<str:number>/status", customer.request_status, name="status"),
+    path("requests/<str:number>/rate", customer.request_rate, name="rate"),
+    path("requests/<str:number>/complain", customer.request_complain, name="complain"),
+    path("rate/<str:token>/", customer.request_rate_signed, name="rate-signed"),
+    path("attachments/<int:attachment_id>/", customer.attachment_download, name="attachment"),
+    # agents and supervisors
+    path("console/", console.queue, name="console"),
+    path("console/tickets/<str:number>/", console.ticket, name="console-ticket"),
+    path("console/tickets/<str:number>/reply", console.ticket_reply, name="console-reply"),
+    path("console/tickets/<str:number>/assign", console.ticket_assign, name="console-assign"),
+    path("console/tickets/<str:number>/status", console.ticket_status, name="console-status"),
+    path("console/tickets/<str:number>/priority", console.ticket_priority, name="console-priority"),
+]

@@ -1,0 +1,146 @@
+"""The agent console's HTML pages: queues, and one ticket worked through the services.
+
+Only staff agents and supervisors get in. Which tickets each may see or change is the
+selectors' and services' business (TicketPolicy), not these views'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ApplicationError
+from tickets import console, selectors, services
+from tickets.models import Ticket
+from tickets.permissions import is_staff_agent
+
+View = Callable[..., HttpResponse]
+
+
+def staff_only(view: View) -> View:
+    """Signed-out visitors are sent to sign in; signed-in customers get 403, not a login loop."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_agent(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@staff_only
+def queue(request: HttpRequest) -> HttpResponse:
+    page = console.console_queue(
+        user=request.user,
+        queue=request.GET.get("queue", console.DEFAULT_QUEUE),
+        filters=request.GET,
+        after=request.GET.get("after"),
+        lang=translation.get_language() or "en",
+    )
+    return render(request, "tickets/console/queue.html", {"page": page, "filters": request.GET})
+
+
+def _ticket_page(
+    request: HttpRequest, number: str, *, error: str = "", draft: str = "", status: int = 200
+) -> HttpResponse:
+    view = console.console_ticket(user=request.user, number=number)
+    context = {"view": view, "ticket": view.ticket, "error": error, "draft": draft}
+    return render(request, "tickets/console/ticket.html", context, status=status)
+
+
+@require_GET
+@staff_only
+def ticket(request: HttpRequest, number: str) -> HttpResponse:
+    return _ticket_page(request, number)
+
+
+def _write(
+    request: HttpRequest,
+    number: str,
+    action: Callable[[Ticket], object],
+    done: str,
+    draft: str = "",
+) -> HttpResponse:
+    """Run one service on the ticket, then back to its page.
+
+    A rule's refusal re-renders the page with the message and a 400, keeping the agent's
+    draft: a long reply must not be lost to, say, a too-large attachment.
+    """
+    found = selectors.ticket_get_for_user(user=request.user, number=number)
+    try:
+        action(found)
+    except ApplicationError as exc:
+        return _ticket_page(request, number, error=exc.message, draft=draft, status=400)
+    messages.success(request, done)
+    return redirect("tickets:console-ticket", number=number)
+
+
+@require_POST
+@staff_only
+def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+    # Anything but an explicit "public" is a note: a slip must never reach the customer.
+    internal = request.POST.get("visibility") != "public"
+    body, files = request.POST.get("body", ""), request.FILES.getlist("files")
+    done = _("Internal note added.") if internal else _("Reply sent to the customer.")
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_reply(
+            actor=request.user, ticket=t, body=body, internal=internal, files=files
+        ),
+        done,
+        draft=body,
+    )
+
+
+@require_POST
+@staff_only
+def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
+    choice = request.POST.get("assignee", "")
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_assign(
+            actor=request.user,
+            ticket=t,
+            assignee=console.assignee_from_choice(actor=request.user, choice=choice),
+        ),
+        _("Assignment saved."),
+    )
+
+
+@require_POST
+@staff_only
+def ticket_status(request: HttpRequest, number: str) -> HttpResponse:
+    status = request.POST.get("status", "")
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_change_status(actor=request.user, ticket=t, status=status),
+        _("Status changed."),
+    )
+
+
+@require_POST
+@staff_only
+def ticket_priority(request: HttpRequest, number: str) -> HttpResponse:
+    priority = request.POST.get("priority", "")
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_change_priority(actor=request.user, ticket=t, priority=priority),
+        _("Priority changed."),
+    )
