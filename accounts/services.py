@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import Role, User
+from accounts.selectors import user_role_names_forget
 
 
 @transaction.atomic
@@ -27,6 +28,7 @@ def user_role_grant(*, user: User, role: Role) -> None:
     """Put the user in the role's group; staff roles also open the admin site."""
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
+    user_role_names_forget(user=user)
     if role != Role.CUSTOMER and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

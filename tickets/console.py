@@ -37,8 +37,8 @@ REQUESTER_RECENT = 5
 _NUMBER = re.compile(r"^\d{6}-\d{6}$")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
-# A UID is a bigint: more digits cannot be one, and int() of them would overflow the column.
-_MAX_UID_DIGITS = 18
+# Ids and UIDs are bigints: more digits cannot be one and would overflow the column.
+_MAX_DIGITS = 18
 
 QueueFilter = Callable[[User, dt.datetime], Q]
 
@@ -47,11 +47,16 @@ QueueFilter = Callable[[User, dt.datetime], Q]
 class Queue:
     key: str
     label: str | Promise
-    count: int = 0
+    count: int
 
 
 def _not_done() -> Q:
     return ~Q(status__in=DONE)
+
+
+def _small_int(text: str) -> int | None:
+    """An id typed or posted as ASCII digits (int() alone also takes "１２" and " 1_0 ")."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS else None
 
 
 # The saved views, in the order the console lists them. Each narrows ticket_list_for_user.
@@ -111,16 +116,6 @@ def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int
     return counts
 
 
-def queue_list(*, counts: Mapping[str, int], types: list[TicketType], lang: str) -> list[Queue]:
-    """The left column: fixed queues then one per active type, each with its count."""
-    fixed = [Queue(key, label, counts.get(key, 0)) for key, (label, _make) in QUEUES.items()]
-    per_type = [
-        Queue(TYPE_PREFIX + t.slug, t.name(lang), counts.get(TYPE_PREFIX + t.slug, 0))
-        for t in types
-    ]
-    return fixed + per_type
-
-
 # ---------------------------------------------------------------------------- filters
 
 
@@ -172,9 +167,9 @@ def search_filter(text: str) -> Q:
     if "@" in text:
         return Q(requester__email=text.lower())
     exact = Q(txid=text) | Q(order_id=text)
-    if text.isascii() and text.isdigit() and len(text) <= _MAX_UID_DIGITS:
+    if (uid := _small_int(text)) is not None:
         # The UID a customer typed into the form may be another account's (a family member's).
-        return exact | Q(requester__uid=int(text)) | Q(fields__uid=text)
+        return exact | Q(requester__uid=uid) | Q(fields__uid=text)
     return exact | Q(subject__icontains=text)
 
 
@@ -191,9 +186,8 @@ def _slug(filters: Mapping[str, str], name: str, column: str) -> Q:
 def _assignee(value: str) -> Q:
     if value == "none":
         return Q(assignee__isnull=True)
-    if value.isascii() and value.isdigit() and len(value) <= _MAX_UID_DIGITS:
-        return Q(assignee_id=int(value))
-    return Q()
+    user_id = _small_int(value)
+    return Q() if user_id is None else Q(assignee_id=user_id)
 
 
 def ticket_filter(filters: Mapping[str, str]) -> Q:
@@ -224,16 +218,16 @@ def cursor_encode(ticket: Ticket) -> str:
 
 def cursor_decode(cursor: str) -> tuple[dt.datetime, int] | None:
     """(created_at, id) from a cursor, or None when it is not one we could have made."""
-    created, sep, ticket_id = (cursor or "").replace(" ", "+").partition("|")
-    if not sep or not (ticket_id.isascii() and ticket_id.isdigit()) or len(ticket_id) > 18:
-        return None
+    # A "+" of an offset that was not URL-encoded arrives as a space.
+    created, _sep, raw_id = (cursor or "").replace(" ", "+").partition("|")
+    ticket_id = _small_int(raw_id)
     try:
         moment = dt.datetime.fromisoformat(created)
-    except ValueError:
+        # In UTC here: at the calendar's edges the database adapter's conversion would overflow.
+        moment = moment.astimezone(dt.UTC) if moment.tzinfo else None
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment, int(ticket_id)
+    return (moment, ticket_id) if moment and ticket_id is not None else None
 
 
 def queue_page(
@@ -287,9 +281,8 @@ def assignee_from_choice(*, actor: User, choice: str) -> User | None:
         return actor
     if choice == "":
         return None
-    found = None
-    if choice.isascii() and choice.isdigit() and len(choice) <= _MAX_UID_DIGITS:
-        found = User.objects.filter(id=int(choice), is_active=True).first()
+    user_id = _small_int(choice)
+    found = None if user_id is None else User.objects.filter(id=user_id, is_active=True).first()
     if found is None:
         raise ApplicationError(gettext("Choose an agent from the list."), code="unknown_assignee")
     return found
@@ -298,7 +291,8 @@ def assignee_from_choice(*, actor: User, choice: str) -> User | None:
 @dataclass
 class QueueView:
     queue: str
-    queues: list[Queue]
+    fixed_queues: list[Queue]
+    type_queues: list[Queue]
     tickets: list[Ticket]
     next_cursor: str | None
     types: list[TicketType]
@@ -307,15 +301,8 @@ class QueueView:
 
     @property
     def current(self) -> Queue:
-        return next((q for q in self.queues if q.key == self.queue), self.queues[0])
-
-    @property
-    def fixed_queues(self) -> list[Queue]:
-        return [q for q in self.queues if not q.key.startswith(TYPE_PREFIX)]
-
-    @property
-    def type_queues(self) -> list[Queue]:
-        return [q for q in self.queues if q.key.startswith(TYPE_PREFIX)]
+        every = self.fixed_queues + self.type_queues
+        return next((q for q in every if q.key == self.queue), Queue(self.queue, self.queue, 0))
 
     # The filter bar's fixed choices, here so the template needs no model imports.
     statuses = S.choices
@@ -329,11 +316,15 @@ def console_queue(
 ) -> QueueView:
     """Everything the queue page shows; a fixed number of queries whatever the page size."""
     queue = queue if queue_filter(user=user, queue=queue) is not None else DEFAULT_QUEUE
-    types = list(selectors.ticket_types_active())
+    types, counts = list(selectors.ticket_types_active()), queue_counts(user=user)
     tickets, next_cursor = queue_page(user=user, queue=queue, filters=filters, after=after)
     return QueueView(
         queue=queue,
-        queues=queue_list(counts=queue_counts(user=user), types=types, lang=lang),
+        fixed_queues=[Queue(key, label, counts[key]) for key, (label, _f) in QUEUES.items()],
+        type_queues=[
+            Queue(TYPE_PREFIX + t.slug, t.name(lang), counts.get(TYPE_PREFIX + t.slug, 0))
+            for t in types
+        ],
         tickets=tickets,
         next_cursor=next_cursor,
         types=types,
@@ -349,11 +340,13 @@ class TimelineEntry:
     after: str | Promise
 
 
+_LABELS = {"created": dict(S.choices), "status": dict(S.choices)}
+_LABELS["priority"] = dict(Ticket.Priority.choices)
+
+
 def _shown(kind: str, value: str) -> str | Promise:
     """Status and priority codes as their translated labels; other values as stored."""
-    choices = {TicketEvent.Kind.STATUS: S, TicketEvent.Kind.PRIORITY: Ticket.Priority}
-    labels = dict(choices[kind].choices) if kind in choices else {}
-    return labels.get(value, value)
+    return _LABELS.get(kind, {}).get(value, value)
 
 
 def _timeline(ticket: Ticket) -> list[TimelineEntry]:

@@ -100,7 +100,7 @@ class TicketRequestForm(forms.Form):
             attrs={
                 "autocomplete": "off",
                 "hx-get": reverse_lazy("tickets:suggest"),
-                "hx-trigger": "keyup changed delay:400ms",
+                "hx-trigger": "keyup changed delay:400ms, change",  # change: pasted with the mouse
                 "hx-target": "#suggestions",
                 "hx-vals": "js:{q: this.value}",
             }
@@ -113,9 +113,7 @@ class TicketRequestForm(forms.Form):
         help_text=_("Never share your password, seed phrase, private key or 2FA codes."),
     )
     files = _files_field()
-    confirm_duplicate = forms.BooleanField(
-        label=_("Create a new request anyway"), required=False
-    )
+    confirm_duplicate = forms.BooleanField(label=_("Create a new request anyway"), required=False)
 
     def __init__(self, *args: Any, types: list[TicketType], lang: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,7 +127,9 @@ class TicketRequestForm(forms.Form):
         for spec in self.ticket_type.fields if self.ticket_type else []:
             name = spec.get("name")
             if name in fields.FIELD_SPECS:
-                self.fields[name] = _type_field(fields.FIELD_SPECS[name], bool(spec.get("required")))
+                self.fields[name] = _type_field(
+                    fields.FIELD_SPECS[name], bool(spec.get("required"))
+                )
                 self.type_field_names.append(name)
 
     @property
@@ -220,6 +220,10 @@ class RequestFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Show"),
         required=False,
-        choices=[("", _("All requests")), (OPEN, _("Open requests")), (DONE, _("Solved or closed"))],
+        choices=[
+            ("", _("All requests")),
+            (OPEN, _("Open requests")),
+            (DONE, _("Solved or closed")),
+        ],
     )
     q = forms.CharField(label=_("Search by number or subject"), required=False, max_length=200)

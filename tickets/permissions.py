@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
+from tickets.models import Team
 
 
 def is_staff_agent(user) -> bool:
@@ -31,7 +32,9 @@ class TicketPolicy:
         if is_supervisor(user):
             return Q()
         if is_staff_agent(user):
-            return Q(team__isnull=True) | Q(team__members=user) | Q(assignee=user)
+            # A subquery, not a join on members: no duplicate rows, so no DISTINCT.
+            my_teams = Team.objects.filter(members=user).values("id")
+            return Q(team__isnull=True) | Q(team__in=my_teams) | Q(assignee=user)
         return Q(requester=user)
 
     @staticmethod
@@ -45,6 +48,15 @@ class TicketPolicy:
             ticket.team_id is None
             or ticket.assignee_id == user.id
             or ticket.team.members.filter(id=user.id).exists()
+        )
+
+    @staticmethod
+    def can_be_assigned(user, ticket) -> bool:
+        """An assignee must be able to work the ticket: in its team, or a supervisor."""
+        if is_supervisor(user):
+            return True
+        return is_staff_agent(user) and (
+            ticket.team_id is None or ticket.team.members.filter(id=user.id).exists()
         )
 
     @staticmethod

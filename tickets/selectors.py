@@ -15,10 +15,8 @@ def ticket_types_active() -> QuerySet[TicketType]:
 
 def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
     """Tickets `user` may see, newest first, with what list pages show."""
-    return (
-        Ticket.objects.filter(TicketPolicy.visible_filter(user))
-        .select_related("type", "assignee", "requester", "team")
-        .distinct()
+    return Ticket.objects.filter(TicketPolicy.visible_filter(user)).select_related(
+        "type", "assignee", "requester", "team"
     )
 
 

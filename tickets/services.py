@@ -21,7 +21,7 @@ from tickets.models import (
     TicketMessage,
     TicketType,
 )
-from tickets.permissions import TicketPolicy, is_staff_agent
+from tickets.permissions import TicketPolicy
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 20_000
@@ -196,7 +196,10 @@ def ticket_change_status(*, actor, ticket: Ticket, status: str) -> Ticket:
     ):
         raise ApplicationError(
             _("A request that is %(current)s cannot become %(target)s.")
-            % {"current": ticket.get_status_display(), "target": status},
+            % {
+                "current": ticket.get_status_display(),
+                "target": Ticket.Status(status).label if status in Ticket.Status.values else status,
+            },
             code="invalid_transition",
         )
     reopen_limit = dt.timedelta(days=workflow.REOPEN_DAYS)
@@ -219,14 +222,18 @@ def ticket_assign(*, actor, ticket: Ticket, assignee) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(id=ticket.id)
     if not TicketPolicy.can_work(actor, ticket):
         raise PermissionDenied
-    if assignee is not None and not is_staff_agent(assignee):
-        raise ApplicationError(_("Tickets can only be assigned to agents."), code="not_agent")
+    if assignee is not None and not TicketPolicy.can_be_assigned(assignee, ticket):
+        raise ApplicationError(
+            _("Tickets can only be assigned to agents of the ticket's team."), code="not_agent"
+        )
+    if assignee == ticket.assignee:
+        return ticket
     before = ticket.assignee.email if ticket.assignee else ""
     ticket.assignee = assignee
-    if ticket.status == Ticket.Status.NEW and assignee is not None:
-        ticket.status = Ticket.Status.OPEN
-    ticket.save(update_fields=["assignee", "status", "updated_at"])
+    ticket.save(update_fields=["assignee", "updated_at"])
     _event(ticket, actor, TicketEvent.Kind.ASSIGNED, before, assignee.email if assignee else "")
+    if ticket.status == Ticket.Status.NEW and assignee is not None:
+        _set_status(ticket, actor, Ticket.Status.OPEN)
     return ticket
 
 
@@ -237,6 +244,8 @@ def ticket_change_priority(*, actor, ticket: Ticket, priority: str) -> Ticket:
         raise PermissionDenied
     if priority not in Ticket.Priority.values:
         raise ApplicationError(_("Unknown priority."), code="invalid_priority")
+    if priority == ticket.priority:
+        return ticket
     before, ticket.priority = ticket.priority, priority
     ticket.save(update_fields=["priority", "updated_at"])
     _event(ticket, actor, TicketEvent.Kind.PRIORITY, before, priority)

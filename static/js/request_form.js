@@ -11,22 +11,48 @@
     return count;
   }
 
-  // A refused form comes back as a whole page (status 400): show its <main>, keep the rest.
-  function showPage(html) {
+  var reloadOnBack = false;
+
+  // Show a page fetched by XHR: its <main> and flash messages; header and footer are the same.
+  // (Navigating again instead would fetch the page twice and lose its one-time messages.)
+  // `url` is where a success redirected to; null for a refusal, which keeps the address.
+  function showPage(html, url) {
     var page = new DOMParser().parseFromString(html, "text/html");
     var incoming = page.querySelector("main");
     var main = document.querySelector("main");
-    if (!incoming || !main) { document.open(); document.write(html); document.close(); return; }
+    if (!incoming || !main) {  // not one of our pages (e.g. the CSRF failure page)
+      document.open();
+      document.write(html);
+      document.close();
+      return;
+    }
+    document.querySelectorAll(".messages").forEach(function (old) { old.remove(); });
+    page.querySelectorAll(".messages").forEach(function (notes) {
+      main.parentNode.insertBefore(document.importNode(notes, true), main);
+    });
     main.innerHTML = incoming.innerHTML;
     if (page.title) { document.title = page.title; }
-    if (window.htmx) { window.htmx.process(main); }
-    var first = main.querySelector("[aria-invalid=true]") || main.querySelector("[role=alert]");
-    if (first) {
-      if (!first.hasAttribute("tabindex") && !first.matches("input, select, textarea")) {
-        first.setAttribute("tabindex", "-1");
+    if (url && url !== window.location.href) {
+      window.history.pushState(null, "", url);
+      if (!reloadOnBack) {
+        reloadOnBack = true;
+        window.addEventListener("popstate", function () { window.location.reload(); });
       }
-      first.focus();
     }
+    if (window.htmx) { window.htmx.process(main); }
+    focusFirst(main);
+  }
+
+  // After a refusal, focus the first invalid control (or the alert); else the heading.
+  function focusFirst(main) {
+    var target = main.querySelector("[aria-invalid=true]") || main.querySelector("[role=alert]")
+      || main.querySelector("h1");
+    if (!target) { return; }
+    if (!target.matches("input, select, textarea, button, a[href]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+    if (target.scrollIntoView) { target.scrollIntoView({ block: "center" }); }
   }
 
   function upload(form, submitter) {
@@ -44,12 +70,8 @@
       if (text) { text.textContent = percent + "%"; }
     });
     xhr.addEventListener("load", function () {
-      // Success redirects (XHR follows it): go where the server sent us.
-      if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== form.action) {
-        window.location.assign(xhr.responseURL);
-        return;
-      }
-      showPage(xhr.responseText);
+      // Success redirects and XHR follows it; a refusal (400) is the form page again.
+      showPage(xhr.responseText, xhr.status < 400 ? xhr.responseURL : null);
     });
     xhr.addEventListener("error", function () {
       // Network trouble: fall back to an ordinary post, which the browser reports itself.

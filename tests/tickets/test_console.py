@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -120,7 +123,9 @@ def test_console_agent_takes_a_ticket_notes_and_replies(customer, agent, ticket)
     # then
     assert unassigned.status_code == 200
     assert ticket.number.encode() in unassigned.content
-    assert [q.count for q in unassigned.context["page"].queues if q.key == "unassigned"] == [1]
+    assert [q.count for q in unassigned.context["page"].fixed_queues if q.key == "unassigned"] == [
+        1
+    ]
 
     # when: the agent takes it
     taken = client.post(url("console-assign", ticket), {"assignee": "me"})
@@ -320,8 +325,9 @@ def test_console_queue_pages_with_next_links_and_constant_queries(customer, agen
     for i in range(120):
         make_ticket(customer, f"Ticket {i}")
     client = client_for(agent)
-    first = client.get(url("console"), {"queue": "all"})
-    second = client.get(url("console"), {"queue": "all", "after": first.context["page"].next_cursor})
+    first = client.get(url("console"), {"queue": "all", "status": "new"})
+    next_link = html.unescape(re.search(r'rel="next" href="([^"]+)"', first.content.decode())[1])
+    second = client.get(url("console") + next_link)
     cursor = second.context["page"].next_cursor
     # when
     with CaptureQueriesContext(connection) as page_1:
@@ -330,6 +336,10 @@ def test_console_queue_pages_with_next_links_and_constant_queries(customer, agen
         third = client.get(url("console"), {"queue": "all", "after": cursor})
     # then
     assert b"Next page" in first.content and b"Next page" not in third.content
+    assert "status=new" in next_link  # the link keeps the filters
+    second_page = {t.number for t in second.context["page"].tickets}
+    assert len(second_page) == 50
+    assert not second_page & {t.number for t in first.context["page"].tickets}
     assert len(third.context["page"].tickets) == 20
     assert len(page_1.captured_queries) == len(page_3.captured_queries)
 

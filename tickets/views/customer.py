@@ -34,7 +34,7 @@ from tickets.forms import (
     StatusForm,
     TicketRequestForm,
 )
-from tickets.models import Ticket, TicketType
+from tickets.models import Ticket, TicketAttachment, TicketType
 
 T = TypeVar("T")
 PAGE_SIZE = 20  # about two phone screens of requests; older ones are a page away
@@ -284,15 +284,18 @@ def request_status(request: HttpRequest, number: str) -> HttpResponse:
     return redirect(_detail_url(changed))
 
 
+def _rate(form: RateForm, *, actor, ticket: Ticket) -> Ticket | None:
+    return _attempt(
+        form, lambda: services.ticket_rate(actor=actor, ticket=ticket, **form.cleaned_data)
+    )
+
+
 @login_required
 @require_POST
 def request_rate(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(user=request.user, number=number)
     form = RateForm(request.POST)
-    rated = _attempt(
-        form,
-        lambda: services.ticket_rate(actor=request.user, ticket=ticket, **form.cleaned_data),
-    )
+    rated = _rate(form, actor=request.user, ticket=ticket)
     if rated is None:
         return _detail_page(request, ticket, status=400, rate_form=form)
     messages.success(request, _("Thank you for rating our help."))
@@ -312,7 +315,9 @@ def request_complain(request: HttpRequest, number: str) -> HttpResponse:
     )
     if complaint is None:
         return _detail_page(request, ticket, status=400, complaint_form=form)
-    messages.success(request, _("We received your complaint %(number)s.") % {"number": complaint.number})
+    messages.success(
+        request, _("We received your complaint %(number)s.") % {"number": complaint.number}
+    )
     return redirect(_detail_url(complaint))
 
 
@@ -345,28 +350,34 @@ def request_rate_signed(request: HttpRequest, token: str) -> HttpResponse:
     ticket = _rating_link_ticket(token)
     if ticket is None:
         return render(request, "tickets/customer/rate_signed_invalid.html", status=400)
-    posted = request.method == "POST"
-    form = RateForm(request.POST) if posted else RateForm(initial={"rating": request.GET.get("rating")})
-    rated = posted and _attempt(
-        form, lambda: services.ticket_rate(actor=ticket.requester, ticket=ticket, **form.cleaned_data)
-    )
-    context = {"ticket": ticket, "form": form, "rated": bool(rated)}
-    return render(request, "tickets/customer/rate_signed.html", context, status=400 if form.errors else 200)
+    initial = {"rating": request.GET.get("rating")}
+    form = RateForm(request.POST) if request.method == "POST" else RateForm(initial=initial)
+    rated = form.is_bound and _rate(form, actor=ticket.requester, ticket=ticket) is not None
+    context = {"ticket": ticket, "form": form, "rated": rated}
+    status = 400 if form.errors else 200
+    return render(request, "tickets/customer/rate_signed.html", context, status=status)
 
 
-@login_required
-@require_GET
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def _private_download(attachment: TicketAttachment) -> FileResponse:
     """Always a download in a sandbox: the bytes were checked to be media, not to be harmless."""
-    attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+    return _private_download(attachment)
