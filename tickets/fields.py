@@ -132,4 +132,12 @@ def clean_fields(specs: list[dict], data: dict[str, object], now: dt.datetime) -
         cleaned[name] = _clean_one(name, raw.replace("\x00", ""), now)
     if "txid" in cleaned and (problem := txid_problem(cleaned["txid"], cleaned.get("network", ""))):
         raise FieldError("txid", str(_("This TXID %(problem)s.")) % {"problem": problem})
+    if "txid" in cleaned:
+        cleaned["txid"] = normalize_txid(cleaned["txid"])
     return cleaned
+
+
+def normalize_txid(txid: str) -> str:
+    """Hex is case-blind: one spelling, so duplicates and searches find each other."""
+    txid = txid.strip()
+    return txid.lower() if _HEX64.match(txid) or _EVM_TX.match(txid) else txid

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from tickets.fields import normalize_txid
 from tickets.models import Ticket, TicketAttachment, TicketMessage, TicketType
 from tickets.permissions import TicketPolicy, is_staff_agent
 
@@ -56,7 +57,7 @@ def open_duplicate(*, user, ticket_type: TicketType, txid: str, order_id: str) -
     """An open ticket of the same type about the same TXID or order, if the customer has one."""
     keys = Q()
     if txid:
-        keys |= Q(txid=txid)
+        keys |= Q(txid=normalize_txid(txid))
     if order_id:
         keys |= Q(order_id=order_id)
     if not keys:

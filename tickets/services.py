@@ -154,7 +154,7 @@ def ticket_reply(
         raise PermissionDenied
     if internal and not staff:
         raise PermissionDenied
-    if ticket.status == Ticket.Status.CLOSED:
+    if ticket.status == Ticket.Status.CLOSED or (not staff and _reopen_window_passed(ticket)):
         raise ApplicationError(_("This request is closed. Please open a new one."), code="closed")
     body, checked = _clean_body(body), _checked_files(files)
     visibility = TicketMessage.Visibility.INTERNAL if internal else TicketMessage.Visibility.PUBLIC
@@ -172,6 +172,16 @@ def ticket_reply(
     if staff:
         transaction.on_commit(lambda: notifications.agent_replied(message.id))
     return message
+
+
+def _reopen_window_passed(ticket: Ticket) -> bool:
+    """A solved request older than the reopen window takes no more customer replies."""
+    limit = dt.timedelta(days=workflow.REOPEN_DAYS)
+    return (
+        ticket.status == Ticket.Status.SOLVED
+        and ticket.solved_at is not None
+        and (timezone.now() - ticket.solved_at > limit)
+    )
 
 
 def _set_status(ticket: Ticket, actor, target: str) -> None:
@@ -202,13 +212,7 @@ def ticket_change_status(*, actor, ticket: Ticket, status: str) -> Ticket:
             },
             code="invalid_transition",
         )
-    reopen_limit = dt.timedelta(days=workflow.REOPEN_DAYS)
-    if (
-        not staff
-        and status == Ticket.Status.OPEN
-        and ticket.solved_at
-        and timezone.now() - ticket.solved_at > reopen_limit
-    ):
+    if not staff and status == Ticket.Status.OPEN and _reopen_window_passed(ticket):
         raise ApplicationError(
             _("This request was solved too long ago to reopen; please open a new one."),
             code="reopen_expired",
@@ -276,6 +280,18 @@ def ticket_complain(*, actor, ticket: Ticket, body: str, language: str = "en") -
     """A complaint about how `ticket` was handled: a new complaint ticket linked to it."""
     if not TicketPolicy.is_requester(actor, ticket):
         raise PermissionDenied
+    if ticket.type.kind == TicketType.Kind.COMPLAINT:
+        raise ApplicationError(
+            _("This is already a complaint; reply to it instead."), code="complaint_of_complaint"
+        )
+    pending = ticket.complaints.exclude(status=Ticket.Status.CLOSED).first()
+    if pending is not None:
+        raise ApplicationError(
+            _("You already complained about this request: %(number)s.")
+            % {"number": pending.number},
+            code="complaint_exists",
+            extra={"number": pending.number},
+        )
     complaint_type = TicketType.objects.filter(
         kind=TicketType.Kind.COMPLAINT, is_active=True
     ).first()

@@ -219,3 +219,32 @@ def test_ticket_create_sends_a_confirmation_email_in_the_customers_language(
     assert ticket.number in mailoutbox[0].subject
     assert mailoutbox[0].to == [requester.email]
     assert "Beacon" in mailoutbox[0].body
+
+
+def test_customer_reply_cannot_reopen_after_the_window(requester):
+    ticket = withdrawal(requester)
+    Ticket.objects.filter(id=ticket.id).update(
+        status="solved", solved_at=timezone.now() - dt.timedelta(days=30)
+    )
+    with pytest.raises(ApplicationError, match="open a new one"):
+        services.ticket_reply(actor=requester, ticket=ticket, body="Still broken")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.SOLVED
+
+
+def test_ticket_complain_refuses_a_second_complaint_and_complaints_about_complaints(requester):
+    ticket = withdrawal(requester)
+    complaint = services.ticket_complain(actor=requester, ticket=ticket, body="Slow.")
+    with pytest.raises(ApplicationError, match=complaint.number):
+        services.ticket_complain(actor=requester, ticket=ticket, body="Again.")
+    with pytest.raises(ApplicationError):
+        services.ticket_complain(actor=requester, ticket=complaint, body="Meta.")
+    assert Ticket.objects.count() == 2
+
+
+def test_txid_case_does_not_hide_a_duplicate(requester):
+    from tickets.selectors import open_duplicate
+
+    ticket = withdrawal(requester, field_values={"txid": "0x" + "AB" * 32})
+    assert ticket.txid == "0x" + "ab" * 32
+    assert open_duplicate(user=requester, ticket_type=ticket.type, txid=ticket.txid, order_id="")
