@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from helpcenter.services import search_caches_clear
 from tests.factories import (
@@ -24,6 +25,14 @@ def _own_cache_namespace(settings):
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Chinese leaves Chinese active in the thread; start each test in English."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
