@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tickets.models import Team, Ticket, TicketEvent, TicketType
+from tickets.models import Macro, Team, Ticket, TicketEvent, TicketType
 
 
 @admin.register(TicketType)
@@ -53,3 +53,10 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    list_display = ["title", "language", "is_active", "updated_at"]
+    list_filter = ["language", "is_active"]
+    search_fields = ["title", "body"]

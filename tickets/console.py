@@ -23,7 +23,8 @@ from accounts.models import Role, User
 from core.exceptions import ApplicationError
 from tickets import selectors, workflow
 from tickets.fields import FIELD_SPECS
-from tickets.models import Team, Ticket, TicketEvent, TicketMessage, TicketType
+from tickets.macros import macros_for_ticket
+from tickets.models import Macro, Team, Ticket, TicketEvent, TicketMessage, TicketType
 
 S = Ticket.Status
 DONE = [S.SOLVED, S.CLOSED]
@@ -367,6 +368,7 @@ class TicketView:
     requester_recent: list[Ticket]
     transitions: list[tuple[str, str | Promise]]
     agents: list[User]
+    macros: list[tuple[Macro, str]]
 
     priorities = Ticket.Priority.choices
 
@@ -395,4 +397,5 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         requester_recent=list(recent),
         transitions=[(value, label) for value, label in S.choices if value in allowed],
         agents=list(staff_agents()),
+        macros=macros_for_ticket(ticket=ticket, agent=user),
     )

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from tickets import services
-from tickets.models import Team, Ticket, TicketType
+from tickets.models import Macro, Team, Ticket, TicketType
 
 TEAMS = [
     ("support-zh", "Chinese support", "中文客服"),
@@ -30,8 +30,33 @@ DEMO_REQUESTS = [
 ]
 
 
+MACROS = [
+    (
+        "Ask for the TXID",
+        "en",
+        "Hello {customer_name},\n\nThank you for contacting Beacon "
+        "support about request {ticket_number}. Please send us the transaction ID (TXID) and the "
+        "network you used, and we will trace it at once.\n\nBest regards,\n{agent_name}",
+    ),
+    (
+        "索取交易哈希",
+        "zh-hans",
+        "{customer_name}，您好：\n\n感谢您就工单 {ticket_number} 联系 "
+        "Beacon 客服。请提供交易哈希（TXID）和所用的网络，我们会立即为您核查。\n\n{agent_name}",
+    ),
+    (
+        "Solved, anything else?",
+        "en",
+        "Hello {customer_name},\n\nWe have solved request "
+        "{ticket_number}. If anything is still wrong, just reply to this message.\n\n{agent_name}",
+    ),
+]
+
+
 @transaction.atomic
 def seed(out) -> None:
+    for title, language, body in MACROS:
+        Macro.objects.update_or_create(title=title, defaults={"language": language, "body": body})
     agent = User.objects.filter(email="agent@beacon.test").first()
     for slug, name_en, name_zh in TEAMS:
         team, _ = Team.objects.update_or_create(

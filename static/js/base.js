@@ -11,6 +11,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
+    // Console: a canned reply goes into the reply box, where the agent can still edit it.
+    document.querySelectorAll("select[data-macro-target]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var option = select.options[select.selectedIndex];
+        var box = document.getElementById(select.getAttribute("data-macro-target"));
+        if (box && option && option.getAttribute("data-text")) { box.value = option.getAttribute("data-text"); box.focus(); }
+      });
+    });
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
     });

@@ -1,3 +1,4 @@
+from tickets.models.macros import Macro
 from tickets.models.tickets import (
     Team,
     Ticket,
@@ -9,6 +10,7 @@ from tickets.models.tickets import (
 )
 
 __all__ = [
+    "Macro",
     "Team",
     "Ticket",
     "TicketAttachment",

@@ -54,9 +54,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _ticket_page(
-    request: HttpRequest, number: str, *, error: str = "", draft: str = "", status: int = 200
+    request: HttpRequest,
+    number: str,
+    *,
+    error: str = "",
+    draft: str = "",
+    status: int = 200,
+    macro_id: str = "",
 ) -> HttpResponse:
     view = console.console_ticket(user=request.user, number=number)
+    draft = draft or next((text for m, text in view.macros if str(m.id) == macro_id), "")
     context = {"view": view, "ticket": view.ticket, "error": error, "draft": draft}
     return render(request, "tickets/console/ticket.html", context, status=status)
 
@@ -64,7 +71,8 @@ def _ticket_page(
 @require_GET
 @staff_only
 def ticket(request: HttpRequest, number: str) -> HttpResponse:
-    return _ticket_page(request, number)
+    """`?macro=<id>` puts that canned reply in the reply box (the no-JavaScript way)."""
+    return _ticket_page(request, number, macro_id=request.GET.get("macro", ""))
 
 
 def _write(
