@@ -308,6 +308,7 @@ class QueueView:
     # The filter bar's fixed choices, here so the template needs no model imports.
     statuses = S.choices
     priorities = Ticket.Priority.choices
+    outcomes = Ticket.ComplaintOutcome.choices
     channels = Ticket.Channel.choices
     languages = User.Language.choices
 
@@ -369,8 +370,10 @@ class TicketView:
     transitions: list[tuple[str, str | Promise]]
     agents: list[User]
     macros: list[tuple[Macro, str]]
+    original_messages: list[TicketMessage]
 
     priorities = Ticket.Priority.choices
+    outcomes = Ticket.ComplaintOutcome.choices
 
 
 def console_ticket(*, user: User, number: str) -> TicketView:
@@ -398,4 +401,12 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         transitions=[(value, label) for value, label in S.choices if value in allowed],
         agents=list(staff_agents()),
         macros=macros_for_ticket(ticket=ticket, agent=user),
+        original_messages=_original_messages(user, ticket),
     )
+
+
+def _original_messages(user: User, ticket: Ticket) -> list[TicketMessage]:
+    """For a complaint: the conversation complained about, shown beside it."""
+    if ticket.original_id is None:
+        return []
+    return list(selectors.ticket_messages_for_user(user=user, ticket=ticket.original))

@@ -21,7 +21,7 @@ from tickets.models import (
     TicketMessage,
     TicketType,
 )
-from tickets.permissions import TicketPolicy
+from tickets.permissions import TicketPolicy, is_supervisor
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 20_000
@@ -308,4 +308,24 @@ def ticket_complain(*, actor, ticket: Ticket, body: str, language: str = "en") -
         priority=Ticket.Priority.HIGH,
     )
     _event(ticket, actor, TicketEvent.Kind.COMPLAINED, to_value=complaint.number)
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(*, actor, complaint: Ticket, outcome: str, reply: str) -> Ticket:
+    """A supervisor's outcome and answer to a complaint; the complaint is then solved."""
+    complaint = Ticket.objects.select_for_update().select_related("type").get(id=complaint.id)
+    if not is_supervisor(actor):
+        raise PermissionDenied
+    if complaint.type.kind != TicketType.Kind.COMPLAINT:
+        raise ApplicationError(_("Only complaints have an outcome."), code="not_a_complaint")
+    if outcome not in Ticket.ComplaintOutcome.values:
+        raise ApplicationError(_("Choose an outcome."), code="invalid_outcome")
+    ticket_reply(actor=actor, ticket=complaint, body=reply)
+    complaint.refresh_from_db()
+    before, complaint.complaint_outcome = complaint.complaint_outcome, outcome
+    complaint.save(update_fields=["complaint_outcome", "updated_at"])
+    _event(complaint, actor, TicketEvent.Kind.OUTCOME, before, outcome)
+    if complaint.status != Ticket.Status.SOLVED:
+        _set_status(complaint, actor, Ticket.Status.SOLVED)
     return complaint

@@ -24,4 +24,5 @@ urlpatterns = [
     path("console/tickets/<str:number>/assign", console.ticket_assign, name="console-assign"),
     path("console/tickets/<str:number>/status", console.ticket_status, name="console-status"),
     path("console/tickets/<str:number>/priority", console.ticket_priority, name="console-priority"),
+    path("console/tickets/<str:number>/outcome", console.complaint_outcome, name="console-outcome"),
 ]

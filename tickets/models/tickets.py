@@ -119,6 +119,15 @@ class Ticket(BaseModel):
         related_name="complaints",
         help_text=_("For a complaint: the ticket complained about."),
     )
+
+    class ComplaintOutcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+        NOT_UPHELD = "not_upheld", _("Not upheld")
+
+    complaint_outcome = models.CharField(
+        max_length=14, choices=ComplaintOutcome.choices, blank=True
+    )
     solved_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True, max_length=2000)
@@ -194,6 +203,7 @@ class TicketEvent(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         RATED = "rated", _("Rated")
         COMPLAINED = "complained", _("Complaint filed")
+        OUTCOME = "outcome", _("Complaint outcome")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -152,3 +152,18 @@ def ticket_priority(request: HttpRequest, number: str) -> HttpResponse:
         lambda t: services.ticket_change_priority(actor=request.user, ticket=t, priority=priority),
         _("Priority changed."),
     )
+
+
+@require_POST
+@staff_only
+def complaint_outcome(request: HttpRequest, number: str) -> HttpResponse:
+    outcome, reply = request.POST.get("outcome", ""), request.POST.get("body", "")
+    return _write(
+        request,
+        number,
+        lambda t: services.complaint_resolve(
+            actor=request.user, complaint=t, outcome=outcome, reply=reply
+        ),
+        _("Outcome recorded and sent to the customer."),
+        draft=reply,
+    )
