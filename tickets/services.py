@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -329,3 +330,78 @@ def complaint_resolve(*, actor, complaint: Ticket, outcome: str, reply: str) -> 
     if complaint.status != Ticket.Status.SOLVED:
         _set_status(complaint, actor, Ticket.Status.SOLVED)
     return complaint
+
+
+MAX_TAGS = 20
+_TAG = re.compile(r"^[\w-]{1,30}$")
+
+
+@transaction.atomic
+def ticket_tag(*, actor, ticket: Ticket, add: list[str] = (), remove: list[str] = ()) -> Ticket:
+    """Add and remove tags (lower-case words, digits, - and _, up to 30 characters)."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    if not TicketPolicy.can_work(actor, ticket):
+        raise PermissionDenied
+    wanted = [tag.strip().lower() for tag in add if tag.strip()]
+    if bad := [tag for tag in wanted if not _TAG.match(tag)]:
+        raise ApplicationError(_("Not a valid tag: %(tag)s") % {"tag": bad[0][:40]}, code="bad_tag")
+    dropped = {tag.strip().lower() for tag in remove}
+    tags = [tag for tag in dict.fromkeys([*ticket.tags, *wanted]) if tag not in dropped]
+    if len(tags) > MAX_TAGS:
+        raise ApplicationError(_("At most %(n)d tags.") % {"n": MAX_TAGS}, code="too_many_tags")
+    if tags != ticket.tags:
+        before, ticket.tags = ", ".join(ticket.tags), tags
+        ticket.save(update_fields=["tags", "updated_at"])
+        _event(ticket, actor, TicketEvent.Kind.TAGGED, before, ", ".join(tags))
+    return ticket
+
+
+@transaction.atomic
+def ticket_merge(*, actor, source: Ticket, target: Ticket) -> Ticket:
+    """Move `source`'s messages (with attachments) to `target`; `source` closes, pointing there."""
+    first, second = sorted([source.id, target.id])  # lock in id order: no deadlock
+    locked = {t.id: t for t in Ticket.objects.select_for_update().filter(id__in=[first, second])}
+    source, target = locked.get(source.id), locked.get(target.id)
+    if source is None or target is None or source.id == target.id:
+        raise ApplicationError(_("Choose two different tickets to merge."), code="merge_same")
+    if not (TicketPolicy.can_work(actor, source) and TicketPolicy.can_work(actor, target)):
+        raise PermissionDenied
+    if source.requester_id != target.requester_id:
+        raise ApplicationError(
+            _("Only tickets of the same customer can be merged."), code="merge_requesters"
+        )
+    if source.merged_into_id or target.merged_into_id or target.status == Ticket.Status.CLOSED:
+        raise ApplicationError(
+            _("A merged or closed ticket cannot take part in a merge."), code="merge_state"
+        )
+    moved = source.messages.update(ticket=target)
+    source.merged_into, source.status = target, Ticket.Status.CLOSED
+    source.save(update_fields=["merged_into", "status", "updated_at"])
+    _event(source, actor, TicketEvent.Kind.MERGED, source.number, target.number)
+    _event(target, actor, TicketEvent.Kind.MERGED, source.number, f"{target.number} (+{moved})")
+    return target
+
+
+BULK_ACTIONS = ("assign", "status", "priority", "tag")
+
+
+@transaction.atomic
+def tickets_bulk_update(
+    *, actor, tickets: list[Ticket], action: str, value: str, assignee=None
+) -> int:
+    """One change to many tickets, all or nothing: a refusal names the ticket and undoes all."""
+    if action not in BULK_ACTIONS:
+        raise ApplicationError(_("Unknown bulk action."), code="bulk_action")
+    for ticket in tickets:
+        try:
+            if action == "assign":
+                ticket_assign(actor=actor, ticket=ticket, assignee=assignee)
+            elif action == "status":
+                ticket_change_status(actor=actor, ticket=ticket, status=value)
+            elif action == "priority":
+                ticket_change_priority(actor=actor, ticket=ticket, priority=value)
+            else:
+                ticket_tag(actor=actor, ticket=ticket, add=[value])
+        except ApplicationError as exc:
+            raise ApplicationError(f"{ticket.number}: {exc.message}", code=exc.code) from exc
+    return len(tickets)

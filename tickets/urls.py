@@ -25,4 +25,7 @@ urlpatterns = [
     path("console/tickets/<str:number>/status", console.ticket_status, name="console-status"),
     path("console/tickets/<str:number>/priority", console.ticket_priority, name="console-priority"),
     path("console/tickets/<str:number>/outcome", console.complaint_outcome, name="console-outcome"),
+    path("console/tickets/<str:number>/tags", console.ticket_tags, name="console-tags"),
+    path("console/tickets/<str:number>/merge", console.ticket_merge, name="console-merge"),
+    path("console/bulk", console.bulk, name="console-bulk"),
 ]

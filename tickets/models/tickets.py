@@ -125,6 +125,14 @@ class Ticket(BaseModel):
         PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
         NOT_UPHELD = "not_upheld", _("Not upheld")
 
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        help_text=_("Set when this ticket was merged into another."),
+    )
     complaint_outcome = models.CharField(
         max_length=14, choices=ComplaintOutcome.choices, blank=True
     )
@@ -204,6 +212,8 @@ class TicketEvent(models.Model):
         RATED = "rated", _("Rated")
         COMPLAINED = "complained", _("Complaint filed")
         OUTCOME = "outcome", _("Complaint outcome")
+        TAGGED = "tagged", _("Tags changed")
+        MERGED = "merged", _("Merged")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

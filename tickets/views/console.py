@@ -167,3 +167,47 @@ def complaint_outcome(request: HttpRequest, number: str) -> HttpResponse:
         _("Outcome recorded and sent to the customer."),
         draft=reply,
     )
+
+
+@require_POST
+@staff_only
+def ticket_tags(request: HttpRequest, number: str) -> HttpResponse:
+    add = request.POST.get("add", "").replace(",", " ").split()
+    remove = request.POST.getlist("remove")
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_tag(actor=request.user, ticket=t, add=add, remove=remove),
+        _("Tags saved."),
+    )
+
+
+@require_POST
+@staff_only
+def ticket_merge(request: HttpRequest, number: str) -> HttpResponse:
+    """Merge this ticket into the one numbered in the form; its page then shows the survivor."""
+    target_number = request.POST.get("into", "").strip()[:20]
+
+    def merge(source: Ticket) -> object:
+        target = selectors.ticket_get_for_user(user=request.user, number=target_number)
+        return services.ticket_merge(actor=request.user, source=source, target=target)
+
+    return _write(request, number, merge, _("Merged."))
+
+
+@require_POST
+@staff_only
+def bulk(request: HttpRequest) -> HttpResponse:
+    """One change to the tickets ticked on a queue page; all or none of them change."""
+    numbers = request.POST.getlist("tickets")[: console.PAGE_SIZE]
+    tickets = list(selectors.ticket_list_for_user(user=request.user).filter(number__in=numbers))
+    action, value = request.POST.get("action", ""), request.POST.get("value", "").strip()
+    try:
+        changed = services.tickets_bulk_update(
+            actor=request.user, tickets=tickets, action=action, value=value, assignee=request.user
+        )
+        messages.success(request, _("%(n)d tickets changed.") % {"n": changed})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/console/") else "tickets:console")
