@@ -561,7 +561,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve(port: int) -> None:
+    """The server process: daphne, with the parent's SECRET_KEY.
+
+    config.settings.test draws a random SECRET_KEY per process; the sessions made by
+    force_login in the parent are signed with the parent's, so the server takes it over.
+    """
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    from daphne.cli import CommandLineInterface
+    from django.conf import settings
+
+    settings.SECRET_KEY = os.environ.pop("BEACON_BENCH_SECRET_KEY")
+    CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "config.asgi:application"])
+
+
 def start_server(database: str, port: int, log) -> subprocess.Popen:
+    from django.conf import settings as django_settings
     from django.db import connection
 
     settings = connection.settings_dict
@@ -573,24 +589,19 @@ def start_server(database: str, port: int, log) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "BEACON_SEMANTIC_SEARCH": "0",
+        "BEACON_BENCH_SECRET_KEY": django_settings.SECRET_KEY,
     }
     server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
+        [sys.executable, __file__, "--serve", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=log,
     )
     for _ in range(100):
+        if server.poll() is not None:
+            raise SystemExit("the server stopped at start")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return server
@@ -702,7 +713,11 @@ def main() -> None:
         default=100,
         help="EXPLAIN ANALYZE queries slower than this in the in-process run (0: never)",
     )
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
     total = 20_000 if args.quick else args.tickets
     rounds = 50 if args.quick else args.rounds
     if total < (DEEP_PAGES + 2) * 50:
