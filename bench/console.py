@@ -44,6 +44,7 @@ CHUNK_TICKETS = 20_000
 REQUESTERS = 1_000
 UID_START = 100_000_000
 DEEP_PAGES = 100
+CREATE = "/api/v1/tickets/create"
 TEAMS = [
     ("support-en", "English support", "英文客服"),
     ("support-zh", "Chinese support", "中文客服"),
@@ -506,22 +507,26 @@ def ticket_with_many_messages(world: dict, number: str, extra: int = 36) -> None
 # ---------------------------------------------------------------------------- query counts
 
 
-def count_queries(requests: list[tuple[str, object, str, str, dict | None]], explain_ms: float):
-    """Each request in-process twice (the first warms up); queries of the second."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+class QueryCounter:
+    """Runs a request in-process twice (the first warms up) and keeps the second's queries."""
 
-    clients: dict[int, Client] = {}
-    results = []
-    for label, user, method, path, body in requests:
-        if user.id not in clients:
-            clients[user.id] = Client()
-            clients[user.id].force_login(user)
-        client = clients[user.id]
+    def __init__(self, explain_ms: float, show: bool):
+        self.explain_ms, self.show = explain_ms, show
+        self.clients: dict[int, object] = {}
+        self.rows: list[tuple[str, int, float, float]] = []
 
-        def send(client=client, method=method, path=path, body=body):
-            if method == "POST":
+    def run(self, label: str, user, path: str, body: dict | None = None) -> None:
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        if user.id not in self.clients:
+            self.clients[user.id] = Client()
+            self.clients[user.id].force_login(user)
+        client = self.clients[user.id]
+
+        def send():
+            if body is not None:
                 return client.post(path, body, content_type="application/json")
             return client.get(path)
 
@@ -532,11 +537,20 @@ def count_queries(requests: list[tuple[str, object, str, str, dict | None]], exp
             elapsed = time.perf_counter() - started
         if response.status_code not in (200, 201):
             raise SystemExit(f"{label}: {path} answered {response.status_code}")
-        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
-        results.append((label, len(captured), elapsed * 1000, float(slowest["time"]) * 1000))
-        if explain_ms and float(slowest["time"]) * 1000 >= explain_ms:
-            explain(label, captured.captured_queries, explain_ms)
-    return results
+        queries = captured.captured_queries
+        slowest = max(float(q["time"]) * 1000 for q in queries)
+        self.rows.append((label, len(queries), elapsed * 1000, slowest))
+        if self.show:
+            print(f"\n--- {label}: {len(queries)} queries")
+            for q in queries:
+                print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:160]}")
+        if self.explain_ms and slowest >= self.explain_ms:
+            explain(label, queries, self.explain_ms)
+
+    def table(self) -> None:
+        print(f"{'request':<40}{'queries':>8}{'in-process ms':>15}{'slowest query ms':>18}")
+        for label, count, elapsed, slowest in self.rows:
+            print(f"{label:<40}{count:>8}{elapsed:>15.1f}{slowest:>18.1f}")
 
 
 def explain(label: str, queries: list[dict], explain_ms: float) -> None:
@@ -668,7 +682,6 @@ def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) ->
     """
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     supervisor, agent, customer = sessions["supervisor"], sessions["agent"], sessions["customer"]
-    create = "/api/v1/tickets/create"
     samples: dict[str, list[float]] = {
         k: [] for k in ("queue", "deep", "ticket", "txid", "create", "ping")
     }
@@ -677,7 +690,7 @@ def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) ->
         timed(conn, plan["deep"], supervisor)
         timed(conn, plan["ticket"][n], agent)
         timed(conn, plan["txid"][n], agent)
-        timed(conn, create, customer, create_body(n), expect=201)
+        timed(conn, CREATE, customer, create_body(n), expect=201)
         timed(conn, "/ping")
     started = time.perf_counter()
     for n in range(rounds):
@@ -686,7 +699,7 @@ def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) ->
             ("deep", plan["deep"], supervisor, None),
             ("ticket", plan["ticket"][n], agent, None),
             ("txid", plan["txid"][n], agent, None),
-            ("create", create, customer, create_body(n)),
+            ("create", CREATE, customer, create_body(n)),
         ]
         for key, path, session, body in steps:
             samples[key].append(timed(conn, path, session, body, 201 if body else 200))
@@ -713,6 +726,9 @@ def main() -> None:
         default=100,
         help="EXPLAIN ANALYZE queries slower than this in the in-process run (0: never)",
     )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print the SQL of the in-process run"
+    )
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -733,6 +749,7 @@ def main() -> None:
     log = tempfile.TemporaryFile(mode="w+")
     try:
         from tickets import console
+        from tickets.models import Ticket
 
         started = time.perf_counter()
         world = create_people()
@@ -747,9 +764,9 @@ def main() -> None:
         numbers = sample_tickets(world, rounds + 4, with_txid=False)
         txids = sample_tickets(world, rounds + 3, with_txid=True)
         long_number = numbers.pop()
-        ticket_with_many_messages(world, long_number)
         assert console.PAGE_SIZE == 50, console.PAGE_SIZE  # the figures below assume it
         deep = deep_cursor(supervisor, DEEP_PAGES)
+        newest = Ticket.objects.order_by("-created_at", "-id").first()
         plan = {
             "queue": "/console/?queue=all",
             "deep": "/console/?" + urllib.parse.urlencode({"queue": "all", "after": deep}),
@@ -758,42 +775,24 @@ def main() -> None:
                 "/console/?" + urllib.parse.urlencode({"queue": "all", "q": txid}) for txid in txids
             ],
         }
+        one_deep = "/console/?" + urllib.parse.urlencode(
+            {"queue": "all", "after": console.cursor_encode(newest)}
+        )
+        long_ticket = f"/console/tickets/{long_number}/"
 
         print(f"\nSQL queries per request (in-process, django.test.Client, {total:,} tickets)")
-        checks = count_queries(
-            [
-                ("queue, first page (supervisor)", supervisor, "GET", plan["queue"], None),
-                (
-                    f"queue, {DEEP_PAGES} pages deep (supervisor)",
-                    supervisor,
-                    "GET",
-                    plan["deep"],
-                    None,
-                ),
-                ("queue, first page (agent)", agent, "GET", plan["queue"], None),
-                ("ticket, 4 messages (agent)", agent, "GET", plan["ticket"][0], None),
-                (
-                    "ticket, 40 messages (agent)",
-                    agent,
-                    "GET",
-                    f"/console/tickets/{long_number}/",
-                    None,
-                ),
-                ("TXID search (agent)", agent, "GET", plan["txid"][0], None),
-                (
-                    "create ticket (customer)",
-                    customer,
-                    "POST",
-                    "/api/v1/tickets/create",
-                    create_body(-9),
-                ),
-            ],
-            args.explain_ms,
-        )
-        print(f"{'request':<36}{'queries':>8}{'in-process ms':>15}{'slowest query ms':>18}")
-        for label, queries, elapsed, slowest in checks:
-            print(f"{label:<36}{queries:>8}{elapsed:>15.1f}{slowest:>18.1f}")
-        max_queries = max(queries for _l, queries, _e, _s in checks)
+        counter = QueryCounter(args.explain_ms, args.show_queries)
+        counter.run("queue, first page (supervisor)", supervisor, plan["queue"])
+        counter.run("queue, 1 ticket deep (supervisor)", supervisor, one_deep)
+        counter.run(f"queue, {DEEP_PAGES} pages deep (supervisor)", supervisor, plan["deep"])
+        counter.run("queue, first page (agent)", agent, plan["queue"])
+        counter.run("ticket view, 4 messages (agent)", agent, long_ticket)
+        ticket_with_many_messages(world, long_number)
+        counter.run("same ticket, 40 messages (agent)", agent, long_ticket)
+        counter.run("TXID search (agent)", agent, plan["txid"][0])
+        counter.run("create ticket, API (customer)", customer, CREATE, create_body(-1))
+        counter.table()
+        max_queries = max(count for _label, count, _e, _s in counter.rows)
 
         sessions = {
             "supervisor": Session(supervisor),
@@ -803,8 +802,11 @@ def main() -> None:
         connection.close()
         port = free_port()
         server = start_server(database, port, log)
-        print(f"\nTiming over HTTP (daphne), {rounds} rounds", flush=True)
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"\nTiming over HTTP (daphne), {rounds} rounds; load average {load}", flush=True)
         samples = measure(port, rounds, plan, sessions)
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"  done; load average {load}", flush=True)
     except BaseException:
         log.seek(0)
         tail = log.read()[-3000:]

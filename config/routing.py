@@ -1,5 +1,7 @@
-"""Every websocket route of every app, mounted under /ws/ (live chat adds its own)."""
+"""Every websocket route of every app, mounted under /ws/."""
 
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from tickets.routing import websocket_urlpatterns as ticket_routes
+
+websocket_urlpatterns = [*ticket_routes]

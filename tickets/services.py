@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from tickets import attachments, fields, notifications, workflow
+from tickets import attachments, fields, notifications, realtime, workflow
 from tickets.models import (
     Ticket,
     TicketAttachment,
@@ -60,6 +60,7 @@ def _event(
         from_value=str(from_value)[:200],
         to_value=str(to_value)[:200],
     )
+    realtime.queues_changed_on_commit()  # every recorded change may move queue counts
 
 
 def _attach(message: TicketMessage, checked: list[attachments.CheckedFile]) -> None:

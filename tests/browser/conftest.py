@@ -85,3 +85,9 @@ def phone_page(browser, live_server, locale):
     )
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _keep_seeded_rows(django_db_serialized_rollback):
+    """live_server tests flush the database afterwards; restore what migrations seeded
+    (the ticket types) so the next test finds them."""

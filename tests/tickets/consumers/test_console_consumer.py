@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from accounts.models import Role, User
+from accounts.services import user_role_grant
+from tickets import services
+from tickets.consumers import ConsoleConsumer
+from tickets.models import TicketType
+
+# serialized_rollback: the flush after each test would drop the ticket types migrations seed
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.asyncio,
+]
+
+
+def person(email: str, role: Role | None = None, name: str = "") -> User:
+    user = User.objects.create_user(email, "pw-long-enough-1", first_name=name)
+    if role:
+        user_role_grant(user=user, role=role)
+    return User.objects.get(id=user.id)
+
+
+@database_sync_to_async
+def setup():
+    customer = person("c@example.test")
+    alex = person("alex@example.test", Role.AGENT, "Alex")
+    sam = person("sam@example.test", Role.AGENT, "Sam")
+    ticket = services.ticket_create(
+        requester=customer,
+        ticket_type=TicketType.objects.get(slug="other"),
+        subject="Help",
+        body="Please.",
+        field_values={},
+    )
+    return customer, alex, sam, ticket
+
+
+async def connect(user) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def test_console_consumer_warns_agents_of_each_other_on_the_same_ticket():
+    customer, alex, sam, ticket = await setup()
+    a, s = await connect(alex), await connect(sam)
+    # when: Alex opens the ticket, then Sam opens it and types
+    await a.send_json_to({"type": "ticket.watch", "number": ticket.number})
+    await s.send_json_to({"type": "ticket.watch", "number": ticket.number})
+    # then: Alex hears Sam arrive; Sam learns Alex is already there
+    assert await a.receive_json_from() == {
+        "type": "presence.update",
+        "number": ticket.number,
+        "state": "viewing",
+        "agent": "Sam",
+    }
+    assert (await s.receive_json_from())["agent"] == "Alex"
+    await s.send_json_to({"type": "ticket.typing"})
+    assert (await a.receive_json_from())["state"] == "typing"
+    await s.disconnect()
+    assert (await a.receive_json_from())["state"] == "left"
+    assert await a.receive_nothing()
+    await a.disconnect()
+
+
+async def test_console_consumer_refuses_customers_and_unknown_tickets():
+    customer, alex, _, ticket = await setup()
+    communicator = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
+    communicator.scope["user"] = customer
+    connected, code = await communicator.connect()
+    assert not connected and code == 4403
+    a = await connect(alex)
+    await a.send_json_to({"type": "ticket.watch", "number": "999999-999999"})
+    assert (await a.receive_json_from())["type"] == "error"
+    await a.send_json_to(["not", "an", "object"])
+    assert (await a.receive_json_from())["type"] == "error"
+    await a.disconnect()
+
+
+async def test_console_consumer_pushes_queue_changes_after_commit():
+    customer, alex, _, ticket = await setup()
+    a = await connect(alex)
+    # when
+    await database_sync_to_async(services.ticket_assign)(actor=alex, ticket=ticket, assignee=alex)
+    # then
+    assert await a.receive_json_from() == {"type": "queues.changed"}
+    await a.disconnect()

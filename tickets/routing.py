@@ -1,0 +1,7 @@
+from django.urls import path
+
+from tickets.consumers import ConsoleConsumer
+
+websocket_urlpatterns = [
+    path("ws/console/", ConsoleConsumer.as_asgi()),
+]
