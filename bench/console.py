@@ -239,7 +239,7 @@ MESSAGE_COLUMNS = [
 
 def ticket_status(rng: random.Random, age: dt.timedelta) -> str:
     """Recent tickets are mostly being worked; old ones solved or closed (~5 % not done)."""
-    active_share = 0.9 if age < dt.timedelta(days=3) else 0.35 if age.days < 21 else 0.025
+    active_share = 0.9 if age < dt.timedelta(days=3) else 0.35 if age.days < 21 else 0.035
     if rng.random() < active_share:
         return rng.choices(["new", "open", "pending", "on_hold"], [30, 40, 22, 8])[0]
     if age.days < 7:
@@ -748,6 +748,8 @@ def main() -> None:
     server = None
     log = tempfile.TemporaryFile(mode="w+")
     try:
+        from django.db.models import Count
+
         from tickets import console
         from tickets.models import Ticket
 
@@ -759,6 +761,9 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s (COPY, then VACUUM ANALYZE)",
             flush=True,
         )
+
+        mix = dict(Ticket.objects.order_by().values_list("status").annotate(n=Count("id")))
+        print("  status mix: " + ", ".join(f"{k} {v / total:.1%}" for k, v in sorted(mix.items())))
 
         supervisor, agent, customer = world["supervisor"], world["agent"], world["customer"]
         numbers = sample_tickets(world, rounds + 4, with_txid=False)

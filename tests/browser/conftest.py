@@ -36,7 +36,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running while it
+# is open, and async tests (websocket consumers) cannot start inside a running loop.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
@@ -85,9 +87,3 @@ def phone_page(browser, live_server, locale):
     )
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _keep_seeded_rows(django_db_serialized_rollback):
-    """live_server tests flush the database afterwards; restore what migrations seeded
-    (the ticket types) so the next test finds them."""

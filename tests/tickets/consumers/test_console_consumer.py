@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.apps import apps as django_apps
 
 from accounts.models import Role, User
 from accounts.services import user_role_grant
@@ -10,11 +13,7 @@ from tickets import services
 from tickets.consumers import ConsoleConsumer
 from tickets.models import TicketType
 
-# serialized_rollback: the flush after each test would drop the ticket types migrations seed
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.asyncio,
-]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 def person(email: str, role: Role | None = None, name: str = "") -> User:
@@ -26,6 +25,9 @@ def person(email: str, role: Role | None = None, name: str = "") -> User:
 
 @database_sync_to_async
 def setup():
+    # Transactional tests flush the database, seeded types included: seed them again the
+    # way the migration does (a no-op when they are there).
+    import_module("tickets.migrations.0002_ticket_types").create(django_apps, None)
     customer = person("c@example.test")
     alex = person("alex@example.test", Role.AGENT, "Alex")
     sam = person("sam@example.test", Role.AGENT, "Sam")
