@@ -19,6 +19,7 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", customer.attachment_download, name="attachment"),
     # agents and supervisors
     path("console/", console.queue, name="console"),
+    path("console/queues", console.queue_nav, name="console-queues"),
     path("console/tickets/<str:number>/", console.ticket, name="console-ticket"),
     path("console/tickets/<str:number>/reply", console.ticket_reply, name="console-reply"),
     path("console/tickets/<str:number>/assign", console.ticket_assign, name="console-assign"),

@@ -12,11 +12,10 @@
     refreshTimer = setTimeout(function () {
       var nav = document.getElementById("queue-nav");
       if (!nav) { return; }
-      fetch(window.location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); })
-        .then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("queue-nav");
-          if (fresh) { nav.innerHTML = fresh.innerHTML; }
-        });
+      fetch(nav.getAttribute("data-refresh-url"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) { nav.innerHTML = html; })
+        .catch(function () { /* the counts stay as they were until the next change */ });
     }, 800);
   }
 

@@ -72,10 +72,10 @@ def ticket(customer) -> Ticket:
 # ---------------------------------------------------------------------------- access
 
 
-@pytest.mark.parametrize("name", ["console", "console-ticket"])
+@pytest.mark.parametrize("name", ["console", "console-queues", "console-ticket"])
 def test_console_refuses_a_customer_with_403(customer, ticket, name):
     # when
-    response = client_for(customer).get(url(name, ticket if name != "console" else None))
+    response = client_for(customer).get(url(name, ticket if name == "console-ticket" else None))
     # then
     assert response.status_code == 403
     assert ticket.subject.encode() not in response.content
@@ -342,6 +342,25 @@ def test_console_queue_pages_with_next_links_and_constant_queries(customer, agen
     assert not second_page & {t.number for t in first.context["page"].tickets}
     assert len(third.context["page"].tickets) == 20
     assert len(page_1.captured_queries) == len(page_3.captured_queries)
+
+
+def test_console_queue_counts_refresh_shows_the_new_counts_of_the_current_queue(customer, agent):
+    # given: the page was drawn with one unassigned ticket, then another arrives
+    make_ticket(customer, "First")
+    before = client_for(agent).get(url("console"), {"queue": "unassigned"})
+    make_ticket(customer, "Second")
+    # when
+    response = client_for(agent).get(url("console-queues"), {"queue": "unassigned"})
+    # then
+    body = response.content.decode()
+    assert 'data-refresh-url="/console/queues?queue=unassigned"' in before.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    current = re.search(
+        r'aria-current="page">\s*<span class="queue-label">([^<]+)</span>\s*'
+        r'<span class="queue-count">(\d+)',
+        body,
+    )
+    assert current[1] == "Unassigned" and current[2] == "2"
 
 
 def test_console_queue_search_box_finds_by_txid(customer, agent):

@@ -53,6 +53,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/console/queue.html", {"page": page, "filters": request.GET})
 
 
+@require_GET
+@staff_only
+def queue_nav(request: HttpRequest) -> HttpResponse:
+    """The queue list alone, for the live refresh of its counts."""
+    nav = console.queue_nav(
+        user=request.user,
+        queue=request.GET.get("queue", console.DEFAULT_QUEUE),
+        lang=translation.get_language() or "en",
+    )
+    return render(request, "tickets/console/_queue_nav.html", {"page": nav})
+
+
 def _ticket_page(
     request: HttpRequest,
     number: str,
