@@ -147,6 +147,11 @@ class Ticket(BaseModel):
     solved_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True, max_length=2000)
+    # Staff who asked to hear about this ticket; only ticket_follow adds them (it checks
+    # they may see the ticket), so a later notification never leaks to an outsider.
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="followed_tickets"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -242,6 +247,10 @@ class TicketEvent(models.Model):
         OUTCOME = "outcome", _("Complaint outcome")
         TAGGED = "tagged", _("Tags changed")
         MERGED = "merged", _("Merged")
+        FOLLOWED = "followed", _("Follower added")
+        UNFOLLOWED = "unfollowed", _("Follower removed")
+        SPLIT_TO = "split_to", _("Split into a new ticket")
+        SPLIT_FROM = "split_from", _("Split from a ticket")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
