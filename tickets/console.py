@@ -99,31 +99,37 @@ def queue_filter(*, user: User, queue: str, now: dt.datetime | None = None) -> Q
 
 
 def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
-    """Counts of every counted queue, `type:<slug>` ones included, in two queries.
+    """Counts of every counted queue, `type:<slug>` ones included, in three queries.
 
-    Open tickets are grouped by type from the partial index `ticket_open_counts` (an
-    index-only scan over open tickets, never the solved history; the join to the ten-odd
-    types is a small hash); complaints are the sum over complaint types. Recently solved
-    tickets are counted through `ticket_solved_at`.
+    Open tickets are grouped by type id straight from the partial index
+    `ticket_open_counts` (an index-only scan over open tickets in index order, never the
+    solved history, no join); the ten-odd types name the groups and say which are
+    complaints. Recently solved tickets are counted through `ticket_solved_at`.
     """
     now = now or timezone.now()
     visible = selectors.ticket_list_for_user(user=user).order_by()
     rows = (
         visible.filter(_open())
-        .values("type__slug", "type__kind")
+        .values("type_id")
         .annotate(
-            n_open=Count("id"),
-            n_mine=Count("id", filter=Q(assignee=user)),
-            n_unassigned=Count("id", filter=Q(assignee__isnull=True)),
-            n_waiting=Count("id", filter=Q(status=S.PENDING)),
+            # Counting type_id (never null), not id: id is not in the index, so counting
+            # it would visit the table; Django allows no COUNT(*) with a filter.
+            n_open=Count("type"),
+            n_mine=Count("type", filter=Q(assignee=user)),
+            n_unassigned=Count("type", filter=Q(assignee__isnull=True)),
+            n_waiting=Count("type", filter=Q(status=S.PENDING)),
         )
     )
+    types = {
+        pk: (slug, kind) for pk, slug, kind in TicketType.objects.values_list("id", "slug", "kind")
+    }
     counts = dict.fromkeys(set(QUEUES) - UNCOUNTED, 0)
     for row in rows:
-        counts[TYPE_PREFIX + row["type__slug"]] = row["n_open"]
+        slug, kind = types[row["type_id"]]
+        counts[TYPE_PREFIX + slug] = row["n_open"]
         for key in ("open", "mine", "unassigned", "waiting"):
             counts[key] += row[f"n_{key}"]
-        if row["type__kind"] == TicketType.Kind.COMPLAINT:
+        if kind == TicketType.Kind.COMPLAINT:
             counts["complaints"] += row["n_open"]
     counts["recently_solved"] = visible.filter(_recently_solved(user, now)).count()
     return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from config import env
@@ -24,3 +25,13 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"search": "10000/
 # Threads (websocket tests, the live server) must not keep connections open past a test:
 # the test database could not be dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Several test runs may share one PostgreSQL and Redis (two engineers, or CI beside a
+# benchmark): each run gets its own test database, channel-layer prefix and Celery queue,
+# so none sees another's rows, broadcasts or tasks.
+_RUN = f"run{os.getpid()}"
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_RUN}"}  # noqa: F405
+if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_RUN}"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"celery-{_RUN}"
