@@ -79,14 +79,25 @@ def open_state(schedule: Schedule, at: datetime) -> OpenState:
 def add_business_minutes(schedule: Schedule, start: datetime, minutes: int) -> datetime:
     """The earliest UTC moment by which `minutes` business minutes have passed since `start`.
 
-    Walks opening by opening, never minute by minute. `minutes=0` returns `start` itself
-    (in UTC), even when closed. Raises ValueError for a naive `start`, negative `minutes`,
-    or a positive amount on a schedule that never opens again.
+    `minutes=0` returns `start` itself (in UTC), even when closed. Raises ValueError for a
+    naive `start`, negative `minutes`, or a positive amount on a schedule that never opens
+    again.
     """
-    _require_aware(start, "start")
     if minutes < 0:
         raise ValueError(f"minutes must not be negative, got {minutes!r}")
-    remaining = timedelta(minutes=minutes)
+    return add_business_time(schedule, start, timedelta(minutes=minutes))
+
+
+def add_business_time(schedule: Schedule, start: datetime, amount: timedelta) -> datetime:
+    """`add_business_minutes` to the microsecond: SLA clocks carry paused time exactly, so a
+    pause and resume never moves a due time earlier through rounding.
+
+    Walks opening by opening, never minute by minute.
+    """
+    _require_aware(start, "start")
+    if amount < timedelta(0):
+        raise ValueError(f"amount must not be negative, got {amount!r}")
+    remaining = amount
     start = start.astimezone(UTC)
     if not remaining:
         return start
@@ -112,8 +123,17 @@ def business_minutes_between(schedule: Schedule, start: datetime, end: datetime)
     _require_aware(end, "end")
     if end < start:
         return -business_minutes_between(schedule, end, start)
+    return business_time_between(schedule, start, end) // _MINUTE
+
+
+def business_time_between(schedule: Schedule, start: datetime, end: datetime) -> timedelta:
+    """Business time from `start` to `end`, exactly; negative when `end` is before `start`."""
+    _require_aware(start, "start")
+    _require_aware(end, "end")
+    if end < start:
+        return -business_time_between(schedule, end, start)
     if schedule.always_open:
-        return (end - start) // _MINUTE
+        return end - start
     total = timedelta(0)
     for opens, closes in _pieces(schedule, start):
         if opens >= end:
@@ -121,7 +141,7 @@ def business_minutes_between(schedule: Schedule, start: datetime, end: datetime)
         overlap = min(closes, end) - max(opens, start)
         if overlap > timedelta(0):
             total += overlap
-    return total // _MINUTE
+    return total
 
 
 def _require_aware(value: datetime, name: str) -> None:

@@ -9,11 +9,12 @@ import re
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from tickets import attachments, fields, notifications, realtime, workflow
+from tickets.sla import service as sla
 from tickets.models import (
     Ticket,
     TicketAttachment,
@@ -133,6 +134,7 @@ def ticket_create(
     )
     ticket.full_clean()
     ticket.save()
+    ticket.save(update_fields=sla.sla_refresh(ticket, fired=set()))
     message = TicketMessage.objects.create(ticket=ticket, author=requester, body=body)
     _attach(message, checked)
     _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
@@ -167,6 +169,7 @@ def ticket_reply(
     _event(ticket, actor, TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLIED)
     if internal:
         return message
+    ticket.save(update_fields=sla.sla_public_message(ticket, by_staff=staff, at=message.created_at))
     if staff and ticket.status in {Ticket.Status.NEW, Ticket.Status.OPEN}:
         _set_status(ticket, actor, Ticket.Status.PENDING)
     elif not staff and ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
@@ -192,7 +195,8 @@ def _set_status(ticket: Ticket, actor, target: str) -> None:
     ticket.solved_at = timezone.now() if target == Ticket.Status.SOLVED else ticket.solved_at
     if target == Ticket.Status.OPEN:
         ticket.solved_at = None
-    ticket.save(update_fields=["status", "solved_at", "updated_at"])
+    clock_fields = sla.sla_status_changed(ticket, before=before, now=timezone.now())
+    ticket.save(update_fields=["status", "solved_at", "updated_at", *clock_fields])
     _event(ticket, actor, TicketEvent.Kind.STATUS, before, target)
 
 
@@ -253,7 +257,7 @@ def ticket_change_priority(*, actor, ticket: Ticket, priority: str) -> Ticket:
     if priority == ticket.priority:
         return ticket
     before, ticket.priority = ticket.priority, priority
-    ticket.save(update_fields=["priority", "updated_at"])
+    ticket.save(update_fields=["priority", "updated_at", *sla.sla_refresh(ticket)])
     _event(ticket, actor, TicketEvent.Kind.PRIORITY, before, priority)
     return ticket
 
@@ -377,22 +381,124 @@ def ticket_merge(*, actor, source: Ticket, target: Ticket) -> Ticket:
         )
     moved = source.messages.update(ticket=target)
     source.merged_into, source.status = target, Ticket.Status.CLOSED
-    source.save(update_fields=["merged_into", "status", "updated_at"])
+    source.save(update_fields=["merged_into", "status", "updated_at", *sla.sla_refresh(source)])
     _event(source, actor, TicketEvent.Kind.MERGED, source.number, target.number)
     _event(target, actor, TicketEvent.Kind.MERGED, source.number, f"{target.number} (+{moved})")
     return target
 
 
-BULK_ACTIONS = ("assign", "status", "priority", "tag")
+@transaction.atomic
+def ticket_follow(*, actor, ticket: Ticket) -> Ticket:
+    """`actor` follows `ticket`; following again changes nothing and records nothing."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)  # one event, even when raced
+    if not TicketPolicy.can_work(actor, ticket):
+        raise PermissionDenied
+    if not ticket.followers.filter(id=actor.id).exists():
+        ticket.followers.add(actor)
+        _event(ticket, actor, TicketEvent.Kind.FOLLOWED, to_value=actor.email)
+    return ticket
+
+
+@transaction.atomic
+def ticket_unfollow(*, actor, ticket: Ticket) -> Ticket:
+    """`actor` stops following `ticket`; not following it already is not an error."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    if not TicketPolicy.can_work(actor, ticket):
+        raise PermissionDenied
+    if ticket.followers.filter(id=actor.id).exists():
+        ticket.followers.remove(actor)
+        _event(ticket, actor, TicketEvent.Kind.UNFOLLOWED, actor.email, "")
+    return ticket
+
+
+def split_subject_default(ticket: Ticket) -> str:
+    """The new ticket's subject unless the agent types one, in the customer's language."""
+    with translation.override(ticket.language):
+        subject = _("Split from %(number)s: %(subject)s") % {
+            "number": ticket.number,
+            "subject": ticket.subject,
+        }
+    return subject[:200]
+
+
+def _message_ids(values) -> set[int]:
+    """Ids as posted; anything that cannot be one of our ids is refused, not skipped."""
+    texts = [str(value) for value in values]
+    if not all(t.isascii() and t.isdigit() and len(t) <= 18 for t in texts):
+        raise ApplicationError(_("Choose messages of this ticket only."), code="split_foreign")
+    return {int(t) for t in texts}
+
+
+@transaction.atomic
+def ticket_split(*, actor, ticket: Ticket, message_ids, subject: str = "") -> Ticket:
+    """Move the chosen messages (with attachments) of `ticket` to a new ticket.
+
+    The new ticket is the same requester's, of the same type, language, channel, team,
+    assignee and priority, so whoever works the original can work it too. The original
+    keeps at least one message; each ticket records an event naming the other.
+    """
+    ticket = Ticket.objects.select_for_update().select_related("type").get(id=ticket.id)
+    if not TicketPolicy.can_work(actor, ticket):
+        raise PermissionDenied
+    if ticket.merged_into_id or ticket.status == Ticket.Status.CLOSED:
+        raise ApplicationError(_("A merged or closed ticket cannot be split."), code="split_state")
+    wanted = _message_ids(message_ids)
+    if not wanted:
+        raise ApplicationError(_("Tick the messages to split off."), code="split_none")
+    if ticket.messages.filter(id__in=wanted).count() != len(wanted):
+        raise ApplicationError(_("Choose messages of this ticket only."), code="split_foreign")
+    if not ticket.messages.exclude(id__in=wanted).exists():
+        raise ApplicationError(_("Leave at least one message on this ticket."), code="split_all")
+    subject = subject.replace("\x00", "").strip() or split_subject_default(ticket)
+    if len(subject) > 200:
+        raise ApplicationError(
+            _("A subject of 1 to 200 characters is needed."),
+            code="subject",
+            extra={"field": "subject"},
+        )
+    new = _split_ticket(ticket, subject)
+    moved = ticket.messages.filter(id__in=wanted).update(ticket=new)
+    _event(new, actor, TicketEvent.Kind.CREATED, to_value=new.status)
+    _event(new, actor, TicketEvent.Kind.SPLIT_FROM, ticket.number, new.number)
+    _event(ticket, actor, TicketEvent.Kind.SPLIT_TO, ticket.number, f"{new.number} (-{moved})")
+    return new
+
+
+def _split_ticket(ticket: Ticket, subject: str) -> Ticket:
+    new = Ticket(
+        number=_next_number(timezone.now()),
+        requester=ticket.requester,
+        type=ticket.type,
+        subject=subject,
+        channel=ticket.channel,
+        language=ticket.language,
+        team=ticket.team,
+        assignee=ticket.assignee,
+        priority=ticket.priority,
+        # Assigned is being worked, as ticket_assign would have it.
+        status=Ticket.Status.OPEN if ticket.assignee_id else Ticket.Status.NEW,
+    )
+    new.full_clean()
+    new.save()
+    return new
+
+
+BULK_ACTIONS = ("assign", "status", "priority", "tag", "merge")
+_NUMBER = re.compile(r"^[0-9]{6}-[0-9]{6}$")
 
 
 @transaction.atomic
 def tickets_bulk_update(
     *, actor, tickets: list[Ticket], action: str, value: str, assignee=None
 ) -> int:
-    """One change to many tickets, all or nothing: a refusal names the ticket and undoes all."""
+    """One change to many tickets, all or nothing: a refusal names the ticket and undoes all.
+
+    For "merge", `value` is the number of the ticket the others are merged into.
+    """
     if action not in BULK_ACTIONS:
         raise ApplicationError(_("Unknown bulk action."), code="bulk_action")
+    if action == "merge":
+        return _bulk_merge(actor=actor, tickets=tickets, number=value)
     for ticket in tickets:
         try:
             if action == "assign":
@@ -406,3 +512,34 @@ def tickets_bulk_update(
         except ApplicationError as exc:
             raise ApplicationError(f"{ticket.number}: {exc.message}", code=exc.code) from exc
     return len(tickets)
+
+
+def _bulk_merge(*, actor, tickets: list[Ticket], number: str) -> int:
+    """Merge `tickets` into the one numbered `number`; a ticked target itself is skipped.
+
+    A target the actor may not see reads as missing, like a 404. Every row is locked in id
+    order first: merging one by one would otherwise take the locks out of order.
+    """
+    target = None
+    if _NUMBER.match(number):
+        visible = Ticket.objects.filter(TicketPolicy.visible_filter(actor))
+        target = visible.filter(number=number).first()
+    if target is None:
+        raise ApplicationError(
+            _("Type the number of a ticket to merge into, e.g. 261122-000001."),
+            code="merge_target",
+        )
+    sources = [t for t in tickets if t.id != target.id]
+    if not sources:
+        raise ApplicationError(
+            _("Tick the tickets to merge into %(number)s.") % {"number": target.number},
+            code="merge_none",
+        )
+    ids = sorted({target.id, *(t.id for t in sources)})
+    list(Ticket.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id"))
+    for source in sources:
+        try:
+            ticket_merge(actor=actor, source=source, target=target)
+        except ApplicationError as exc:
+            raise ApplicationError(f"{source.number}: {exc.message}", code=exc.code) from exc
+    return len(sources)

@@ -1,4 +1,5 @@
 from tickets.models.macros import Macro
+from tickets.models.sla import SlaEscalation, SlaPolicy
 from tickets.models.tickets import (
     Team,
     Ticket,
@@ -11,6 +12,8 @@ from tickets.models.tickets import (
 
 __all__ = [
     "Macro",
+    "SlaEscalation",
+    "SlaPolicy",
     "Team",
     "Ticket",
     "TicketAttachment",

@@ -6,6 +6,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from tickets.models.sla import TicketSlaFields
 
 
 class Team(BaseModel):
@@ -15,6 +16,14 @@ class Team(BaseModel):
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_zh_hans = models.CharField(_("name (Chinese)"), max_length=120)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    calendar = models.ForeignKey(
+        "helpcenter.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Business hours its SLA clocks follow. Empty: around the clock."),
+    )
 
     def __str__(self) -> str:
         return self.name_en
@@ -70,7 +79,7 @@ class TicketDaySequence(models.Model):
 OPEN_STATUSES = ["new", "open", "pending", "on_hold"]
 
 
-class Ticket(BaseModel):
+class Ticket(TicketSlaFields, BaseModel):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         OPEN = "open", _("Open")
@@ -169,9 +178,15 @@ class Ticket(BaseModel):
             # scan), and lists open queues newest first from the next one: both stay small
             # however many solved tickets pile up.
             models.Index(
-                fields=["type", "status", "assignee", "team"],
+                fields=["type", "status", "assignee", "team", "sla_warn_at"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_open_counts",
+            ),
+            # The SLA sweep reads only the tickets whose next step is due.
+            models.Index(
+                fields=["sla_next_check_at"],
+                condition=models.Q(sla_next_check_at__isnull=False),
+                name="ticket_sla_next_check",
             ),
             models.Index(
                 fields=["-created_at", "-id"],
@@ -251,6 +266,9 @@ class TicketEvent(models.Model):
         UNFOLLOWED = "unfollowed", _("Follower removed")
         SPLIT_TO = "split_to", _("Split into a new ticket")
         SPLIT_FROM = "split_from", _("Split from a ticket")
+        TEAM = "team", _("Team changed")
+        SLA_WARNING = "sla_warning", _("SLA at risk")
+        SLA_BREACH = "sla_breach", _("SLA breached")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
