@@ -18,4 +18,5 @@ app.conf.beat_schedule = {
         "task": "helpcenter.tasks.article_embeddings_refresh",
         "schedule": 300.0,
     },
+    "tickets-sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 30.0},
 }
