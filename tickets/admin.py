@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tickets.models import Macro, Team, Ticket, TicketEvent, TicketType
+from tickets.models import Macro, SlaPolicy, Team, Ticket, TicketEvent, TicketType
 
 
 @admin.register(TicketType)
@@ -15,8 +15,26 @@ class TicketTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_zh_hans", "slug"]
+    list_display = ["name_en", "name_zh_hans", "slug", "calendar"]
     filter_horizontal = ["members"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    """A ticket takes the most specific policy: type and priority, type, priority, any."""
+
+    list_display = [
+        "name",
+        "ticket_type",
+        "priority",
+        "first_response_minutes",
+        "next_response_minutes",
+        "resolution_minutes",
+        "warn_at_percent",
+        "move_to_team_on_breach",
+        "is_active",
+    ]
+    list_filter = ["is_active", "priority", "ticket_type"]
 
 
 class TicketEventInline(admin.TabularInline):

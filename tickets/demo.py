@@ -5,13 +5,28 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
+from helpcenter.models import BusinessCalendar
 from tickets import services
-from tickets.models import Macro, Team, Ticket, TicketType
+from tickets.models import Macro, SlaPolicy, Team, Ticket, TicketType
 
+# (slug, English name, Chinese name, business calendar from helpcenter's site.yaml)
 TEAMS = [
-    ("support-zh", "Chinese support", "中文客服"),
-    ("support-en", "English support", "英文客服"),
-    ("security", "Security desk", "安全团队"),
+    ("support-zh", "Chinese support", "中文客服", "support-24-7"),
+    ("support-en", "English support", "英文客服", "support-24-7"),
+    ("security", "Security desk", "安全团队", "support-24-7"),
+    ("kyc-review", "KYC review", "身份认证审核", "hotline-cn"),  # local office hours
+]
+# Catch-all SLA targets per priority, in business minutes: first response, next, resolution.
+SLA_BY_PRIORITY = {
+    "urgent": (30, 60, 240),
+    "high": (60, 120, 480),
+    "normal": (240, 480, 1440),
+    "low": (480, 960, 2880),
+}
+# Per type, overriding the catch-all: (type slug, first, next, resolution, team on breach).
+SLA_BY_TYPE = [
+    ("account-security", 15, 30, 240, "security"),
+    ("complaint", 240, 480, 4320, None),
 ]
 DEMO_REQUESTS = [
     (
@@ -53,17 +68,49 @@ MACROS = [
 ]
 
 
+def _sla_policies() -> None:
+    for priority, (first, following, resolution) in SLA_BY_PRIORITY.items():
+        SlaPolicy.objects.update_or_create(
+            ticket_type=None,
+            priority=priority,
+            defaults={
+                "name": f"Default, {priority}",
+                "first_response_minutes": first,
+                "next_response_minutes": following,
+                "resolution_minutes": resolution,
+            },
+        )
+    for type_slug, first, following, resolution, team in SLA_BY_TYPE:
+        SlaPolicy.objects.update_or_create(
+            ticket_type=TicketType.objects.get(slug=type_slug),
+            priority="",
+            defaults={
+                "name": f"{type_slug}, any priority",
+                "first_response_minutes": first,
+                "next_response_minutes": following,
+                "resolution_minutes": resolution,
+                "move_to_team_on_breach": Team.objects.filter(slug=team).first(),
+            },
+        )
+
+
 @transaction.atomic
 def seed(out) -> None:
     for title, language, body in MACROS:
         Macro.objects.update_or_create(title=title, defaults={"language": language, "body": body})
     agent = User.objects.filter(email="agent@beacon.test").first()
-    for slug, name_en, name_zh in TEAMS:
+    for slug, name_en, name_zh, calendar in TEAMS:
         team, _ = Team.objects.update_or_create(
-            slug=slug, defaults={"name_en": name_en, "name_zh_hans": name_zh}
+            slug=slug,
+            defaults={
+                "name_en": name_en,
+                "name_zh_hans": name_zh,
+                "calendar": BusinessCalendar.objects.filter(slug=calendar).first(),
+            },
         )
         if agent:
             team.members.add(agent)
+    _sla_policies()
     customer = User.objects.filter(email="customer@beacon.test").first()
     if customer is None or Ticket.objects.filter(requester=customer).exists():
         out.write("  tickets: already there")

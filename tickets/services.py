@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from tickets import attachments, fields, notifications, realtime, workflow
-from tickets.sla import service as sla
 from tickets.models import (
     Ticket,
     TicketAttachment,
@@ -24,6 +23,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.permissions import TicketPolicy, is_supervisor
+from tickets.sla import service as sla
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 20_000

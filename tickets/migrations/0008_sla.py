@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('name', models.CharField(max_length=120)),
-                ('priority', models.CharField(blank=True, help_text='Empty: any priority.', max_length=8)),
+                ('priority', models.CharField(blank=True, choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], help_text='Empty: any priority.', max_length=8)),
                 ('first_response_minutes', models.PositiveIntegerField(blank=True, help_text='Business minutes until the first public reply.', null=True)),
                 ('next_response_minutes', models.PositiveIntegerField(blank=True, help_text='Business minutes to answer each later customer message.', null=True)),
                 ('resolution_minutes', models.PositiveIntegerField(blank=True, help_text='Business minutes until solved, not counting time waiting on the customer.', null=True)),

@@ -26,7 +26,18 @@ class SlaPolicy(BaseModel):
         related_name="sla_policies",
         help_text=_("Empty: any type."),
     )
-    priority = models.CharField(max_length=8, blank=True, help_text=_("Empty: any priority."))
+    # Ticket.Priority's values; spelled out here because Ticket is built on this module.
+    priority = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[
+            ("low", _("Low")),
+            ("normal", _("Normal")),
+            ("high", _("High")),
+            ("urgent", _("Urgent")),
+        ],
+        help_text=_("Empty: any priority."),
+    )
     first_response_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("Business minutes until the first public reply.")
     )

@@ -104,3 +104,12 @@ def sla_public_message(ticket: Ticket, *, by_staff: bool, at: dt.datetime) -> li
     elif ticket.first_responded_at is not None and ticket.awaiting_reply_since is None:
         ticket.awaiting_reply_since = at
     return sla_refresh(ticket)
+
+
+def reply_due(ticket: Ticket) -> dt.datetime | None:
+    """When we aim to answer the customer next (first or next response), if a clock runs."""
+    if ticket.status not in {S.NEW, S.OPEN, S.ON_HOLD}:
+        return None
+    responses = {clock.Target.FIRST_RESPONSE, clock.Target.NEXT_RESPONSE}
+    clocks = clocks_of(ticket, SlaRules.load(ticket=ticket))
+    return min((c.due_at for c in clocks if c.target in responses), default=None)
