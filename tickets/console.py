@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from core.exceptions import ApplicationError
-from tickets import selectors, workflow
+from tickets import selectors, services, workflow
 from tickets.fields import FIELD_SPECS, normalize_txid
 from tickets.macros import macros_for_ticket
 from tickets.models import Macro, Team, Ticket, TicketEvent, TicketMessage, TicketType
@@ -409,6 +409,11 @@ class TicketView:
     agents: list[User]
     macros: list[tuple[Macro, str]]
     original_messages: list[TicketMessage]
+    followers: list[User]
+    following: bool
+    # Splitting needs a message to move and one to keep, on a ticket still being worked.
+    can_split: bool
+    split_subject: str
 
     priorities = Ticket.Priority.choices
     outcomes = Ticket.ComplaintOutcome.choices
@@ -421,6 +426,8 @@ def console_ticket(*, user: User, number: str) -> TicketView:
     """
     ticket = selectors.ticket_get_for_user(user=user, number=number)
     allowed = workflow.TRANSITIONS.get(ticket.status, set())
+    messages = list(selectors.ticket_messages_for_user(user=user, ticket=ticket))
+    followers = list(ticket_followers(ticket))
     recent = (
         selectors.ticket_list_for_user(user=user)
         .filter(requester_id=ticket.requester_id)
@@ -429,7 +436,7 @@ def console_ticket(*, user: User, number: str) -> TicketView:
     )
     return TicketView(
         ticket=ticket,
-        messages=list(selectors.ticket_messages_for_user(user=user, ticket=ticket)),
+        messages=messages,
         timeline=_timeline(ticket),
         fields=[
             (FIELD_SPECS[name].label if name in FIELD_SPECS else name, value)
@@ -440,6 +447,33 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         agents=list(staff_agents()),
         macros=macros_for_ticket(ticket=ticket, agent=user),
         original_messages=_original_messages(user, ticket),
+        followers=followers,
+        following=any(follower.id == user.id for follower in followers),
+        can_split=len(messages) > 1 and ticket.status != S.CLOSED and not ticket.merged_into_id,
+        split_subject=services.split_subject_default(ticket),
+    )
+
+
+def ticket_followers(ticket: Ticket) -> QuerySet[User]:
+    """The staff following `ticket` who may still see it, by email: whom to tell of changes.
+
+    Someone who has since left the ticket's team or lost the agent role stays stored but is
+    not returned, so nothing about the ticket reaches a person who may no longer read it.
+    The same rule as TicketPolicy.visible_filter, read from the users' side.
+    """
+
+    def has_role(role: Role) -> Q:
+        return Q(id__in=User.objects.filter(groups__name=role.value).values("id"))
+
+    access = Q()
+    if ticket.team_id is not None:
+        in_team = User.objects.filter(teams=ticket.team_id).values("id")
+        access = Q(id__in=in_team) | Q(id=ticket.assignee_id)
+    supervisor = Q(is_superuser=True) | has_role(Role.SUPERVISOR)
+    return (
+        ticket.followers.filter(is_active=True)
+        .filter(supervisor | (has_role(Role.AGENT) & access))
+        .order_by("email")
     )
 
 

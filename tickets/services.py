@@ -514,14 +514,15 @@ def tickets_bulk_update(
     return len(tickets)
 
 
-def _bulk_merge(*, actor, tickets: list[Ticket], number: str) -> int:
-    """Merge `tickets` into the one numbered `number`; a ticked target itself is skipped.
+def ticket_merge_target(*, actor, number: str) -> Ticket:
+    """The ticket numbered `number` (as typed) that `actor` may see, to merge into.
 
-    A target the actor may not see reads as missing, like a 404. Every row is locked in id
-    order first: merging one by one would otherwise take the locks out of order.
+    One not visible to `actor` reads as missing, as a 404 would: the message cannot tell
+    an agent that another team's ticket exists.
     """
+    number = number.strip()
     target = None
-    if _NUMBER.match(number):
+    if _NUMBER.match(number):  # also keeps NUL bytes, which PostgreSQL refuses, out of SQL
         visible = Ticket.objects.filter(TicketPolicy.visible_filter(actor))
         target = visible.filter(number=number).first()
     if target is None:
@@ -529,6 +530,16 @@ def _bulk_merge(*, actor, tickets: list[Ticket], number: str) -> int:
             _("Type the number of a ticket to merge into, e.g. 261122-000001."),
             code="merge_target",
         )
+    return target
+
+
+def _bulk_merge(*, actor, tickets: list[Ticket], number: str) -> int:
+    """Merge `tickets` into the one numbered `number`; a ticked target itself is skipped.
+
+    Every row is locked in id order first: merging one by one would otherwise take the
+    locks out of order and could deadlock with another agent's merge.
+    """
+    target = ticket_merge_target(actor=actor, number=number)
     sources = [t for t in tickets if t.id != target.id]
     if not sources:
         raise ApplicationError(

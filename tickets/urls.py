@@ -28,5 +28,8 @@ urlpatterns = [
     path("console/tickets/<str:number>/outcome", console.complaint_outcome, name="console-outcome"),
     path("console/tickets/<str:number>/tags", console.ticket_tags, name="console-tags"),
     path("console/tickets/<str:number>/merge", console.ticket_merge, name="console-merge"),
+    path("console/tickets/<str:number>/follow", console.ticket_follow, name="console-follow"),
+    path("console/tickets/<str:number>/unfollow", console.ticket_unfollow, name="console-unfollow"),
+    path("console/tickets/<str:number>/split", console.ticket_split, name="console-split"),
     path("console/bulk", console.bulk, name="console-bulk"),
 ]

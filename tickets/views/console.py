@@ -6,13 +6,14 @@ selectors' and services' business (TicketPolicy), not these views'.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -24,6 +25,13 @@ from tickets.models import Ticket
 from tickets.permissions import is_staff_agent
 
 View = Callable[..., HttpResponse]
+_NUMBER = re.compile(r"^[0-9]{6}-[0-9]{6}$")
+
+
+def _check_number(number: str) -> None:
+    """404 for what cannot be a ticket number, before it reaches SQL (NUL bytes would 500)."""
+    if not _NUMBER.match(number):
+        raise Http404
 
 
 def staff_only(view: View) -> View:
@@ -74,6 +82,7 @@ def _ticket_page(
     status: int = 200,
     macro_id: str = "",
 ) -> HttpResponse:
+    _check_number(number)
     view = console.console_ticket(user=request.user, number=number)
     draft = draft or next((text for m, text in view.macros if str(m.id) == macro_id), "")
     context = {"view": view, "ticket": view.ticket, "error": error, "draft": draft}
@@ -93,19 +102,22 @@ def _write(
     action: Callable[[Ticket], object],
     done: str,
     draft: str = "",
+    go_to: Callable[[object], str] | None = None,
 ) -> HttpResponse:
-    """Run one service on the ticket, then back to its page.
+    """Run one service on the ticket, then back to its page (or to the number `go_to` picks
+    from the service's result, e.g. a new ticket).
 
     A rule's refusal re-renders the page with the message and a 400, keeping the agent's
     draft: a long reply must not be lost to, say, a too-large attachment.
     """
+    _check_number(number)
     found = selectors.ticket_get_for_user(user=request.user, number=number)
     try:
-        action(found)
+        result = action(found)
     except ApplicationError as exc:
         return _ticket_page(request, number, error=exc.message, draft=draft, status=400)
     messages.success(request, done)
-    return redirect("tickets:console-ticket", number=number)
+    return redirect("tickets:console-ticket", number=go_to(result) if go_to else number)
 
 
 @require_POST
@@ -201,7 +213,7 @@ def ticket_merge(request: HttpRequest, number: str) -> HttpResponse:
     target_number = request.POST.get("into", "").strip()[:20]
 
     def merge(source: Ticket) -> object:
-        target = selectors.ticket_get_for_user(user=request.user, number=target_number)
+        target = services.ticket_merge_target(actor=request.user, number=target_number)
         return services.ticket_merge(actor=request.user, source=source, target=target)
 
     return _write(request, number, merge, _("Merged."))
@@ -209,16 +221,58 @@ def ticket_merge(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_only
+def ticket_follow(request: HttpRequest, number: str) -> HttpResponse:
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_follow(actor=request.user, ticket=t),
+        _("You are following this ticket."),
+    )
+
+
+@require_POST
+@staff_only
+def ticket_unfollow(request: HttpRequest, number: str) -> HttpResponse:
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_unfollow(actor=request.user, ticket=t),
+        _("You no longer follow this ticket."),
+    )
+
+
+@require_POST
+@staff_only
+def ticket_split(request: HttpRequest, number: str) -> HttpResponse:
+    """Move the ticked messages to a new ticket, then show the new ticket."""
+    ids, subject = request.POST.getlist("messages"), request.POST.get("subject", "")
+    return _write(
+        request,
+        number,
+        lambda t: services.ticket_split(
+            actor=request.user, ticket=t, message_ids=ids, subject=subject
+        ),
+        _("Split off from %(number)s.") % {"number": number},
+        go_to=lambda new: new.number,
+    )
+
+
+@require_POST
+@staff_only
 def bulk(request: HttpRequest) -> HttpResponse:
     """One change to the tickets ticked on a queue page; all or none of them change."""
-    numbers = request.POST.getlist("tickets")[: console.PAGE_SIZE]
+    # Only what could be a ticket number reaches the query (PostgreSQL refuses NUL bytes).
+    numbers = [n for n in request.POST.getlist("tickets")[: console.PAGE_SIZE] if _NUMBER.match(n)]
     tickets = list(selectors.ticket_list_for_user(user=request.user).filter(number__in=numbers))
     action, value = request.POST.get("action", ""), request.POST.get("value", "").strip()
     try:
         changed = services.tickets_bulk_update(
             actor=request.user, tickets=tickets, action=action, value=value, assignee=request.user
         )
-        messages.success(request, _("%(n)d tickets changed.") % {"n": changed})
+        done = _("%(n)d tickets changed.") % {"n": changed}
+        if action == "merge":
+            done = _("%(n)d tickets merged into %(number)s.") % {"n": changed, "number": value}
+        messages.success(request, done)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     next_url = request.POST.get("next", "")
