@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import console, customer
+from tickets.views import console, customer, reports
 
 app_name = "tickets"
 
@@ -32,4 +32,6 @@ urlpatterns = [
     path("console/tickets/<str:number>/unfollow", console.ticket_unfollow, name="console-unfollow"),
     path("console/tickets/<str:number>/split", console.ticket_split, name="console-split"),
     path("console/bulk", console.bulk, name="console-bulk"),
+    path("console/reports/", reports.dashboard, name="reports"),
+    path("console/reports/tickets.csv", reports.export_csv, name="reports-csv"),
 ]

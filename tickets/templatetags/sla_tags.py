@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from tickets.models import Ticket
-from tickets.sla.display import sla_status
+from tickets.sla.display import duration_text, sla_status
 from tickets.sla.service import reply_due
 
 register = template.Library()
@@ -21,3 +21,9 @@ def sla_badge(ticket: Ticket) -> dict[str, object]:
 def reply_aim(ticket: Ticket):
     """The moment we aim to reply by, for the customer's page; None when none applies."""
     return reply_due(ticket)
+
+
+@register.filter
+def duration(value):
+    """A timedelta as "3 h 20 min" (rounded down to the minute)."""
+    return duration_text(value)
