@@ -480,6 +480,8 @@ def _split_ticket(ticket: Ticket, subject: str) -> Ticket:
     )
     new.full_clean()
     new.save()
+    # Its clocks start now, as for any new ticket (ticket_create does the same).
+    new.save(update_fields=sla.sla_refresh(new, fired=set()))
     return new
 
 

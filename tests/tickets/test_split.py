@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from accounts.services import user_role_grant
 from core.exceptions import ApplicationError
 from tickets import services
 from tickets.models import (
+    SlaPolicy,
     Team,
     Ticket,
     TicketAttachment,
@@ -268,3 +270,15 @@ def test_console_split_label_does_not_hide_the_reply_box_label(agent, conversati
     ]
     assert [text for text in labels if "message" in text.lower()] == ["Message"]
     assert labels.count("Split off") == 3
+
+
+def test_ticket_split_starts_the_new_tickets_sla_clock(agent, conversation):
+    # given: first response within an hour for withdrawal problems
+    ticket, _first, card, _note = conversation
+    SlaPolicy.objects.create(name="Withdrawals", ticket_type=ticket.type, first_response_minutes=60)
+    # when
+    new = services.ticket_split(actor=agent, ticket=ticket, message_ids=[card.id], subject="")
+    # then
+    new.refresh_from_db()
+    assert new.sla_target == "first_response"
+    assert new.sla_due_at == new.created_at + dt.timedelta(minutes=60)
