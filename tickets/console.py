@@ -25,6 +25,7 @@ from tickets import selectors, services, workflow
 from tickets.fields import FIELD_SPECS, normalize_txid
 from tickets.macros import macros_for_ticket
 from tickets.models import Macro, Team, Ticket, TicketEvent, TicketMessage, TicketType
+from tickets.permissions import is_supervisor
 
 S = Ticket.Status
 OPEN = Ticket.OPEN_STATUSES
@@ -60,6 +61,11 @@ def _small_int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS else None
 
 
+def _breaching(now: dt.datetime) -> Q:
+    """At risk or breached: the SLA warning moment of the soonest clock has passed."""
+    return Q(sla_warn_at__lte=now)
+
+
 def _recently_solved(user: User, now: dt.datetime) -> Q:
     since = now - dt.timedelta(days=RECENTLY_SOLVED_DAYS)
     return Q(status__in=[S.SOLVED, S.CLOSED], solved_at__gte=since)
@@ -71,6 +77,7 @@ def _recently_solved(user: User, now: dt.datetime) -> Q:
 QUEUES: dict[str, tuple[str | Promise, QueueFilter]] = {
     "mine": (_("Mine"), lambda user, now: Q(assignee=user) & _open()),
     "unassigned": (_("Unassigned"), lambda user, now: Q(assignee__isnull=True) & _open()),
+    "breaching": (_("Breaching soon"), lambda user, now: _breaching(now) & _open()),
     "waiting": (_("Waiting on customer"), lambda user, now: Q(status=S.PENDING)),
     "complaints": (
         _("Complaints"),
@@ -118,6 +125,7 @@ def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int
             n_mine=Count("type", filter=Q(assignee=user)),
             n_unassigned=Count("type", filter=Q(assignee__isnull=True)),
             n_waiting=Count("type", filter=Q(status=S.PENDING)),
+            n_breaching=Count("type", filter=_breaching(now)),
         )
     )
     types = {
@@ -127,7 +135,7 @@ def queue_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int
     for row in rows:
         slug, kind = types[row["type_id"]]
         counts[TYPE_PREFIX + slug] = row["n_open"]
-        for key in ("open", "mine", "unassigned", "waiting"):
+        for key in ("open", "mine", "unassigned", "waiting", "breaching"):
             counts[key] += row[f"n_{key}"]
         if kind == TicketType.Kind.COMPLAINT:
             counts["complaints"] += row["n_open"]
@@ -321,6 +329,7 @@ class QueueNav:
     fixed_queues: list[Queue]
     type_queues: list[Queue]
     types: list[TicketType]
+    show_reports: bool  # supervisors get a link to the dashboard
 
     @property
     def current(self) -> Queue:
@@ -340,6 +349,7 @@ def queue_nav(*, user: User, queue: str, lang: str) -> QueueNav:
             for t in types
         ],
         types=types,
+        show_reports=is_supervisor(user),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from importlib import import_module
 
@@ -275,3 +276,26 @@ def test_two_workers_sweeping_at_once_take_every_step_exactly_once():
     assert len(every) == len(set(every)) == 80
     assert SlaEscalation.objects.count() == 80
     assert TicketEvent.objects.filter(kind="sla_breach").count() == 40
+
+
+@pytest.mark.django_db
+def test_breaching_soon_queue_lists_tickets_at_risk_with_their_badge(customer, agent):
+    # given: one ticket past its warning moment, one with time to spare
+    from django.test import Client
+    from django.urls import reverse
+
+    from tickets import console
+
+    policy(first_response=60)
+    at_risk = file_ticket(customer)
+    at_risk = backdate(at_risk, created_at=at_risk.created_at - 50 * MINUTE)
+    calm = file_ticket(customer)
+    client = Client()
+    client.force_login(agent)
+    # when
+    counts = console.queue_counts(user=agent)
+    page = client.get(reverse("tickets:console"), {"queue": "breaching"}).content.decode()
+    # then
+    assert counts["breaching"] == 1
+    assert at_risk.number in page and calm.number not in page
+    assert re.search(r'class="sla-state">At risk</span> · First response: \d+ min left', page)
