@@ -149,6 +149,16 @@ def test_console_bulk_merge_moves_the_ticked_tickets_into_the_typed_one(client, 
     assert Ticket.objects.get(id=keep.id).status == Ticket.Status.NEW
 
 
+def test_console_bulk_merge_of_one_ticket_says_so_in_the_singular(client, agent, customer):
+    # given
+    keep, one = ticket_of(customer, "Keep"), ticket_of(customer, "One")
+    client.force_login(agent)
+    # when
+    response = bulk_merge(client, [one.number], keep.number)
+    # then
+    assert flash(response) == [f"1 ticket merged into {keep.number}."]
+
+
 def test_console_bulk_merge_refusal_names_the_ticket_and_merges_none(client, agent, customer):
     # given: the second ticket is another customer's
     keep, one = ticket_of(customer, "Keep"), ticket_of(customer, "One")

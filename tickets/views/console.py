@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
@@ -271,7 +272,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
         )
         done = _("%(n)d tickets changed.") % {"n": changed}
         if action == "merge":
-            done = _("%(n)d tickets merged into %(number)s.") % {"n": changed, "number": value}
+            done = ngettext(
+                "%(n)d ticket merged into %(number)s.",
+                "%(n)d tickets merged into %(number)s.",
+                changed,
+            ) % {"n": changed, "number": value}
         messages.success(request, done)
     except ApplicationError as exc:
         messages.error(request, exc.message)
