@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accounts.routing import websocket_urlpatterns as account_routes
 from tickets.routing import websocket_urlpatterns as ticket_routes
 
-websocket_urlpatterns = [*ticket_routes]
+websocket_urlpatterns = [*account_routes, *ticket_routes]

@@ -144,6 +144,13 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # The notification outbox's safety net: re-queues emails whose task was lost.
+    "accounts-resend-unsent-notifications": {
+        "task": "accounts.tasks.resend_unsent",
+        "schedule": 60.0,
+    },
+}
 
 # ---------------------------------------------------------------------------- auth
 AUTHENTICATION_BACKENDS = [

@@ -1,0 +1,42 @@
+"""Celery tasks of accounts: thin, id-based, safe to run twice (the service claims rows)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+
+from accounts.notifications.errors import TransientSendError
+from accounts.notifications.outbox import MAX_ATTEMPTS, RETRY_BACKOFF, RETRY_BACKOFF_MAX
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(TransientSendError,),
+    retry_backoff=RETRY_BACKOFF,
+    retry_backoff_max=RETRY_BACKOFF_MAX,  # far below the broker's visibility timeout
+    retry_jitter=True,  # spreads the retries of many rows after a mail-server outage
+    max_retries=MAX_ATTEMPTS - 1,
+    # The SMTP timeout is 10 s; the outbox lease (5 min) must stay above the hard limit.
+    soft_time_limit=45,
+    time_limit=60,
+)
+def send_notification(self, notification_id: int) -> str:
+    """Send one outbox row; a second run, or a race with another worker, sends nothing."""
+    from accounts.notifications.outbox import notification_send
+
+    # The longest wait autoretry may choose for this attempt (jitter only shortens it):
+    # the row is due again then, and the sweep steps in if no retry came.
+    retry_in = get_exponential_backoff_interval(
+        factor=RETRY_BACKOFF, retries=self.request.retries, maximum=RETRY_BACKOFF_MAX
+    )
+    return notification_send(notification_id=notification_id, retry_in=retry_in)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
+def resend_unsent() -> int:
+    """Periodic: re-queue outbox rows whose task was lost (every minute, see beat)."""
+    from accounts.notifications.outbox import notifications_requeue_unsent
+
+    return len(notifications_requeue_unsent())
