@@ -1,0 +1,226 @@
+"""SLA sweep: its cost with 100 due tickets among 10,000 and among 1,000,000 open ones.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon python bench/sla_sweep.py [--quick]
+
+Loads open tickets with COPY (`--quick`: 10,000 and 100,000), every one under a policy
+with its clock fields filled in as the services would: 100 are due (their next SLA step
+has passed), the rest are due later, up to a week ahead. Each round puts the same 100
+tickets back to due (their escalations deleted, the clock fields restored) and times one
+`sla_sweep()` call in-process, with its SQL queries counted. Then the notification
+outbox's throughput: emails rendered and sent per second to a local SMTP sink (aiosmtpd)
+through `accounts.tasks.send_notification`, beside plain `smtplib` sends of the same
+number of messages to the same sink. Ends with the JSON line of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from itertools import islice
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import django_on_scratch_database, drop_scratch_database, emit, percentile  # noqa: E402
+
+DUE = 100
+ROUNDS = 30
+CHUNK = 20_000
+COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "number",
+    "requester_id",
+    "type_id",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "language",
+    "fields",
+    "tags",
+    "sla_policy_id",
+    "sla_target",
+    "sla_warn_at",
+    "sla_due_at",
+    "sla_next_check_at",
+]
+
+
+def load(start_id: int, count: int, world: dict, now: dt.datetime) -> None:
+    """COPY `count` open tickets numbered from `start_id`, none of them due."""
+    from console import copy_rows
+    from django.db import connection
+
+    from tickets.models import Ticket
+
+    rng = random.Random(start_id)
+
+    def rows():
+        for n in range(start_id, start_id + count):
+            created = now - dt.timedelta(minutes=rng.randint(0, 50))
+            due = created + dt.timedelta(minutes=rng.randint(60, 7 * 24 * 60))
+            warn = created + (due - created) * 0.75
+            yield (
+                n,
+                created.isoformat(),
+                created.isoformat(),
+                f"990101-{n:07d}",
+                world["requester"],
+                world["type"],
+                "Deposit not credited",
+                rng.choice(["new", "open", "on_hold"]),
+                "normal",
+                "web",
+                "en",
+                "{}",
+                "[]",
+                world["policy"],
+                "first_response",
+                warn.isoformat(),
+                due.isoformat(),
+                max(warn, now + dt.timedelta(minutes=1)).isoformat(),
+            )
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            stream, done = rows(), 0
+            while done < count:
+                size = min(CHUNK, count - done)
+                copy_rows(cursor, Ticket, COLUMNS, islice(stream, size))
+                done += size
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('tickets_ticket', 'id'), "
+            "(SELECT max(id) FROM tickets_ticket))"
+        )
+        cursor.execute("VACUUM ANALYZE tickets_ticket")
+
+
+def make_due(ids: list[int], now: dt.datetime) -> None:
+    """Put the measured tickets back: created 70 minutes ago under a 60-minute target."""
+    from django.db import connection
+
+    from tickets.models import SlaEscalation, Ticket, TicketEvent
+
+    SlaEscalation.objects.filter(ticket_id__in=ids).delete()
+    TicketEvent.objects.filter(ticket_id__in=ids).delete()
+    created = now - dt.timedelta(minutes=70)
+    Ticket.objects.filter(id__in=ids).update(
+        created_at=created,
+        priority="normal",
+        sla_target="first_response",
+        sla_warn_at=created + dt.timedelta(minutes=45),
+        sla_due_at=created + dt.timedelta(minutes=60),
+        sla_next_check_at=created + dt.timedelta(minutes=45),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket")
+
+
+def measure_sweep(ids: list[int], rounds: int) -> tuple[list[float], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tickets.sla.sweep import sla_sweep
+
+    times, queries = [], 0
+    for _round in range(rounds):
+        now = timezone.now()
+        make_due(ids, now)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = sla_sweep(now=now)
+            times.append(time.perf_counter() - started)
+        assert result.tickets == len(ids), (result.tickets, len(ids))
+        assert len(result.steps) == 2 * len(ids)  # a warning and a breach each
+        queries = len(captured.captured_queries)
+    return times, queries
+
+
+def world_setup() -> dict:
+    from accounts.models import User
+    from tickets.models import SlaPolicy, TicketType
+
+    requester = User.objects.create_user("requester@bench.test")
+    ticket_type = TicketType.objects.get(slug="deposit-not-credited")
+    policy = SlaPolicy.objects.create(
+        name="Bench", ticket_type=None, priority="", first_response_minutes=60
+    )
+    return {"requester": requester.id, "type": ticket_type.id, "policy": policy.id}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 and 100,000 tickets")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--emails", type=int, default=2_000)
+    args = parser.parse_args()
+    small, large = (10_000, 100_000) if args.quick else (10_000, 1_000_000)
+    database = django_on_scratch_database()
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        drop_scratch_database(database)
+        sys.exit("sla_sweep measures PostgreSQL: set DATABASE_URL=postgres://…")
+    try:
+        world = world_setup()
+        now = timezone.now()
+        started = time.perf_counter()
+        load(1, small, world, now)
+        print(f"{small:,} open tickets loaded in {time.perf_counter() - started:.1f} s")
+        due_ids = random.Random(7).sample(range(1, small + 1), DUE)
+        small_times, small_queries = measure_sweep(due_ids, args.rounds)
+        started = time.perf_counter()
+        load(small + 1, large - small, world, now)
+        print(f"{large:,} open tickets loaded in {time.perf_counter() - started:.1f} s")
+        large_times, large_queries = measure_sweep(due_ids, args.rounds)
+
+        def line(label: str, times: list[float], queries: int) -> None:
+            ms = [t * 1000 for t in times]
+            print(
+                f"  {label:<28} median {statistics.median(ms):7.1f} ms   "
+                f"p99 {percentile(ms, 99):7.1f} ms   {queries} queries"
+            )
+
+        print(f"\nSweep of {DUE} due tickets ({args.rounds} rounds each; warning + breach each)")
+        line(f"among {small:,} open", small_times, small_queries)
+        line(f"among {large:,} open", large_times, large_queries)
+        emails_per_s, smtplib_per_s = measure_emails(args.emails)
+        print(
+            f"\nOutbox: {emails_per_s:.0f} emails/s; plain smtplib to the same sink: {smtplib_per_s:.0f}/s"
+        )
+        emit(
+            {
+                "bench": "sla_sweep",
+                "open_tickets": large,
+                "due": DUE,
+                "sweep_ms": round(statistics.median(large_times) * 1000, 2),
+                "sweep_ms_10k": round(statistics.median(small_times) * 1000, 2),
+                "sweep_queries": large_queries,
+                "emails_per_s": round(emails_per_s, 1),
+                "smtplib_emails_per_s": round(smtplib_per_s, 1),
+            }
+        )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_scratch_database(database)
+
+
+def measure_emails(count: int) -> tuple[float, float]:
+    """Filled in with the outbox (accounts.notifications)."""
+    return float("nan"), float("nan")
+
+
+if __name__ == "__main__":
+    main()
