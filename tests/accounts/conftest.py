@@ -4,6 +4,7 @@ notification kinds of the tests' own (the apps register theirs)."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator, Mapping
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -30,12 +31,14 @@ class MailSink:
         self.received: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refusals: list[str] = []  # SMTP answers to DATA, used up one per message
+        self.arrived = threading.Event()
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refusals:
             return self.refusals.pop(0)
         self.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.arrived.set()
         return "250 Message accepted for delivery"
 
 
