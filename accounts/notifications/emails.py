@@ -12,6 +12,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +26,9 @@ from accounts.notifications.registry import NotificationKind, kind_get
 def email_render(notification: Notification) -> EmailMultiAlternatives:
     """The message for an email row, in the row's language and the recipient's time zone.
 
-    Raises NotificationObsolete when there is nobody to send to or nothing to say.
+    Raises NotificationObsolete when there is nobody to send to or nothing to say, and
+    ImproperlyConfigured when the kind's templates leave out the layout (and so the
+    recipient's anti-phishing code).
     """
     kind = kind_get(notification.kind)
     user = notification.recipient
@@ -40,6 +43,10 @@ def email_render(notification: Notification) -> EmailMultiAlternatives:
         subject = " ".join((str(kind.subject) % notification.context).split())
         text = render_to_string(f"{kind.template}.txt", context)
         html = render_to_string(f"{kind.template}.html", context)
+    code = context["anti_phishing_code"]
+    if code and not (code in text and code in html):
+        # Better failed (and logged) than a mail a phisher could have written.
+        raise ImproperlyConfigured(f"{kind.template} does not extend the accounts/email layout.")
     message = EmailMultiAlternatives(
         subject, text, to=[address], headers={"Message-ID": _message_id(notification)}
     )

@@ -31,9 +31,10 @@ from accounts.notifications.registry import BELL, EMAIL, NotificationKind, kind_
 
 logger = logging.getLogger(__name__)
 
-# Six tries over about a quarter of an hour: 0, 30 s, 1.5, 3.5, 7.5, 15.5 min (the
-# task's exponential backoff, 30 s doubling, capped at 10 min: far below the Redis
-# broker's one-hour visibility timeout, past which a waiting task would be redelivered).
+# Six tries within about a quarter of an hour: at most 0, 0.5, 1.5, 3.5, 7.5 and 15.5
+# min after the first (the task's backoff: 30 s doubling, jittered down, capped at
+# 10 min: far below the Redis broker's one-hour visibility timeout, past which a
+# waiting task would be delivered a second time).
 MAX_ATTEMPTS = 6
 RETRY_BACKOFF = 30
 RETRY_BACKOFF_MAX = 600

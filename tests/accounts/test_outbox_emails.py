@@ -90,6 +90,38 @@ def test_email_shows_the_anti_phishing_code_in_the_header(
     assert "BLUE-OTTER-42</strong>" in html
 
 
+def test_email_shows_the_anti_phishing_code_in_chinese_too(
+    test_kinds, outbox_queue, smtp_server, user_factory, monkeypatch
+):
+    monkeypatch.setattr(User, "anti_phishing_code", "BLUE-OTTER-42", raising=False)
+    send_hello(user_factory(language="zh-hans"))
+    text, html = parts(smtp_server.received[0])
+    assert "防钓鱼码： BLUE-OTTER-42" in text
+    assert html.index("BLUE-OTTER-42") < html.index('id="content"')
+
+
+def test_email_of_a_kind_that_skips_the_layout_is_not_sent_without_the_code(
+    test_kinds, outbox_queue, smtp_server, customer, monkeypatch
+):
+    # given: a kind whose templates do not extend accounts/email/base.*
+    monkeypatch.setattr(User, "anti_phishing_code", "BLUE-OTTER-42", raising=False)
+    bare = notifications.NotificationKind(
+        name="outbox_test.bare", label="Bare", subject="Bare", template="outbox_test/email/bare"
+    )
+    notifications.register(bare)
+    try:
+        with transaction.atomic():
+            (row,) = notifications.notify(kind="outbox_test.bare", recipient=customer, context={})
+        # when
+        result = send_notification.apply(args=[row.id]).result
+    finally:
+        notifications.unregister("outbox_test.bare")
+    # then: failed, and the reason names the template
+    assert result == "failed" and smtp_server.received == []
+    row.refresh_from_db()
+    assert "outbox_test/email/bare does not extend" in row.last_error
+
+
 def test_email_without_an_anti_phishing_code_has_no_code_block(
     test_kinds, outbox_queue, smtp_server, customer
 ):
