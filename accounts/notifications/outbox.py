@@ -20,7 +20,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from accounts.models import Notification, User
@@ -265,25 +265,34 @@ def _claim(notification_id: int) -> Notification | None:
     """Take the row for this worker: pending, or sending under a lapsed lease.
 
     SKIP LOCKED: a worker that finds the row locked by another leaves it to that one.
+    The update repeats the condition, so the claim also holds on a database without
+    row locks (SQLite, the embedded default), where the select cannot exclude anyone.
     """
     with transaction.atomic():
         now = timezone.now()
+        claimable = Notification.objects.filter(
+            Q(status=Notification.Status.PENDING)
+            | Q(status=Notification.Status.SENDING, claimed_at__lt=now - LEASE),
+            id=notification_id,
+            channel=Notification.Channel.EMAIL,
+        )
         row = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            claimable.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
-            .filter(id=notification_id, channel=Notification.Channel.EMAIL)
-            .filter(
-                Q(status=Notification.Status.PENDING)
-                | Q(status=Notification.Status.SENDING, claimed_at__lt=now - LEASE)
-            )
             .first()
         )
         if row is None:
             return None
-        row.status, row.claimed_at = Notification.Status.SENDING, now
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE
-        row.save(update_fields=["status", "claimed_at", "attempts", "next_attempt_at"])
+        claimed = claimable.update(
+            status=Notification.Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + LEASE,
+            updated_at=now,
+        )
+        if not claimed:
+            return None
+        row.refresh_from_db(fields=["status", "claimed_at", "attempts", "next_attempt_at"])
     return row
 
 

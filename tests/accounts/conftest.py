@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from kombu.simple import SimpleQueue
 
@@ -22,6 +23,13 @@ from accounts.notifications import NotificationKind, NotificationObsolete
 from config.celery import app as celery_app
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+# Racing threads need PostgreSQL: SQLite (the embedded default, an in-memory database in
+# tests) has no row locks and locks whole tables against a second thread.
+needs_postgres = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="racing threads need PostgreSQL (set DATABASE_URL)",
+)
 
 
 class MailSink:

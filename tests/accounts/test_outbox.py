@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 from celery.signals import task_retry
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts import notifications
 from accounts.models import Notification
 from accounts.notifications.outbox import LEASE, MAX_ATTEMPTS, RETRY_BACKOFF_MAX
 from accounts.tasks import resend_unsent, send_notification
-from tests.accounts.conftest import hello_context
+from tests.accounts.conftest import hello_context, needs_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,6 +92,7 @@ def test_send_notification_run_twice_sends_once(test_kinds, outbox_queue, smtp_s
     assert row.attempts == 1
 
 
+@needs_postgres
 def test_send_notification_racing_workers_send_once(
     test_kinds, outbox_queue, smtp_server, customer
 ):
@@ -120,6 +121,7 @@ def test_send_notification_racing_workers_send_once(
     assert (row.status, row.attempts) == ("sent", 1)
 
 
+@needs_postgres
 def test_send_notification_skips_a_row_another_worker_holds(
     test_kinds, outbox_queue, smtp_server, customer
 ):
@@ -328,12 +330,59 @@ def test_resend_sweep_is_in_the_beat_schedule_setting(settings):
     assert entry == {"task": "accounts.tasks.resend_unsent", "schedule": 60.0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config/celery.py assigns app.conf.beat_schedule, which replaces "
-    "CELERY_BEAT_SCHEDULE; remove this marker once it merges the setting",
-)
 def test_resend_sweep_is_scheduled_by_celery_beat():
     from config.celery import app
 
     assert "accounts-resend-unsent-notifications" in app.conf.beat_schedule
+
+
+@needs_postgres
+def test_notify_racing_twins_with_one_dedupe_key_make_one_row(test_kinds, outbox_queue, customer):
+    # given: two requests notify the same event at once; the first has not committed when
+    # the second tries to insert (so the second waits on the unique index, then yields)
+    first_wrote, first_may_commit = threading.Event(), threading.Event()
+    rows: dict[str, Notification] = {}
+
+    def notify_as(name: str, *, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                (rows[name],) = notifications.notify(
+                    kind="outbox_test.hello",
+                    recipient=customer,
+                    context=hello_context(customer),
+                    dedupe_key="race:1",
+                )
+                if hold:
+                    first_wrote.set()
+                    first_may_commit.wait()
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=notify_as, args=("first",), kwargs={"hold": True})
+    second = threading.Thread(target=notify_as, args=("second",), kwargs={"hold": False})
+    # when
+    first.start()
+    first_wrote.wait()
+    second.start()
+    wait_for_a_lock_wait()
+    first_may_commit.set()
+    first.join()
+    second.join()
+    # then: one row, both callers got it, one task queued
+    assert rows["first"].id == rows["second"].id
+    assert Notification.objects.count() == 1
+    assert outbox_queue.notification_ids() == [rows["first"].id]
+
+
+def wait_for_a_lock_wait() -> None:
+    """Until some session of this database waits for a row or index lock."""
+    deadline = timezone.now() + timedelta(seconds=30)
+    while timezone.now() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+    raise AssertionError("the second insert never waited for the first")

@@ -11,9 +11,9 @@ from django.db import transaction
 from accounts import notifications
 from accounts.models import Notification
 from config.celery import app as celery_app
-from tests.accounts.conftest import hello_context
+from tests.accounts.conftest import hello_context, needs_postgres
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), needs_postgres]
 
 # Upper bound on waiting for the worker: a bound on a wait, not a speed requirement.
 WAIT_SECONDS = 30
