@@ -77,7 +77,7 @@ def _choosable_kind(*, user: User, name: str) -> NotificationKind:
     if not kind.visible_to(user):
         raise ApplicationError(_("Unknown notification."))
     if kind.essential:
-        raise ApplicationError(_("Security notices and SLA breaches cannot be turned off."))
+        raise ApplicationError(_("This notification cannot be turned off."))
     return kind
 
 

@@ -50,7 +50,7 @@ class NotificationKind:
     channels: frozenset[str] = frozenset({EMAIL})
     # On for people who have not chosen; None means every channel of the kind.
     default_channels: frozenset[str] | None = None
-    # Security notices and SLA breaches: nobody may turn them off.
+    # Security notices, SLA breaches and the like: nobody may turn them off.
     essential: bool = False
     # Agent and supervisor notices: only staff see them on the preferences page.
     staff_only: bool = False
