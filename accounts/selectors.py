@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from accounts.models import Role, User
 
 _CACHE_ATTRIBUTE = "_beacon_role_names"
@@ -26,3 +28,8 @@ def user_has_role(*, user: User, role: Role) -> bool:
     if user.is_superuser:
         return True
     return role.value in user_role_names(user=user)
+
+
+def users_with_role(*, role: Role) -> QuerySet[User]:
+    """Active holders of a role (e.g. every supervisor, to tell them of an SLA breach)."""
+    return User.objects.filter(groups__name=role.value, is_active=True).order_by("id")

@@ -85,3 +85,22 @@ def kb_corpus() -> Path:
             pytest.fail(f"the shared corpus is missing at {path}")
         pytest.skip(f"the shared corpus is not at {path} (set BEACON_SHARED_DIR)")
     return path
+
+
+@pytest.fixture
+def deliver_outbox(db):
+    """Send every pending email row of the outbox now, in this process, the way the Celery
+    worker would (the same claim, render and mark); returns how many were due."""
+    from accounts.models import Notification
+    from accounts.notifications import notification_send
+
+    def deliver() -> int:
+        pending = Notification.objects.filter(
+            status=Notification.Status.PENDING, channel=Notification.Channel.EMAIL
+        ).order_by("id").values_list("id", flat=True)
+        ids = list(pending)
+        for notification_id in ids:
+            notification_send(notification_id=notification_id, retry_in=1)
+        return len(ids)
+
+    return deliver

@@ -23,7 +23,7 @@ class Bar:
 def share_bars(shares: list[Share]) -> list[Bar]:
     """Compliance bars: the full width is 100 %."""
     return [
-        Bar(s.label, s.percent or 0.0, f"{s.percent:g} % ({s.met}/{s.total})", s.percent or 0.0)
+        Bar(s.label, s.percent or 0.0, f"{s.percent:.1f} % ({s.met}/{s.total})", s.percent or 0.0)
         for s in shares
         if s.percent is not None
     ]

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from tickets.models import Macro, Ticket
 
 
-class _KeepUnknown(dict):
-    def __missing__(self, key: str) -> str:  # a typo in a macro shows, rather than crashing
-        return "{" + key + "}"
+# Only `{name}` of a known placeholder is replaced; anything else in braces (a typo,
+# `{customer.name}`, `{x[0]}`, a stray brace) stays as written, so no macro body, however
+# odd, can break the ticket page (str.format would raise or reach into attributes).
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def macro_render(*, macro: Macro, ticket: Ticket, agent) -> str:
-    values = _KeepUnknown(
-        customer_name=ticket.requester.first_name or ticket.requester.email.split("@")[0],
-        uid=str(ticket.requester.uid),
-        ticket_number=ticket.number,
-        agent_name=agent.first_name or agent.email.split("@")[0],
-    )
-    try:
-        return macro.body.format_map(values)
-    except (ValueError, IndexError):  # stray braces: show the text as written
-        return macro.body
+    values = {
+        "customer_name": ticket.requester.first_name or ticket.requester.email.split("@")[0],
+        "uid": str(ticket.requester.uid),
+        "ticket_number": ticket.number,
+        "agent_name": agent.first_name or agent.email.split("@")[0],
+    }
+    return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), macro.body)
 
 
 def macros_for_ticket(*, ticket: Ticket, agent) -> list[tuple[Macro, str]]:

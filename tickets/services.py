@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from tickets import attachments, fields, notifications, realtime, workflow
+from tickets import alerts, attachments, fields, realtime, workflow
 from tickets.models import (
     Ticket,
     TicketAttachment,
@@ -138,7 +138,7 @@ def ticket_create(
     message = TicketMessage.objects.create(ticket=ticket, author=requester, body=body)
     _attach(message, checked)
     _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
-    transaction.on_commit(lambda: notifications.ticket_received(ticket.id))
+    alerts.ticket_received(ticket)
     return ticket
 
 
@@ -175,7 +175,9 @@ def ticket_reply(
     elif not staff and ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
         _set_status(ticket, actor, Ticket.Status.OPEN)
     if staff:
-        transaction.on_commit(lambda: notifications.agent_replied(message.id))
+        alerts.agent_replied(message)
+    else:
+        alerts.customer_replied(message, followers=ticket.followers.filter(is_active=True))
     return message
 
 
@@ -197,6 +199,8 @@ def _set_status(ticket: Ticket, actor, target: str) -> None:
         ticket.solved_at = None
     clock_fields = sla.sla_status_changed(ticket, before=before, now=timezone.now())
     ticket.save(update_fields=["status", "solved_at", "updated_at", *clock_fields])
+    if target == Ticket.Status.SOLVED:
+        alerts.solved(ticket, automatic=actor is None)
     _event(ticket, actor, TicketEvent.Kind.STATUS, before, target)
 
 
@@ -242,6 +246,8 @@ def ticket_assign(*, actor, ticket: Ticket, assignee) -> Ticket:
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee", "updated_at"])
     _event(ticket, actor, TicketEvent.Kind.ASSIGNED, before, assignee.email if assignee else "")
+    if assignee is not None:
+        alerts.assigned(ticket, assignee, by=actor)
     if ticket.status == Ticket.Status.NEW and assignee is not None:
         _set_status(ticket, actor, Ticket.Status.OPEN)
     return ticket
@@ -556,3 +562,20 @@ def _bulk_merge(*, actor, tickets: list[Ticket], number: str) -> int:
         except ApplicationError as exc:
             raise ApplicationError(f"{source.number}: {exc.message}", code=exc.code) from exc
     return len(sources)
+
+
+@transaction.atomic
+def ticket_auto_solve(*, ticket_id: int, waited_since: dt.datetime) -> bool:
+    """Solve a ticket that waited on its customer since `waited_since` or longer; the
+    system acts, so the event has no actor and the customer is told it was automatic.
+    False when it changed meanwhile (the customer answered, an agent moved it)."""
+    ticket = Ticket.objects.select_for_update().filter(id=ticket_id).first()
+    if (
+        ticket is None
+        or ticket.status != Ticket.Status.PENDING
+        or ticket.sla_paused_at is None
+        or ticket.sla_paused_at > waited_since
+    ):
+        return False
+    _set_status(ticket, None, Ticket.Status.SOLVED)
+    return True

@@ -22,3 +22,11 @@ def sla_sweep() -> int:
         if result.tickets == 0:
             break
     return steps
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280, ignore_result=True)
+def waiting_sweep() -> tuple[int, int]:
+    """Remind customers who owe an answer for 3 days; solve their tickets after 7."""
+    from tickets.waiting import waiting_sweep as sweep
+
+    return sweep()

@@ -144,12 +144,21 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
+# Periodic sweeps; each task is idempotent and cheap when there is nothing to do.
 CELERY_BEAT_SCHEDULE = {
     # The notification outbox's safety net: re-queues emails whose task was lost.
     "accounts-resend-unsent-notifications": {
         "task": "accounts.tasks.resend_unsent",
         "schedule": 60.0,
     },
+    "helpcenter-refresh-semantic-index": {
+        "task": "helpcenter.tasks.article_embeddings_refresh",
+        "schedule": 300.0,
+    },
+    # SLA warnings and breaches; deadlines live in the database, not in the queue.
+    "tickets-sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 30.0},
+    # Reminders after 3 days waiting on the customer, solved after 7.
+    "tickets-waiting-sweep": {"task": "tickets.tasks.waiting_sweep", "schedule": 900.0},
 }
 
 # ---------------------------------------------------------------------------- auth

@@ -376,7 +376,7 @@ def test_supervisor_reads_dashboard_and_exports_csv(sign_in, first_response_in_a
     expect(boss.get_by_test_id("kpi-csat")).to_have_text("4.0 / 5")
     by_type = boss.get_by_role("figure", name="By request type")
     expect(by_type.get_by_role("img", name="By request type")).to_be_visible()
-    expect(by_type.get_by_role("row", name="Withdrawal problem 100 % (1/1)")).to_be_visible()
+    expect(by_type.get_by_role("row", name="Withdrawal problem 100.0 % (1/1)")).to_be_visible()
     ratings = boss.get_by_role("figure", name="Ratings")
     expect(ratings.get_by_role("row", name="4 ★ 1")).to_be_visible()
     # The range ends today (in the viewer's time zone) unless they pick another end.
@@ -404,7 +404,7 @@ def test_supervisor_reads_dashboard_and_exports_csv(sign_in, first_response_in_a
 
     # and: download the CSV of that range
     with boss.expect_download() as download_info:
-        boss.get_by_role("link", name="Export CSV").click()
+        boss.get_by_role("button", name="Export CSV").click()
     download = download_info.value
 
     # then: a spreadsheet of the range, with its header row and the request in it

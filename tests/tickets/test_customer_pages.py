@@ -59,11 +59,11 @@ def test_request_new_creates_a_withdrawal_with_a_png_and_confirms_by_email(
     customer_client,
     customer,
     withdrawal_values,
-    django_capture_on_commit_callbacks,
+    deliver_outbox,
 ):
     # when
-    with django_capture_on_commit_callbacks(execute=True):
-        response = new_request(files=[png_file()])
+    response = new_request(files=[png_file()])
+    deliver_outbox()
     # then
     ticket = Ticket.objects.get()
     assert response.status_code == 302

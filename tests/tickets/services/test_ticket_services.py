@@ -206,17 +206,17 @@ def test_ticket_complain_opens_a_linked_high_priority_complaint(requester):
 
 
 def test_ticket_create_sends_a_confirmation_email_in_the_customers_language(
-    requester, mailoutbox, django_capture_on_commit_callbacks
+    requester, mailoutbox, deliver_outbox
 ):
     # given
     requester.language = "zh-hans"
     requester.save()
     # when
-    with django_capture_on_commit_callbacks(execute=True):
-        ticket = withdrawal(requester, language="zh-hans")
+    ticket = withdrawal(requester, language="zh-hans")
+    deliver_outbox()
     # then
     assert len(mailoutbox) == 1
-    assert ticket.number in mailoutbox[0].subject
+    assert mailoutbox[0].subject == f"[Beacon] 我们已收到您的工单 {ticket.number}"
     assert mailoutbox[0].to == [requester.email]
     assert "Beacon" in mailoutbox[0].body
 

@@ -1,0 +1,288 @@
+"""Who hears about what happens to a ticket: the notification kinds tickets registers, and
+one function per event that writes the outbox rows inside the caller's transaction.
+
+Customers get email in the ticket's language; agents and supervisors get the in-console
+bell and, where they chose it, email. Contexts hold ids and numbers only; the objects are
+loaded again when the email is rendered (a deleted ticket makes the row obsolete).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import notifications as outbox
+from accounts.models import Role, User
+from accounts.selectors import users_with_role
+from tickets import rating_links, workflow
+from tickets.models import SlaEscalation, Ticket, TicketMessage
+
+REMIND_AFTER_DAYS = 3  # waiting on the customer this long: remind them
+SOLVE_AFTER_DAYS = 7  # and this long: mark it solved
+
+
+# ---------------------------------------------------------------------------- contexts
+
+
+def _ticket(context: Mapping[str, Any]) -> Ticket:
+    ticket = Ticket.objects.select_related("requester").filter(id=context["ticket_id"]).first()
+    if ticket is None:
+        raise outbox.NotificationObsolete("the ticket is gone")
+    return ticket
+
+
+def _customer_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    ticket = _ticket(context)
+    return {
+        "ticket": ticket,
+        "ticket_url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.number]),
+    }
+
+
+def _received_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The promise as it stood when the request arrived, even if answered since."""
+    reply_by = context.get("reply_by")
+    return {
+        **_customer_context(context),
+        "reply_by": dt.datetime.fromisoformat(reply_by) if reply_by else None,
+    }
+
+
+def _replied_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    built = _customer_context(context)
+    message = TicketMessage.objects.filter(
+        id=context["message_id"], visibility=TicketMessage.Visibility.PUBLIC
+    ).first()
+    if message is None:
+        raise outbox.NotificationObsolete("the reply is gone")
+    return {**built, "message": message}
+
+
+def _reminder_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_customer_context(context), "solve_after_days": SOLVE_AFTER_DAYS - REMIND_AFTER_DAYS}
+
+
+def _solved_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    built = _customer_context(context)
+    ticket = built["ticket"]
+    token = rating_links.make_token(ticket_id=ticket.id, requester_id=ticket.requester_id)
+    return {
+        **built,
+        "automatic": bool(context.get("automatic")),
+        "rating_url": settings.SITE_URL + reverse("tickets:rate-signed", args=[token]),
+        "reopen_days": workflow.REOPEN_DAYS,
+    }
+
+
+STAFF_HEADLINES = {
+    "ticket.assigned": _("A ticket was assigned to you."),
+    "ticket.customer_replied": _("The customer replied."),
+    "ticket.complaint_received": _("A complaint was filed."),
+    "sla.at_risk": _("SLA at risk: the target is close."),
+    "sla.breached": _("SLA breached: the target has passed."),
+}
+
+
+def _staff_context(kind: str):
+    def build(context: Mapping[str, Any]) -> dict[str, Any]:
+        ticket = _ticket(context)
+        return {
+            "ticket": ticket,
+            "headline": STAFF_HEADLINES[kind],
+            "detail": context.get("detail", ""),
+            "console_url": settings.SITE_URL
+            + reverse("tickets:console-ticket", args=[ticket.number]),
+        }
+
+    return build
+
+
+def _customer_link(context: Mapping[str, Any]) -> str:
+    return reverse("tickets:detail", args=[context["number"]])
+
+
+def _console_link(context: Mapping[str, Any]) -> str:
+    return reverse("tickets:console-ticket", args=[context["number"]])
+
+
+# ---------------------------------------------------------------------------- kinds
+
+
+def register_kinds() -> None:
+    """Called once from TicketsConfig.ready."""
+    customer = [
+        (
+            "ticket.received",
+            _("We received your request"),
+            _("[Beacon] We received your request %(number)s"),
+            "ticket_received",
+            _received_context,
+            True,
+        ),
+        (
+            "ticket.agent_replied",
+            _("A reply to your request"),
+            _("[Beacon] New reply to your request %(number)s"),
+            "agent_replied",
+            _replied_context,
+            True,
+        ),
+        (
+            "ticket.pending_reminder",
+            _("Reminders when we wait for your answer"),
+            _("[Beacon] We are waiting for your answer on %(number)s"),
+            "pending_reminder",
+            _reminder_context,
+            False,
+        ),
+        (
+            "ticket.solved",
+            _("Your request is solved"),
+            _("[Beacon] Your request %(number)s is solved"),
+            "solved",
+            _solved_context,
+            True,
+        ),
+    ]
+    for name, label, subject, template, build, essential in customer:
+        # What a customer asked about is always answered; only the reminders can be muted.
+        outbox.register(
+            outbox.NotificationKind(
+                name=name,
+                label=label,
+                subject=subject,
+                template=f"tickets/email/{template}",
+                build_context=build,
+                link=_customer_link,
+                essential=essential,
+            )
+        )
+    staff = [
+        ("ticket.assigned", _("Assigned to you"), _("Assigned to you: %(number)s"), False),
+        (
+            "ticket.customer_replied",
+            _("Customer replied"),
+            _("Customer replied: %(number)s"),
+            False,
+        ),
+        (
+            "ticket.complaint_received",
+            _("Complaint received"),
+            _("Complaint received: %(number)s"),
+            False,
+        ),
+        ("sla.at_risk", _("SLA at risk"), _("SLA at risk: %(number)s"), False),
+        ("sla.breached", _("SLA breached"), _("SLA breached: %(number)s"), True),
+    ]
+    for name, label, subject, essential in staff:
+        outbox.register(
+            outbox.NotificationKind(
+                name=name,
+                label=label,
+                subject=subject,
+                template="tickets/email/staff_notice",
+                build_context=_staff_context(name),
+                link=_console_link,
+                channels=frozenset({outbox.BELL, outbox.EMAIL}),
+                # The bell for everyone; email only for those who ask (SLA breaches: always).
+                default_channels=frozenset(
+                    {outbox.BELL, outbox.EMAIL} if essential else {outbox.BELL}
+                ),
+                essential=essential,
+                staff_only=True,
+            )
+        )
+
+
+# ---------------------------------------------------------------------------- events
+
+
+def _context(ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    return {"ticket_id": ticket.id, "number": ticket.number, **extra}
+
+
+def _to_customer(kind: str, ticket: Ticket, key: str, **extra: Any) -> None:
+    outbox.notify(
+        kind=kind,
+        recipient=ticket.requester,
+        context=_context(ticket, **extra),
+        language=ticket.language,
+        dedupe_key=key,
+    )
+
+
+def _to_staff(kind: str, ticket: Ticket, people: Iterable[User], key: str, **extra: Any) -> None:
+    for person in {p.id: p for p in people if p is not None and p.is_active}.values():
+        outbox.notify(
+            kind=kind,
+            recipient=person,
+            context=_context(ticket, **extra),
+            dedupe_key=f"{key}:{person.id}",
+            channels=outbox.CHANNELS,
+        )
+
+
+def ticket_received(ticket: Ticket) -> None:
+    first_response = ticket.sla_target == "first_response" and ticket.sla_due_at
+    reply_by = ticket.sla_due_at.isoformat() if first_response else ""
+    _to_customer("ticket.received", ticket, f"ticket.received:{ticket.id}", reply_by=reply_by)
+    if ticket.original_id is not None:
+        supervisors = users_with_role(role=Role.SUPERVISOR)
+        _to_staff("ticket.complaint_received", ticket, supervisors, f"complaint:{ticket.id}")
+
+
+def agent_replied(message: TicketMessage) -> None:
+    ticket = message.ticket
+    _to_customer(
+        "ticket.agent_replied", ticket, f"ticket.replied:{message.id}", message_id=message.id
+    )
+
+
+def customer_replied(message: TicketMessage, followers: Iterable[User]) -> None:
+    ticket = message.ticket
+    people = [ticket.assignee, *followers]
+    _to_staff(
+        "ticket.customer_replied",
+        ticket,
+        people,
+        f"customer_replied:{message.id}",
+        detail=message.body[:300],
+    )
+
+
+def assigned(ticket: Ticket, assignee: User, by: User) -> None:
+    if assignee.id != by.id:
+        key = f"assigned:{ticket.id}:{ticket.updated_at.timestamp()}"
+        _to_staff("ticket.assigned", ticket, [assignee], key)
+
+
+def solved(ticket: Ticket, *, automatic: bool) -> None:
+    key = f"ticket.solved:{ticket.id}:{ticket.solved_at.timestamp()}"
+    _to_customer("ticket.solved", ticket, key, automatic=automatic)
+
+
+def pending_reminder(ticket: Ticket) -> None:
+    key = f"ticket.reminder:{ticket.id}:{ticket.sla_paused_at.timestamp()}"
+    _to_customer("ticket.pending_reminder", ticket, key)
+
+
+def sla_steps(steps) -> None:
+    """The sweep's listener: at risk tells the assignee; a breach tells the supervisors too."""
+    if not steps:
+        return
+    supervisors = list(users_with_role(role=Role.SUPERVISOR))
+    assignees = User.objects.in_bulk({s.ticket.assignee_id for s in steps if s.ticket.assignee_id})
+    labels = dict(SlaEscalation.Target.choices)
+    for step in steps:
+        ticket, assignee = step.ticket, assignees.get(step.ticket.assignee_id)
+        detail = str(labels.get(step.target, step.target))
+        key = f"sla:{ticket.id}:{step.target}:{step.step}:{step.due_at.timestamp()}"
+        if step.step == SlaEscalation.Step.WARNING:
+            _to_staff("sla.at_risk", ticket, [assignee], key, detail=detail)
+        else:
+            _to_staff("sla.breached", ticket, [assignee, *supervisors], key, detail=detail)
