@@ -27,4 +27,6 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
         if layer is not None:
             async_to_sync(layer.group_send)(group, event)
 
-    transaction.on_commit(send)
+    # Robust: with Redis down the change has committed all the same; a lost live update
+    # must not fail the request nor stop the other commit callbacks (the outbox's).
+    transaction.on_commit(send, robust=True)

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.utils import translation
 
 from helpcenter.services import search_caches_clear
@@ -95,12 +101,59 @@ def deliver_outbox(db):
     from accounts.notifications import notification_send
 
     def deliver() -> int:
-        pending = Notification.objects.filter(
-            status=Notification.Status.PENDING, channel=Notification.Channel.EMAIL
-        ).order_by("id").values_list("id", flat=True)
+        pending = (
+            Notification.objects.filter(
+                status=Notification.Status.PENDING, channel=Notification.Channel.EMAIL
+            )
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         ids = list(pending)
         for notification_id in ids:
             notification_send(notification_id=notification_id, retry_in=1)
         return len(ids)
 
     return deliver
+
+
+# ---------------------------------------------------------------------------- mail
+
+
+class MailSink:
+    """An aiosmtpd handler that keeps what it accepts, or answers a canned refusal."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.refusals: list[str] = []  # SMTP answers to DATA, used up one per message
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refusals:
+            return self.refusals.pop(0)
+        self.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.arrived.set()
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[MailSink]:
+    """A real SMTP server on a free port; Django's SMTP backend points at it."""
+    sink = MailSink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    controller.stop()

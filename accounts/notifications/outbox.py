@@ -12,9 +12,8 @@ import hashlib
 import json
 import logging
 import smtplib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -145,7 +144,7 @@ def notifications_requeue_unsent() -> list[int]:
     )
     Notification.objects.filter(id__in=ids).update(next_attempt_at=now + REQUEUE_AFTER)
     for notification_id in ids:
-        transaction.on_commit(partial(_enqueue, notification_id), robust=True)
+        transaction.on_commit(_enqueue_later(notification_id), robust=True)
     if ids:
         logger.warning("re-queued %d notifications whose task was lost", len(ids))
     return ids
@@ -242,10 +241,21 @@ def _row_write(row: Notification, *, enabled: bool) -> Notification:
     if row.status == Notification.Status.PENDING:
         # robust: a broker outage must not fail the caller's committed change; the
         # sweep sends the row a minute later.
-        transaction.on_commit(partial(_enqueue, row.id), robust=True)
+        transaction.on_commit(_enqueue_later(row.id), robust=True)
     elif row.channel == BELL and row.status == Notification.Status.SENT:
         bell.bell_push_on_commit(row)
     return row
+
+
+def _enqueue_later(notification_id: int) -> Callable[[], None]:
+    """The on_commit callback. A named function, not a functools.partial: when a robust
+    callback fails (Redis down), Django logs its __qualname__, which a partial lacks, and
+    the AttributeError would then fail the request that made the change."""
+
+    def enqueue() -> None:
+        _enqueue(notification_id)
+
+    return enqueue
 
 
 def _enqueue(notification_id: int) -> None:

@@ -3,16 +3,11 @@ notification kinds of the tests' own (the apps register theirs)."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator, Mapping
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from kombu.simple import SimpleQueue
@@ -30,46 +25,6 @@ needs_postgres = pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
     reason="racing threads need PostgreSQL (set DATABASE_URL)",
 )
-
-
-class MailSink:
-    """An aiosmtpd handler that keeps what it accepts, or answers a canned refusal."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-        self.refusals: list[str] = []  # SMTP answers to DATA, used up one per message
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refusals:
-            return self.refusals.pop(0)
-        self.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings) -> Iterator[MailSink]:
-    """A real SMTP server on a free port; Django's SMTP backend points at it."""
-    sink = MailSink()
-    port = _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    yield sink
-    controller.stop()
 
 
 class RunQueue:
