@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import random
 import statistics
 import sys
@@ -63,7 +64,7 @@ def load(start_id: int, count: int, world: dict, now: dt.datetime) -> None:
     def rows():
         for n in range(start_id, start_id + count):
             created = now - dt.timedelta(minutes=rng.randint(0, 50))
-            due = created + dt.timedelta(minutes=rng.randint(60, 7 * 24 * 60))
+            due = now + dt.timedelta(days=1, minutes=rng.randint(60, 7 * 24 * 60))
             warn = created + (due - created) * 0.75
             yield (
                 n,
@@ -83,7 +84,7 @@ def load(start_id: int, count: int, world: dict, now: dt.datetime) -> None:
                 "first_response",
                 warn.isoformat(),
                 due.isoformat(),
-                max(warn, now + dt.timedelta(minutes=1)).isoformat(),
+                max(warn, now + dt.timedelta(days=1)).isoformat(),
             )
 
     with connection.cursor() as cursor:
@@ -103,18 +104,21 @@ def load(start_id: int, count: int, world: dict, now: dt.datetime) -> None:
         cursor.execute("VACUUM ANALYZE tickets_ticket")
 
 
-def make_due(ids: list[int], now: dt.datetime) -> None:
+def make_due(ids: list[int], now: dt.datetime, agent_id: int) -> None:
     """Put the measured tickets back: created 70 minutes ago under a 60-minute target."""
     from django.db import connection
 
+    from accounts.models import Notification
     from tickets.models import SlaEscalation, Ticket, TicketEvent
 
     SlaEscalation.objects.filter(ticket_id__in=ids).delete()
+    Notification.objects.filter(kind__startswith="sla.").delete()
     TicketEvent.objects.filter(ticket_id__in=ids).delete()
     created = now - dt.timedelta(minutes=70)
     Ticket.objects.filter(id__in=ids).update(
         created_at=created,
         priority="normal",
+        assignee_id=agent_id,
         sla_target="first_response",
         sla_warn_at=created + dt.timedelta(minutes=45),
         sla_due_at=created + dt.timedelta(minutes=60),
@@ -124,7 +128,7 @@ def make_due(ids: list[int], now: dt.datetime) -> None:
         cursor.execute("ANALYZE tickets_ticket")
 
 
-def measure_sweep(ids: list[int], rounds: int) -> tuple[list[float], int]:
+def measure_sweep(ids: list[int], rounds: int, agent_id: int) -> tuple[list[float], int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -134,7 +138,7 @@ def measure_sweep(ids: list[int], rounds: int) -> tuple[list[float], int]:
     times, queries = [], 0
     for _round in range(rounds):
         now = timezone.now()
-        make_due(ids, now)
+        make_due(ids, now, agent_id)
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             result = sla_sweep(now=now)
@@ -146,15 +150,26 @@ def measure_sweep(ids: list[int], rounds: int) -> tuple[list[float], int]:
 
 
 def world_setup() -> dict:
-    from accounts.models import User
+    from accounts.models import Role, User
+    from accounts.services import user_role_grant
     from tickets.models import SlaPolicy, TicketType
 
     requester = User.objects.create_user("requester@bench.test")
+    # Who hears of the steps: the tickets' assignee (at risk, breached) and a supervisor.
+    agent = User.objects.create_user("agent@bench.test")
+    user_role_grant(user=agent, role=Role.AGENT)
+    supervisor = User.objects.create_user("supervisor@bench.test")
+    user_role_grant(user=supervisor, role=Role.SUPERVISOR)
     ticket_type = TicketType.objects.get(slug="deposit-not-credited")
     policy = SlaPolicy.objects.create(
         name="Bench", ticket_type=None, priority="", first_response_minutes=60
     )
-    return {"requester": requester.id, "type": ticket_type.id, "policy": policy.id}
+    return {
+        "requester": requester.id,
+        "type": ticket_type.id,
+        "policy": policy.id,
+        "agent": agent.id,
+    }
 
 
 def main() -> None:
@@ -178,11 +193,11 @@ def main() -> None:
         load(1, small, world, now)
         print(f"{small:,} open tickets loaded in {time.perf_counter() - started:.1f} s")
         due_ids = random.Random(7).sample(range(1, small + 1), DUE)
-        small_times, small_queries = measure_sweep(due_ids, args.rounds)
+        small_times, small_queries = measure_sweep(due_ids, args.rounds, world["agent"])
         started = time.perf_counter()
         load(small + 1, large - small, world, now)
         print(f"{large:,} open tickets loaded in {time.perf_counter() - started:.1f} s")
-        large_times, large_queries = measure_sweep(due_ids, args.rounds)
+        large_times, large_queries = measure_sweep(due_ids, args.rounds, world["agent"])
 
         def line(label: str, times: list[float], queries: int) -> None:
             ms = [t * 1000 for t in times]
@@ -217,9 +232,77 @@ def main() -> None:
         drop_scratch_database(database)
 
 
+class _Sink:
+    """An aiosmtpd handler that counts what it accepts."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.count += 1
+        return "250 OK"
+
+
 def measure_emails(count: int) -> tuple[float, float]:
-    """Filled in with the outbox (accounts.notifications)."""
-    return float("nan"), float("nan")
+    """Emails per second through the outbox's send path (claim, render in the recipient's
+    language, SMTP, mark) to a local aiosmtpd sink, and plain smtplib sends of the same
+    message to the same sink, one SMTP session each (as Django's backend opens)."""
+    import smtplib
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+    from django.utils import timezone
+
+    from accounts.models import Notification
+    from accounts.notifications.emails import email_render
+    from accounts.notifications.outbox import notification_send
+    from tickets.models import Ticket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = _Sink()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    try:
+        ticket = Ticket.objects.select_related("requester").order_by("id").first()
+        now = timezone.now()
+        # Rows as notify() writes them (its Celery publish is what this leaves out).
+        rows = Notification.objects.bulk_create(
+            Notification(
+                recipient=ticket.requester,
+                kind="ticket.received",
+                channel="email",
+                language="en" if n % 3 else "zh-hans",
+                context={"ticket_id": ticket.id, "number": ticket.number, "reply_by": ""},
+                dedupe_key=f"bench:{n}",
+                next_attempt_at=now,
+            )
+            for n in range(count)
+        )
+        started = time.perf_counter()
+        for row in rows:
+            assert notification_send(notification_id=row.id, retry_in=30) == "sent"
+        outbox_s = time.perf_counter() - started
+        assert sink.count == count, sink.count
+        message = email_render(rows[0]).message()
+        payload, sender, to = (
+            message.as_bytes(linesep="\r\n"),
+            settings.DEFAULT_FROM_EMAIL,
+            [ticket.requester.email],
+        )
+        started = time.perf_counter()
+        for _n in range(count):
+            with smtplib.SMTP("127.0.0.1", port) as smtp:
+                smtp.sendmail(sender, to, payload)
+        plain_s = time.perf_counter() - started
+    finally:
+        controller.stop()
+    return count / outbox_s, count / plain_s
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import re
 
 from tickets.models import Macro, Ticket
 
-
 # Only `{name}` of a known placeholder is replaced; anything else in braces (a typo,
 # `{customer.name}`, `{x[0]}`, a stray brace) stays as written, so no macro body, however
 # odd, can break the ticket page (str.format would raise or reach into attributes).

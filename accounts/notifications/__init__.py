@@ -29,6 +29,7 @@ from accounts.notifications.bell import (
     bell_unread_count,
     user_group,
 )
+from accounts.notifications.bulk import Note, notify_many
 from accounts.notifications.errors import NotificationObsolete, TransientSendError
 from accounts.notifications.outbox import notification_send, notifications_requeue_unsent, notify
 from accounts.notifications.preferences import (
@@ -54,6 +55,7 @@ __all__ = [
     "CHANNELS",
     "EMAIL",
     "KindChoice",
+    "Note",
     "NotificationKind",
     "NotificationObsolete",
     "TransientSendError",
@@ -71,6 +73,7 @@ __all__ = [
     "notification_send",
     "notifications_requeue_unsent",
     "notify",
+    "notify_many",
     "register",
     "unregister",
     "user_group",

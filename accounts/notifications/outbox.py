@@ -258,13 +258,14 @@ def _enqueue_later(notification_id: int) -> Callable[[], None]:
     return enqueue
 
 
-def _enqueue(notification_id: int) -> None:
+def _enqueue(notification_id: int, producer: Any = None) -> None:
     from accounts.tasks import send_notification
 
     # Retry the publish briefly, then give up: the sweep is the safety net.
     send_notification.apply_async(
         (notification_id,),
         retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+        producer=producer,
     )
 
 

@@ -24,7 +24,17 @@ from tickets.sla.policies import SlaRules
 
 BATCH = 200
 # What the clocks and the escalation need; the subject, fields and tags stay unread.
-READ = ["status", "priority", "type", "team", "assignee", "merged_into", "created_at", "updated_at"]
+READ = [
+    "number",
+    "status",
+    "priority",
+    "type",
+    "team",
+    "assignee",
+    "merged_into",
+    "created_at",
+    "updated_at",
+]
 # (plus the clock fields, service.FIELDS, added where READ is used)
 P = Ticket.Priority
 RAISED = {P.LOW: P.NORMAL, P.NORMAL: P.HIGH, P.HIGH: P.URGENT, P.URGENT: P.URGENT}

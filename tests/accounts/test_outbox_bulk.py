@@ -1,0 +1,86 @@
+"""notify_many: notify's rules for many events at once, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts import notifications
+from accounts.models import Notification
+from accounts.notifications import Note, notify_many
+from tests.accounts.conftest import hello_context
+
+pytestmark = pytest.mark.django_db
+
+
+def notes(people, kind="outbox_test.hello", key="event"):
+    return [
+        Note(
+            kind=kind,
+            recipient=person,
+            context=hello_context(person),
+            dedupe_key=f"{key}:{person.id}",
+            channels=("email", "bell"),
+        )
+        for person in people
+    ]
+
+
+def test_notify_many_writes_a_row_per_channel_and_honours_preferences(
+    test_kinds, customer, user_factory, outbox_queue, django_capture_on_commit_callbacks
+):
+    # given: the customer turned the email of this kind off
+    other = user_factory(email="other@example.test")
+    notifications.notification_preferences_update(
+        user=customer, choices={"outbox_test.hello": {"bell"}}
+    )
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify_many(notes([customer, other]))
+    # then
+    states = {(row.recipient.email, row.channel): row.status for row in created}
+    assert states == {
+        (customer.email, "email"): "skipped",
+        (customer.email, "bell"): "sent",
+        (other.email, "email"): "pending",
+        (other.email, "bell"): "sent",
+    }
+    queued = outbox_queue.notification_ids()
+    assert queued == [row.id for row in created if row.status == "pending"]
+
+
+def test_notify_many_twice_with_the_same_keys_makes_no_second_row(test_kinds, customer):
+    # when
+    first = notify_many(notes([customer]))
+    again = notify_many(notes([customer]))
+    # then
+    assert len(first) == 2 and again == []
+    assert Notification.objects.count() == 2
+
+
+def test_notify_many_in_a_rolled_back_transaction_leaves_nothing(test_kinds, customer):
+    # when
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify_many(notes([customer]))
+        raise RuntimeError("the change failed")
+    # then
+    assert Notification.objects.count() == 0
+
+
+def test_notify_many_costs_the_same_queries_for_two_or_twenty_people(test_kinds, user_factory):
+    # given
+    people = [user_factory(email=f"p{n}@example.test") for n in range(22)]
+    # when
+    with CaptureQueriesContext(connection) as two:
+        notify_many(notes(people[:2], key="a"))
+    with CaptureQueriesContext(connection) as twenty:
+        notify_many(notes(people[2:], key="b"))
+    # then
+    assert len(two.captured_queries) == len(twenty.captured_queries)
+
+
+def test_notify_many_refuses_a_note_without_a_dedupe_key(test_kinds, customer):
+    # when / then
+    with pytest.raises(ValueError, match="dedupe key"):
+        notify_many([Note(kind="outbox_test.hello", recipient=customer, context={}, dedupe_key="")])
