@@ -1,0 +1,109 @@
+"""Helpers every ticket service shares: numbering, events, attachments, status changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from tickets import alerts, attachments, realtime, workflow
+from tickets.models import (
+    Ticket,
+    TicketAttachment,
+    TicketDaySequence,
+    TicketEvent,
+    TicketMessage,
+)
+from tickets.sla import service as sla
+
+logger = logging.getLogger(__name__)
+
+
+MAX_BODY = 20_000
+
+
+def _clean_body(body: str) -> str:
+    """Plain text only: stored as typed (minus NULs), escaped wherever it is shown."""
+    body = body.replace("\x00", "").strip()
+    if not body:
+        raise ApplicationError(_("Write a message."), code="empty_body")
+    if len(body) > MAX_BODY:
+        raise ApplicationError(
+            _("Messages are limited to %(n)d characters.") % {"n": MAX_BODY}, code="body_too_long"
+        )
+    return body
+
+
+def _next_number(now: dt.datetime) -> str:
+    """`YYMMDD-NNNNNN`: easy to read out on the phone. Must run inside a transaction."""
+    day = now.date()
+    TicketDaySequence.objects.get_or_create(day=day)
+    sequence = TicketDaySequence.objects.select_for_update().get(day=day)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{day:%y%m%d}-{sequence.last:06d}"
+
+
+def _event(
+    ticket: Ticket, actor, kind: str, from_value: object = "", to_value: object = ""
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        from_value=str(from_value)[:200],
+        to_value=str(to_value)[:200],
+    )
+    realtime.queues_changed_on_commit()  # every recorded change may move queue counts
+
+
+def _attach(message: TicketMessage, checked: list[attachments.CheckedFile]) -> None:
+    for item in checked:
+        attachment = TicketAttachment(
+            message=message,
+            original_name=item.name,
+            content_type=item.content_type,
+            size=item.upload.size,
+            sha256=item.sha256,
+        )
+        attachment.file.save(item.name, item.upload, save=False)
+        attachment.save()
+
+
+def _checked_files(files: list[UploadedFile] | None) -> list[attachments.CheckedFile]:
+    try:
+        return attachments.check_uploads(files or [])
+    except attachments.AttachmentError as exc:
+        raise ApplicationError(str(exc), code="bad_attachment", extra={"field": "files"}) from exc
+
+
+def _reopen_window_passed(ticket: Ticket) -> bool:
+    """A solved request older than the reopen window takes no more customer replies."""
+    limit = dt.timedelta(days=workflow.REOPEN_DAYS)
+    return (
+        ticket.status == Ticket.Status.SOLVED
+        and ticket.solved_at is not None
+        and (timezone.now() - ticket.solved_at > limit)
+    )
+
+
+def _set_status(ticket: Ticket, actor, target: str) -> None:
+    before = ticket.status
+    ticket.status = target
+    ticket.solved_at = timezone.now() if target == Ticket.Status.SOLVED else ticket.solved_at
+    if target == Ticket.Status.OPEN:
+        ticket.solved_at = None
+    clock_fields = sla.sla_status_changed(ticket, before=before, now=timezone.now())
+    ticket.save(update_fields=["status", "solved_at", "updated_at", *clock_fields])
+    if target == Ticket.Status.SOLVED:
+        alerts.solved(ticket, automatic=actor is None)
+    _event(ticket, actor, TicketEvent.Kind.STATUS, before, target)
+
+
+# A ticket number as typed: YYMMDD-NNNNNN.
+_NUMBER = re.compile(r"^[0-9]{6}-[0-9]{6}$")

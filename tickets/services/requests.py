@@ -1,0 +1,201 @@
+"""What customers do (and staff in the same conversation): file, reply, rate, complain."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from tickets import alerts, fields
+from tickets.models import (
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    TicketType,
+)
+from tickets.permissions import TicketPolicy, is_supervisor
+from tickets.services._common import (
+    _attach,
+    _checked_files,
+    _clean_body,
+    _event,
+    _next_number,
+    _reopen_window_passed,
+    _set_status,
+)
+from tickets.sla import service as sla
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester,
+    ticket_type: TicketType,
+    subject: str,
+    body: str,
+    field_values: dict[str, object],
+    files: list[UploadedFile] | None = None,
+    channel: str = Ticket.Channel.WEB,
+    language: str = "en",
+    original: Ticket | None = None,
+    priority: str = Ticket.Priority.NORMAL,
+) -> Ticket:
+    """Open a request for `requester` (the acting customer); everything or nothing is saved."""
+    if not requester.is_authenticated:
+        raise PermissionDenied
+    if not ticket_type.is_active:
+        raise ApplicationError(_("Choose a request type from the list."), code="unknown_type")
+    subject = subject.replace("\x00", "").strip()
+    if not subject or len(subject) > 200:
+        raise ApplicationError(
+            _("A subject of 1 to 200 characters is needed."),
+            code="subject",
+            extra={"field": "subject"},
+        )
+    body, checked = _clean_body(body), _checked_files(files)
+    now = timezone.now()
+    try:
+        values = fields.clean_fields(ticket_type.fields, field_values, now)
+    except fields.FieldError as exc:
+        raise ApplicationError(
+            exc.message, code="invalid_field", extra={"field": exc.field}
+        ) from exc
+    ticket = Ticket(
+        number=_next_number(now),
+        requester=requester,
+        type=ticket_type,
+        subject=subject,
+        channel=channel,
+        language=language,
+        team=ticket_type.team,
+        fields=values,
+        txid=values.get("txid", ""),
+        order_id=values.get("order_id", ""),
+        original=original,
+        priority=priority,
+    )
+    ticket.full_clean()
+    ticket.save()
+    ticket.save(update_fields=sla.sla_refresh(ticket, fired=set()))
+    message = TicketMessage.objects.create(ticket=ticket, author=requester, body=body)
+    _attach(message, checked)
+    _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
+    alerts.ticket_received(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    actor,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    files: list[UploadedFile] | None = None,
+) -> TicketMessage:
+    """A public reply (customer or staff) or an internal note (staff only)."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    staff = TicketPolicy.can_work(actor, ticket)
+    if not staff and not TicketPolicy.is_requester(actor, ticket):
+        raise PermissionDenied
+    if internal and not staff:
+        raise PermissionDenied
+    if ticket.status == Ticket.Status.CLOSED or (not staff and _reopen_window_passed(ticket)):
+        raise ApplicationError(_("This request is closed. Please open a new one."), code="closed")
+    body, checked = _clean_body(body), _checked_files(files)
+    visibility = TicketMessage.Visibility.INTERNAL if internal else TicketMessage.Visibility.PUBLIC
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=actor, body=body, visibility=visibility, by_staff=staff
+    )
+    _attach(message, checked)
+    _event(ticket, actor, TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLIED)
+    if internal:
+        return message
+    ticket.save(update_fields=sla.sla_public_message(ticket, by_staff=staff, at=message.created_at))
+    if staff and ticket.status in {Ticket.Status.NEW, Ticket.Status.OPEN}:
+        _set_status(ticket, actor, Ticket.Status.PENDING)
+    elif not staff and ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
+        _set_status(ticket, actor, Ticket.Status.OPEN)
+    if staff:
+        alerts.agent_replied(message)
+    else:
+        alerts.customer_replied(message, followers=ticket.followers.filter(is_active=True))
+    return message
+
+
+@transaction.atomic
+def ticket_rate(*, actor, ticket: Ticket, rating: int, comment: str = "") -> Ticket:
+    """The requester's 1–5 rating once the ticket is solved; rating again replaces it."""
+    ticket = Ticket.objects.select_for_update().get(id=ticket.id)
+    if not TicketPolicy.is_requester(actor, ticket):
+        raise PermissionDenied
+    if ticket.status not in {Ticket.Status.SOLVED, Ticket.Status.CLOSED}:
+        raise ApplicationError(_("You can rate a request once it is solved."), code="not_solved")
+    if rating not in range(1, 6):
+        raise ApplicationError(_("Choose a rating from 1 to 5."), code="invalid_rating")
+    comment = comment.replace("\x00", "").strip()
+    if len(comment) > 2000:
+        raise ApplicationError(_("Comments are limited to 2000 characters."), code="too_long")
+    before, ticket.rating, ticket.rating_comment = ticket.rating, rating, comment
+    ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
+    _event(ticket, actor, TicketEvent.Kind.RATED, before or "", rating)
+    return ticket
+
+
+@transaction.atomic
+def ticket_complain(*, actor, ticket: Ticket, body: str, language: str = "en") -> Ticket:
+    """A complaint about how `ticket` was handled: a new complaint ticket linked to it."""
+    if not TicketPolicy.is_requester(actor, ticket):
+        raise PermissionDenied
+    if ticket.type.kind == TicketType.Kind.COMPLAINT:
+        raise ApplicationError(
+            _("This is already a complaint; reply to it instead."), code="complaint_of_complaint"
+        )
+    pending = ticket.complaints.exclude(status=Ticket.Status.CLOSED).first()
+    if pending is not None:
+        raise ApplicationError(
+            _("You already complained about this request: %(number)s.")
+            % {"number": pending.number},
+            code="complaint_exists",
+            extra={"number": pending.number},
+        )
+    complaint_type = TicketType.objects.filter(
+        kind=TicketType.Kind.COMPLAINT, is_active=True
+    ).first()
+    if complaint_type is None:
+        raise ApplicationError(_("Complaints cannot be filed right now."), code="no_complaint_type")
+    complaint = ticket_create(
+        requester=actor,
+        ticket_type=complaint_type,
+        body=body,
+        field_values={},
+        subject=_("Complaint about request %(number)s") % {"number": ticket.number},
+        language=language,
+        original=ticket,
+        priority=Ticket.Priority.HIGH,
+    )
+    _event(ticket, actor, TicketEvent.Kind.COMPLAINED, to_value=complaint.number)
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(*, actor, complaint: Ticket, outcome: str, reply: str) -> Ticket:
+    """A supervisor's outcome and answer to a complaint; the complaint is then solved."""
+    complaint = Ticket.objects.select_for_update().select_related("type").get(id=complaint.id)
+    if not is_supervisor(actor):
+        raise PermissionDenied
+    if complaint.type.kind != TicketType.Kind.COMPLAINT:
+        raise ApplicationError(_("Only complaints have an outcome."), code="not_a_complaint")
+    if outcome not in Ticket.ComplaintOutcome.values:
+        raise ApplicationError(_("Choose an outcome."), code="invalid_outcome")
+    ticket_reply(actor=actor, ticket=complaint, body=reply)
+    complaint.refresh_from_db()
+    before, complaint.complaint_outcome = complaint.complaint_outcome, outcome
+    complaint.save(update_fields=["complaint_outcome", "updated_at"])
+    _event(complaint, actor, TicketEvent.Kind.OUTCOME, before, outcome)
+    if complaint.status != Ticket.Status.SOLVED:
+        _set_status(complaint, actor, Ticket.Status.SOLVED)
+    return complaint
