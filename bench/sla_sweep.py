@@ -177,6 +177,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 and 100,000 tickets")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--emails", type=int, default=2_000)
+    parser.add_argument(
+        "--no-notifications",
+        action="store_true",
+        help="the sweep's own work only: no outbox rows, emails or bell pushes for its steps",
+    )
     args = parser.parse_args()
     small, large = (10_000, 100_000) if args.quick else (10_000, 1_000_000)
     database = django_on_scratch_database()
@@ -186,6 +191,10 @@ def main() -> None:
     if connection.vendor != "postgresql":
         drop_scratch_database(database)
         sys.exit("sla_sweep measures PostgreSQL: set DATABASE_URL=postgres://…")
+    if args.no_notifications:
+        from tickets.sla import sweep
+
+        sweep.listeners.clear()
     try:
         world = world_setup()
         now = timezone.now()
@@ -216,6 +225,7 @@ def main() -> None:
         emit(
             {
                 "bench": "sla_sweep",
+                "notifications": not args.no_notifications,
                 "open_tickets": large,
                 "due": DUE,
                 "sweep_ms": round(statistics.median(large_times) * 1000, 2),
