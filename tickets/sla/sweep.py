@@ -56,7 +56,7 @@ class SweepResult:
     steps: list[Escalated] = field(default_factory=list)
 
 
-# Who hears of a step (tickets.sla.alerts, wired at app start; empty in a bare sweep).
+# Who hears of a step (tickets.alerts.sla_steps, wired in TicketsConfig.ready).
 StepListener = Callable[[list[Escalated]], None]
 listeners: list[StepListener] = []
 
