@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file (?script), which the CSP allows.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("console/security/", include("accounts.review_urls")),
     path("", include("tickets.urls")),
     path("", include("helpcenter.urls")),
 ]

@@ -1,6 +1,15 @@
 """accounts' models; import from here (`from accounts.models import User, Role`)."""
 
+from accounts.models.identity import (
+    DocumentView,
+    IdentityDocument,
+    KycLevel,
+    KycSubmission,
+    ReviewStatus,
+)
 from accounts.models.notifications import Notification, NotificationPreference
+from accounts.models.reviews import AppealReview, MfaResetRequest, UnfreezeAppeal
+from accounts.models.security import AccountFreeze, KnownDevice, OneTimeLink, SecurityEvent
 from accounts.models.users import (
     UID_MAX,
     UID_MIN,
@@ -14,9 +23,21 @@ from accounts.models.users import (
 __all__ = [
     "UID_MAX",
     "UID_MIN",
+    "AccountFreeze",
+    "AppealReview",
+    "DocumentView",
+    "IdentityDocument",
+    "KnownDevice",
+    "KycLevel",
+    "KycSubmission",
+    "MfaResetRequest",
     "Notification",
     "NotificationPreference",
+    "OneTimeLink",
+    "ReviewStatus",
     "Role",
+    "SecurityEvent",
+    "UnfreezeAppeal",
     "User",
     "UserManager",
     "new_public_uid",

@@ -70,6 +70,12 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text=_("Empty: follow the browser's time zone."),
     )
+    phone = models.CharField(_("phone number"), max_length=32, blank=True)
+    # Shown in one fixed place in every email Beacon sends this person: a mail without it is fake.
+    anti_phishing_code = models.CharField(_("anti-phishing code"), max_length=20, blank=True)
+    # Set when an unfreeze or a 2FA reset removed the person's authenticators: they must
+    # enrol again before they can do anything else once signed in.
+    mfa_reenrolment_required = models.BooleanField(default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -37,6 +37,8 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # TOTP, recovery codes, WebAuthn passkeys
+    "allauth.usersessions",  # active sessions, "sign out everywhere else"
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 TEMPLATES = [
@@ -192,6 +195,36 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Beacon] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Security notices (password or email changed, 2FA added or removed) to the person,
+# the email change to the old address too; they carry the anti-phishing code.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Changing email, password or 2FA asks for the password (or a 2FA code) again.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# allauth's own limiter for the actions below as well as its own; README lists them all.
+# "n/period/scope": scope ip, user or key (the email address, the link, …).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "freeze_link": "20/h/ip",
+    "freeze": "5/h/user",
+    "kyc_upload": "10/h/user",
+    "appeal": "5/h/ip",
+    "mfa_reset_request": "5/h/ip",
+    "channel_verify": "30/m/ip",
+}
+# https://docs.allauth.org/en/latest/mfa/configuration.html
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Beacon"
+MFA_RECOVERY_CODE_COUNT = 10
+# Wrong 2FA codes at sign-in count as failed logins keyed by the account
+# ("login_failed" above, 5 per 5 minutes): the sixth locks the 2FA step for 5 minutes.
+# Staff (agents, supervisors, reviewers, admins) reach the console and admin only with 2FA.
+BEACON_STAFF_MFA_REQUIRED = env.flag("BEACON_STAFF_MFA_REQUIRED", True)
+# https://docs.allauth.org/en/latest/usersessions/configuration.html
+USERSESSIONS_TRACK_ACTIVITY = True
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 DEFAULT_FROM_EMAIL = env.optional("DEFAULT_FROM_EMAIL", "Beacon Support <support@beacon.test>")

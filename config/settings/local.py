@@ -10,6 +10,8 @@ from .base import *  # noqa: F403
 from .base import SECRET_KEY, STATIC_ROOT
 
 DEBUG = True
+# WebAuthn wants HTTPS; `make run` serves plain HTTP on localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 ALLOWED_HOSTS = ["*"]
 
 

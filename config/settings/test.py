@@ -35,3 +35,6 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
 if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_RUN}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"celery-{_RUN}"
+# Most tests sign staff in with force_login; the 2FA rule for staff has its own tests,
+# which turn it on.
+BEACON_STAFF_MFA_REQUIRED = False

@@ -7,11 +7,16 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts import notifications
-from accounts.models import User
 from accounts.tasks import send_notification
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def set_code(person, code: str = "BLUE-OTTER-42"):
+    person.anti_phishing_code = code
+    person.save(update_fields=["anti_phishing_code"])
+    return person
 
 
 def send_hello(person, **kwargs) -> None:
@@ -76,10 +81,10 @@ def test_email_language_can_be_chosen_by_the_caller(
 
 
 def test_email_shows_the_anti_phishing_code_in_the_header(
-    test_kinds, outbox_queue, smtp_server, customer, monkeypatch
+    test_kinds, outbox_queue, smtp_server, customer
 ):
-    # given: the account-security issue adds User.anti_phishing_code; stand in for it
-    monkeypatch.setattr(User, "anti_phishing_code", "BLUE-OTTER-42", raising=False)
+    # given
+    set_code(customer)
     # when
     send_hello(customer)
     # then: the code sits in the layout's header, before the kind's content, in both parts
@@ -91,20 +96,19 @@ def test_email_shows_the_anti_phishing_code_in_the_header(
 
 
 def test_email_shows_the_anti_phishing_code_in_chinese_too(
-    test_kinds, outbox_queue, smtp_server, user_factory, monkeypatch
+    test_kinds, outbox_queue, smtp_server, user_factory
 ):
-    monkeypatch.setattr(User, "anti_phishing_code", "BLUE-OTTER-42", raising=False)
-    send_hello(user_factory(language="zh-hans"))
+    send_hello(set_code(user_factory(language="zh-hans")))
     text, html = parts(smtp_server.received[0])
     assert "防钓鱼码： BLUE-OTTER-42" in text
     assert html.index("BLUE-OTTER-42") < html.index('id="content"')
 
 
 def test_email_of_a_kind_that_skips_the_layout_is_not_sent_without_the_code(
-    test_kinds, outbox_queue, smtp_server, customer, monkeypatch
+    test_kinds, outbox_queue, smtp_server, customer
 ):
     # given: a kind whose templates do not extend accounts/email/base.*
-    monkeypatch.setattr(User, "anti_phishing_code", "BLUE-OTTER-42", raising=False)
+    set_code(customer)
     bare = notifications.NotificationKind(
         name="outbox_test.bare", label="Bare", subject="Bare", template="outbox_test/email/bare"
     )

@@ -1,0 +1,48 @@
+"""The security audit trail: one call records what happened, to whom, by whom, from where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from accounts.models import SecurityEvent, User
+
+USER_AGENT_MAX = 300
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as allauth sees it (it ignores spoofed X-Forwarded-For)."""
+    if request is None:
+        return None
+    try:
+        return get_adapter().get_client_ip(request)
+    except PermissionDenied:
+        return None
+
+
+def client_user_agent(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
+
+
+def security_event_record(
+    *,
+    user: User,
+    kind: SecurityEvent.Kind,
+    request: HttpRequest | None = None,
+    actor: User | None = None,
+    **detail: Any,
+) -> SecurityEvent:
+    """Add a line to `user`'s trail; `actor` when someone else (staff) did it."""
+    return SecurityEvent.objects.create(
+        user=user,
+        actor=actor if actor is not None and actor.pk != user.pk else None,
+        kind=kind,
+        ip=client_ip(request),
+        user_agent=client_user_agent(request),
+        detail=detail,
+    )

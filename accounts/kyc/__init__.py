@@ -1,0 +1,1 @@
+"""Identity verification: levels, encrypted documents, the reviewers' queue."""
