@@ -1,5 +1,12 @@
-"""Customer pages, mounted under /account/ by accounts.urls (names are accounts:<name>)."""
+"""Customer pages, mounted under /account/freeze/ by accounts.urls (names are accounts:<name>)."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts.freeze import views
+
+urlpatterns = [
+    # From the new-device alert email: no sign-in, no 2FA (a thief may have changed both).
+    path("not-me/<str:token>/", views.not_me, name="freeze-not-me"),
+]

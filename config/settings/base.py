@@ -267,6 +267,8 @@ CONTENT_SECURITY_POLICY = {
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Fernet keys for identity documents (accounts/documents.py): the first encrypts, all decrypt.
+DOCUMENT_ENCRYPTION_KEYS = env.csv("BEACON_DOCUMENT_KEYS")
 MEDIA_ROOT = VAR_DIR / "private"  # never served directly: private files go through views
 WHITENOISE_USE_FINDERS = True
 

@@ -10,6 +10,7 @@ SECRET_KEY = env.required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS") or env.required("DJANGO_ALLOWED_HOSTS").split(",")
 env.required("DATABASE_URL")
 env.required("REDIS_URL")
+env.required("BEACON_DOCUMENT_KEYS")
 
 # ---------------------------------------------------------------------------- https
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
