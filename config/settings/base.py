@@ -46,6 +46,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "channels",
     "csp",  # django-csp: its check flags pre-4.0 CSP_* settings
+    "django_countries",  # country names in both languages (KYC nationality)
 ]
 LOCAL_APPS = [
     "core",
