@@ -20,7 +20,7 @@ from accounts import notifications as outbox
 from accounts.models import Role, User
 from accounts.selectors import users_with_role
 from tickets import rating_links, workflow
-from tickets.models import SlaEscalation, Ticket, TicketMessage
+from tickets.models import SlaEscalation, Ticket, TicketMessage, TicketType
 
 REMIND_AFTER_DAYS = 3  # waiting on the customer this long: remind them
 SOLVE_AFTER_DAYS = 7  # and this long: mark it solved
@@ -207,6 +207,8 @@ def _context(ticket: Ticket, **extra: Any) -> dict[str, Any]:
 
 
 def _to_customer(kind: str, ticket: Ticket, key: str, **extra: Any) -> None:
+    if ticket.type.kind == TicketType.Kind.REVIEW:
+        return  # the security desk writes to the customer itself (accounts' emails)
     outbox.notify(
         kind=kind,
         recipient=ticket.requester,

@@ -7,7 +7,7 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from tickets import alerts
+        from tickets import alerts, security_desk  # noqa: F401 (its receivers connect)
         from tickets.sla import sweep
 
         alerts.register_kinds()

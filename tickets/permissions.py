@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
-from tickets.models import Team
+from tickets.models import Team, TicketType
 
 
 def is_staff_agent(user) -> bool:
@@ -35,7 +35,8 @@ class TicketPolicy:
             # A subquery, not a join on members: no duplicate rows, so no DISTINCT.
             my_teams = Team.objects.filter(members=user).values("id")
             return Q(team__isnull=True) | Q(team__in=my_teams) | Q(assignee=user)
-        return Q(requester=user)
+        # Security reviews are about the customer, not from them: staff only.
+        return Q(requester=user) & ~Q(type__kind=TicketType.Kind.REVIEW)
 
     @staticmethod
     def can_work(user, ticket) -> bool:

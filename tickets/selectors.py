@@ -14,6 +14,11 @@ def ticket_types_active() -> QuerySet[TicketType]:
     return TicketType.objects.filter(is_active=True)
 
 
+def ticket_types_for_customers() -> QuerySet[TicketType]:
+    """What the request form offers: security reviews are opened by the desk itself."""
+    return ticket_types_active().exclude(kind=TicketType.Kind.REVIEW)
+
+
 def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
     """Tickets `user` may see, newest first, with what list pages show."""
     return Ticket.objects.filter(TicketPolicy.visible_filter(user)).select_related(

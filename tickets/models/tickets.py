@@ -38,6 +38,9 @@ class TicketType(BaseModel):
     class Kind(models.TextChoices):
         REQUEST = "request", _("Request")
         COMPLAINT = "complaint", _("Complaint")
+        # Opened by the security desk (KYC, appeals, 2FA resets), never by a customer's
+        # form; the customer hears from accounts' own emails, not the ticket's.
+        REVIEW = "review", _("Security review")
 
     slug = models.SlugField(max_length=60, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120)

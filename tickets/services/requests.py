@@ -46,7 +46,7 @@ def ticket_create(
     """Open a request for `requester` (the acting customer); everything or nothing is saved."""
     if not requester.is_authenticated:
         raise PermissionDenied
-    if not ticket_type.is_active:
+    if not ticket_type.is_active or ticket_type.kind == TicketType.Kind.REVIEW:
         raise ApplicationError(_("Choose a request type from the list."), code="unknown_type")
     subject = subject.replace("\x00", "").strip()
     if not subject or len(subject) > 200:

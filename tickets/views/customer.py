@@ -106,7 +106,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def _request_form(request: HttpRequest) -> TicketRequestForm:
     """Bound to a submission; unbound for a type change (GET ?type= or the no-JS Continue),
     keeping what was typed as initial values so nothing is lost and no errors show yet."""
-    options = {"types": list(selectors.ticket_types_active()), "lang": _lang()}
+    options = {"types": list(selectors.ticket_types_for_customers()), "lang": _lang()}
     if request.method == "POST" and "continue" not in request.POST:
         return TicketRequestForm(request.POST, request.FILES, **options)
     source = request.POST if request.method == "POST" else request.GET
