@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
+from core.ratelimits import rate_allowed
 from helpcenter import selectors, services
 from helpcenter.forms import ArticleFeedbackForm
 
@@ -143,6 +144,10 @@ def contact(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("value", "")
+    # Scammers could probe which look-alikes pass; allauth's limiter counts per IP.
+    if raw and not rate_allowed(request, action="channel_verify"):
+        context = {"value": raw[:500], "verdict": None, "channels": {}, "limited": True}
+        return render(request, "helpcenter/verify.html", context, status=429)
     verdict, channels = selectors.channel_verify(raw=raw) if raw else (None, {})
     return render(
         request,

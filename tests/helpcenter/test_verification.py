@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.urls import reverse
 
 from helpcenter.verification import MAX_INPUT_CHARS, RegistryEntry, Verdict, verify
 
@@ -466,3 +467,18 @@ def test_verify_with_1000_entry_registry_gives_the_right_verdicts():
         "unknown",
         "lookalike",
     ]
+
+
+@pytest.mark.django_db
+def test_verify_page_limits_checks_per_network_with_a_clear_message(client, settings):
+    # given: a limit of three checks a minute
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "channel_verify": "3/m/ip"}
+    url = reverse("helpcenter:verify")
+    # when
+    statuses = [client.get(url, {"value": f"@beacon_help{n}"}).status_code for n in range(4)]
+    # then: the fourth is refused and says why; the empty form stays reachable
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(url, {"value": "@beacon_help"})
+    assert refused.status_code == 429
+    assert "Too many checks" in refused.content.decode()
+    assert client.get(url).status_code == 200
