@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from accounts.models import Role, User
+from allauth.mfa.models import Authenticator
+from django.db.models import Max, QuerySet
+
+from accounts.models import AccountFreeze, ReviewStatus, Role, User
 
 _CACHE_ATTRIBUTE = "_beacon_role_names"
 
@@ -33,3 +36,22 @@ def user_has_role(*, user: User, role: Role) -> bool:
 def users_with_role(*, role: Role) -> QuerySet[User]:
     """Active holders of a role (e.g. every supervisor, to tell them of an SLA breach)."""
     return User.objects.filter(groups__name=role.value, is_active=True).order_by("id")
+
+
+@dataclass(frozen=True)
+class AccountSecurity:
+    """What support needs to know about an account at a glance (the console's panel)."""
+
+    freeze: AccountFreeze | None  # the active freeze, if any
+    mfa_enabled: bool
+    kyc_level: int  # highest approved KYC level, 0 for none
+
+
+def account_security(*, user: User) -> AccountSecurity:
+    approved = user.kyc_submissions.filter(status=ReviewStatus.APPROVED)
+    return AccountSecurity(
+        freeze=user.freezes.filter(lifted_at__isnull=True).select_related("actor").first(),
+        # allauth's model: 2FA is on while an authenticator exists.
+        mfa_enabled=Authenticator.objects.filter(user=user).exists(),
+        kyc_level=approved.aggregate(level=Max("level"))["level"] or 0,
+    )

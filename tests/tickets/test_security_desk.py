@@ -166,3 +166,26 @@ def test_every_review_kind_has_its_ticket_type(customer, django_capture_on_commi
     assert slugs == {"unfreeze-appeal", "2fa-reset"}
     appeal_ticket = Ticket.objects.get(type__slug="unfreeze-appeal")
     assert appeal_ticket.priority == Ticket.Priority.HIGH
+
+
+def test_console_requester_panel_shows_a_frozen_account(client, customer, supervisor):
+    # given: a ticket from a customer whose account is now frozen
+    freeze = AccountFreeze.objects.create(
+        user=customer, source=AccountFreeze.Source.SECURITY_PAGE, reason="phone stolen"
+    )
+    ticket = Ticket.objects.create(
+        number="261202-000001",
+        requester=customer,
+        type=TicketType.objects.get(slug="other"),
+        subject="Help",
+    )
+    client.force_login(supervisor)
+    # when
+    page = client.get(reverse("tickets:console-ticket", args=[ticket.number])).content.decode()
+    # then
+    assert "Frozen" in page and freeze.get_source_display() in page
+    # and when the freeze is lifted, the panel says so
+    freeze.lifted_at = timezone.now()
+    freeze.save()
+    page = client.get(reverse("tickets:console-ticket", args=[ticket.number])).content.decode()
+    assert "Frozen" not in page

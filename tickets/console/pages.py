@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from accounts.models import Role, User
+from accounts.selectors import AccountSecurity, account_security
 from core.exceptions import ApplicationError
 from tickets import selectors, services, workflow
 from tickets.console.filters import _small_int
@@ -152,6 +153,7 @@ class TicketView:
     timeline: list[TimelineEntry]
     fields: list[tuple[str | Promise, str]]
     requester_recent: list[Ticket]
+    requester_security: AccountSecurity
     transitions: list[tuple[str, str | Promise]]
     agents: list[User]
     macros: list[tuple[Macro, str]]
@@ -190,6 +192,7 @@ def console_ticket(*, user: User, number: str) -> TicketView:
             for name, value in ticket.fields.items()
         ],
         requester_recent=list(recent),
+        requester_security=account_security(user=ticket.requester),
         transitions=[(value, label) for value, label in S.choices if value in allowed],
         agents=list(staff_agents()),
         macros=macros_for_ticket(ticket=ticket, agent=user),
