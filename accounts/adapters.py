@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.utils import translation
 
 from accounts.models import User
+from accounts.security.allauth_mail import mail_in_layout, mail_recipient
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,3 +20,27 @@ class AccountAdapter(DefaultAccountAdapter):
         if language in User.Language.values:
             user.language = language
         return super().save_user(request, user, form, commit=commit)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """Every allauth email inside Beacon's layout, with the anti-phishing code."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        address = email if isinstance(email, str) else (email[0] if email else "")
+        return mail_in_layout(message, mail_recipient(address, context))
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        """Security notices (password, email, 2FA changed) name their person, so the code
+        shows even when the mail goes to an address no longer theirs (the old one)."""
+        context = {"user": user, **(context or {})}
+        super().send_notification_mail(template_prefix, user, context, email=email)

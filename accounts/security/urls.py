@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts.security import views
+
+urlpatterns = [
+    path("history/", views.history, name="security-history"),
+    path("code/", views.code_change, name="security-code"),
+    path("phone/", views.phone_change, name="security-phone"),
+    path("sessions/end-others/", views.sessions_end_others, name="security-sessions-end"),
+]
