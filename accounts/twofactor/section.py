@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-TEMPLATE = ""  # empty: nothing to show yet
+from accounts.twofactor.selectors import mfa_reset_open_for, twofactor_status_for
+
+TEMPLATE = "accounts/twofactor/section.html"
 
 
 def section_context(request: HttpRequest) -> dict:
-    return {}
+    user = request.user
+    return {
+        "status": twofactor_status_for(user=user),
+        "reset": mfa_reset_open_for(user=user),
+        "reenrolment_required": user.mfa_reenrolment_required,
+    }

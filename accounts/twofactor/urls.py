@@ -2,4 +2,11 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts.twofactor import views
+
+urlpatterns = [
+    path("", views.reset_request, name="twofactor-reset"),
+    path("cancel/<str:token>/", views.reset_cancel, name="twofactor-reset-cancel"),
+]

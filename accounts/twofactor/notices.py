@@ -1,0 +1,99 @@
+"""The emails of a two-factor reset: requested (with the cancel link), rejected, done.
+
+All three are essential security notices. Stored contexts hold ids only; the cancel link's
+token is made when the email is rendered (accounts.links), never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import notifications as outbox
+from accounts.links import link_token
+from accounts.models import MfaResetRequest, OneTimeLink, User
+
+REQUESTED = "twofactor.reset_requested"
+REJECTED = "twofactor.reset_rejected"
+DONE = "twofactor.reset_done"
+
+
+def _reset(context: Mapping[str, Any]) -> MfaResetRequest:
+    reset = MfaResetRequest.objects.select_related("user").filter(id=context["reset_id"]).first()
+    if reset is None:
+        raise outbox.NotificationObsolete("the reset request is gone")
+    return reset
+
+
+def _requested_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    reset = _reset(context)
+    link = OneTimeLink.objects.filter(id=context["link_id"]).first()
+    if link is None:
+        raise outbox.NotificationObsolete("the cancel link is gone")
+    return {
+        "reset": reset,
+        "cancel_url": settings.SITE_URL
+        + reverse("accounts:twofactor-reset-cancel", args=[link_token(link)]),
+    }
+
+
+def _rejected_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    return {"reset": _reset(context)}
+
+
+def _done_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "reset": _reset(context),
+        "login_url": settings.SITE_URL + reverse("account_login"),
+        "reset_password_url": settings.SITE_URL + reverse("account_reset_password"),
+    }
+
+
+def register_kinds() -> None:
+    for name, label, subject, template, build in (
+        (
+            REQUESTED,
+            _("Two-factor reset requested"),
+            _("[Beacon] A two-factor reset was requested for your account"),
+            "reset_requested",
+            _requested_context,
+        ),
+        (
+            REJECTED,
+            _("Two-factor reset rejected"),
+            _("[Beacon] Your two-factor reset was not approved"),
+            "reset_rejected",
+            _rejected_context,
+        ),
+        (
+            DONE,
+            _("Two-factor removed after a reset"),
+            _("[Beacon] Two-factor authentication was removed from your account"),
+            "reset_done",
+            _done_context,
+        ),
+    ):
+        outbox.register(
+            outbox.NotificationKind(
+                name=name,
+                label=label,
+                subject=subject,
+                template=f"accounts/twofactor/email/{template}",
+                build_context=build,
+                essential=True,
+            )
+        )
+
+
+def notify_reset(*, kind: str, reset: MfaResetRequest, user: User, **context: Any) -> None:
+    """Write the email row inside the caller's transaction."""
+    outbox.notify(
+        kind=kind,
+        recipient=user,
+        context={"reset_id": reset.id, **context},
+        dedupe_key=f"{kind}:{reset.id}",
+    )
