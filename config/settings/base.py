@@ -66,12 +66,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.security.middleware.DeviceCookieMiddleware",  # new-device sign-in alerts
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Staff reach /console/, /admin/, /api/ only with 2FA; a removed 2FA must be set up again.
+    "accounts.twofactor.middleware.TwoFactorRequiredMiddleware",
 ]
 
 TEMPLATES = [
@@ -169,6 +172,11 @@ CELERY_BEAT_SCHEDULE = {
     "tickets-sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 30.0},
     # Reminders after 3 days waiting on the customer, solved after 7.
     "tickets-waiting-sweep": {"task": "tickets.tasks.waiting_sweep", "schedule": 900.0},
+    # Approved 2FA resets whose cool-down has passed: remove the authenticators.
+    "accounts-mfa-resets-complete": {
+        "task": "accounts.tasks.mfa_resets_complete",
+        "schedule": 300.0,
+    },
 }
 
 # ---------------------------------------------------------------------------- auth
@@ -224,6 +232,10 @@ MFA_RECOVERY_CODE_COUNT = 10
 # ("login_failed" above, 5 per 5 minutes): the sixth locks the 2FA step for 5 minutes.
 # Staff (agents, supervisors, reviewers, admins) reach the console and admin only with 2FA.
 BEACON_STAFF_MFA_REQUIRED = env.flag("BEACON_STAFF_MFA_REQUIRED", True)
+# The 2FA sign-in step: allauth's form plus MFA_LOCKED in the audit trail and a clear message.
+MFA_FORMS = {"authenticate": "accounts.twofactor.lockout.LockingAuthenticateForm"}
+# A lost-device 2FA reset takes effect no earlier than this after it was requested.
+BEACON_MFA_RESET_COOLDOWN_HOURS = 48
 # https://docs.allauth.org/en/latest/usersessions/configuration.html
 USERSESSIONS_TRACK_ACTIVITY = True
 LOGIN_REDIRECT_URL = "/"
