@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import user_role_grant
+from accounts.twofactor.demo import DEMO_TOTP_SECRET, demo_totp_ensure
 from config.env import VAR_DIR
 
 CREDENTIALS_FILE = VAR_DIR / "demo_credentials.json"
@@ -44,6 +45,8 @@ def _ensure(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     user_role_grant(user=user, role=role)
+    if role != Role.CUSTOMER:
+        demo_totp_ensure(user)  # the console requires 2FA of staff
 
 
 def seed(out) -> None:
@@ -56,4 +59,9 @@ def seed(out) -> None:
     CREDENTIALS_FILE.chmod(0o600)
     out.write("  demo sign-ins (also in var/demo_credentials.json):")
     for email, role, *_ in DEMO_PEOPLE:
-        out.write(f"    {role.label:<18} {email:<26} {credentials[email]}")
+        two_factor = "" if role == Role.CUSTOMER else "  + 2FA"
+        out.write(f"    {role.label:<18} {email:<26} {credentials[email]}{two_factor}")
+    out.write(
+        f"  staff 2FA (demo-only TOTP secret): {DEMO_TOTP_SECRET}"
+        "  -> current code: python manage.py demo_totp_code"
+    )

@@ -7,6 +7,7 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from accounts.notifications.errors import TransientSendError
 from accounts.notifications.outbox import MAX_ATTEMPTS, RETRY_BACKOFF, RETRY_BACKOFF_MAX
+from accounts.twofactor.tasks import mfa_resets_complete  # noqa: F401  (registers it; beat)
 
 
 @shared_task(
