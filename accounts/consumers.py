@@ -79,3 +79,7 @@ class NotificationConsumer(JsonWebsocketConsumer):
 
     def notification_unread(self, event: dict) -> None:
         self.send_json({"type": "notification.unread", "count": event["count"]})
+
+    def account_closed(self, event: dict) -> None:
+        """The account was frozen (accounts.freeze): hang up at once."""
+        self.close(code=4403)

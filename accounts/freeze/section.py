@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
 
-TEMPLATE = ""  # empty: nothing to show yet
+TEMPLATE = "accounts/freeze/section.html"
 
 
 def section_context(request: HttpRequest) -> dict:
-    return {}
+    return {
+        "confirm_url": reverse("accounts:freeze-confirm"),
+        "appeal_request_url": reverse("accounts:freeze-appeal-request"),
+    }

@@ -1,0 +1,148 @@
+"""The emergency freeze: lock everything at once; lift it after an approved appeal.
+
+Freezing sets `is_active=False`, which is what every door already checks: allauth sends
+a right password to the account_inactive page, ModelBackend and DRF's TokenAuthentication
+refuse the person, and Django's session auth drops them on their next request. Then it
+takes away what is already open: sessions, API tokens and (after commit) websockets.
+"""
+
+from __future__ import annotations
+
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from accounts import notifications
+from accounts.audit import client_ip, security_event_record
+from accounts.freeze import notices
+from accounts.models import AccountFreeze, SecurityEvent, User
+from accounts.signals import account_frozen, account_unfrozen, send_on_commit
+from core.realtime import broadcast_on_commit
+
+# The websocket event that makes every open consumer of the person close (code 4403).
+CLOSE_EVENT = "account.closed"
+# Stored when the person gave no reason (the reason is optional for them, not for agents).
+DEFAULT_REASONS = {
+    AccountFreeze.Source.SECURITY_PAGE: "Frozen by the customer from the security page.",
+    AccountFreeze.Source.ALERT_LINK: "Frozen by the customer from a new sign-in alert.",
+    AccountFreeze.Source.CHAT_BOT: "Frozen by the customer through the chat bot.",
+    AccountFreeze.Source.AGENT: "Frozen by an agent on the customer's behalf.",
+}
+_DB_SESSION_ENGINES = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+}
+
+
+def active_freeze(*, user: User) -> AccountFreeze | None:
+    return AccountFreeze.objects.filter(user=user, lifted_at__isnull=True).first()
+
+
+@transaction.atomic
+def account_freeze(
+    *,
+    user: User,
+    source: AccountFreeze.Source,
+    actor: User | None = None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> AccountFreeze:
+    """Freeze `user` now; a second freeze returns the active one and does nothing more.
+
+    `actor` is whoever did it when it was not the person (an agent); `reason` may be
+    empty for the person themselves.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)  # two freezes at once queue here
+    existing = active_freeze(user=locked)
+    if existing is not None:
+        return existing
+    freeze = AccountFreeze(
+        user=locked,
+        source=source,
+        actor=actor,
+        reason=reason.strip() or DEFAULT_REASONS[AccountFreeze.Source(source)],
+        ip=client_ip(request),
+    )
+    freeze.full_clean()
+    freeze.save()
+    locked.is_active = user.is_active = False
+    locked.save(update_fields=["is_active"])
+    sessions = _sessions_end(locked)
+    tokens, _detail = Token.objects.filter(user=locked).delete()
+    security_event_record(
+        user=locked,
+        kind=SecurityEvent.Kind.FROZEN,
+        request=request,
+        actor=actor,
+        freeze_id=freeze.id,
+        source=freeze.source,
+        reason=freeze.reason,
+        sessions_ended=sessions,
+        tokens_revoked=tokens,
+    )
+    notices.frozen_notify(freeze=freeze)
+    send_on_commit(account_frozen, user=locked, freeze=freeze)
+    broadcast_on_commit(notifications.user_group(locked.id), {"type": CLOSE_EVENT})
+    return freeze
+
+
+def account_freeze_from_chat(*, user: User, reason: str) -> AccountFreeze:
+    """The chat bot's way in: the signed-in customer asked it to freeze their account."""
+    return account_freeze(user=user, source=AccountFreeze.Source.CHAT_BOT, reason=reason)
+
+
+@transaction.atomic
+def account_unfreeze(
+    *,
+    user: User,
+    actor: User | None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> AccountFreeze | None:
+    """Lift the active freeze and let the person sign in again; None if none was active."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    freeze = active_freeze(user=locked)
+    if freeze is None:
+        return None
+    freeze.lifted_at = timezone.now()
+    freeze.lifted_by = actor
+    freeze.save(update_fields=["lifted_at", "lifted_by"])
+    locked.is_active = user.is_active = True
+    locked.save(update_fields=["is_active"])
+    security_event_record(
+        user=locked,
+        kind=SecurityEvent.Kind.UNFROZEN,
+        request=request,
+        actor=actor,
+        freeze_id=freeze.id,
+        reason=reason,
+    )
+    send_on_commit(account_unfrozen, user=locked, freeze=freeze)
+    return freeze
+
+
+def _sessions_end(user: User) -> int:
+    """End every session of `user`: allauth's tracked ones, then any untracked row left."""
+    ended = 0
+    for user_session in UserSession.objects.filter(user=user):
+        user_session.end()
+        ended += 1
+    if settings.SESSION_ENGINE in _DB_SESSION_ENGINES:
+        # Session data is signed and encoded, so SQL cannot pick the user's rows out:
+        # read the unexpired ones. A session left here would be dead anyway (Django drops
+        # an inactive user on the next request); this only makes sure no row outlives
+        # the freeze. It is one pass over live sessions, thousands per second.
+        mine = [
+            session.session_key
+            for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(
+                chunk_size=2000
+            )
+            if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+        ]
+        ended += Session.objects.filter(session_key__in=mine).delete()[0]
+    return ended
