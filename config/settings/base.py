@@ -287,9 +287,11 @@ WHITENOISE_USE_FINDERS = True
 
 # ---------------------------------------------------------------------------- api
 REST_FRAMEWORK = {
+    # Token first: DRF answers a refused credential (a revoked token, a frozen account)
+    # with the first class's challenge, so 401 + WWW-Authenticate: Token, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # unique names for nested serializers
