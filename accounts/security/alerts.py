@@ -48,7 +48,7 @@ def _new_device_context(context: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **built,
         "not_me_url": settings.SITE_URL + reverse("accounts:freeze-not-me", args=[token]),
-        "link_hours": int((link.expires_at - link.created_at).total_seconds() // 3600),
+        "link_hours": round((link.expires_at - link.created_at).total_seconds() / 3600),
         "new_device": bool(context.get("new_device")),
         "new_network": bool(context.get("new_network")),
     }

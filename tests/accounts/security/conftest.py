@@ -45,6 +45,12 @@ def sign_in(
     )
 
 
+def reauthenticate(client: Client, password: str = PASSWORD) -> None:
+    """Type the password again, as allauth asks before a sensitive change."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content[:500]
+
+
 def browser(ip: str = "203.0.113.10", agent: str = WINDOWS_CHROME) -> Client:
     """A fresh browser: its own cookie jar (so its own device cookie), address and agent."""
     return Client(REMOTE_ADDR=ip, HTTP_USER_AGENT=agent)
