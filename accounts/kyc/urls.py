@@ -1,5 +1,11 @@
-"""Customer pages, mounted under /account/ by accounts.urls (names are accounts:<name>)."""
+"""Customer pages, mounted under /account/verification/ by accounts.urls (names are accounts:<name>)."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts.kyc.views import kyc_page
+
+urlpatterns = [
+    path("", kyc_page, name="kyc"),
+]
