@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.freeze import notices  # noqa: F401  (registers the freeze's emails)
+        from accounts.kyc import alerts  # noqa: F401  (registers the KYC decision emails)
         from accounts.security import receivers  # noqa: F401  (sign-in history, alerts, emails)
         from accounts.twofactor import wiring  # noqa: F401  (2FA emails, audit receivers)
