@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.core import ratelimit
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
@@ -22,6 +23,7 @@ TEMPLATE = "accounts/kyc/page.html"
 
 
 @login_required
+@csp_update({"img-src": ["blob:"]})  # kyc_upload.js previews the chosen files from blob: URLs
 def kyc_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request)

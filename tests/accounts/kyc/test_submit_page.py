@@ -250,3 +250,14 @@ def test_a_customer_sees_only_their_own_submissions(advanced_pending, other_cust
 
     assert "You have not sent anything yet." in page
     assert "Alice Example" not in page
+
+
+def test_the_page_lets_previews_load_from_blob_urls_only_here(customer, client_for):
+    browser = client_for(customer)
+
+    kyc = browser.get(URL)["Content-Security-Policy"]
+    elsewhere = browser.get("/account/security/")["Content-Security-Policy"]
+
+    assert "blob:" in kyc.split("img-src")[1].split(";")[0]
+    assert "blob:" not in elsewhere
+    assert "script-src 'self'" in kyc
