@@ -116,7 +116,10 @@ def new_device_alert(*, user: User, sign_in: SecurityEvent, link: OneTimeLink, *
 
 def code_set_alert(*, user: User, event: SecurityEvent) -> None:
     outbox.notify(
-        kind=CODE_SET, recipient=user, context={"event_id": event.id}, dedupe_key=f"{CODE_SET}:{event.id}"
+        kind=CODE_SET,
+        recipient=user,
+        context={"event_id": event.id},
+        dedupe_key=f"{CODE_SET}:{event.id}",
     )
 
 

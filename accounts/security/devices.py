@@ -47,7 +47,7 @@ def device_hash(device_id: str) -> str:
 
 
 def network_of(ip: str | None) -> str:
-    """"203.0.113.0/24" or "2001:db8:1::/48"; empty when the address is unknown or bad."""
+    """ "203.0.113.0/24" or "2001:db8:1::/48"; empty when the address is unknown or bad."""
     if not ip:
         return ""
     try:

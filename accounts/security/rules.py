@@ -29,9 +29,7 @@ def code_clean(value: str) -> str:
             code="length",
         )
     if not _CODE.match(code):
-        raise ValidationError(
-            _("Use only letters A–Z, digits and hyphens."), code="characters"
-        )
+        raise ValidationError(_("Use only letters A–Z, digits and hyphens."), code="characters")
     return code
 
 

@@ -17,8 +17,10 @@ SEARCH_MAX = 254
 
 def security_events_for_user(*, user: User) -> QuerySet[SecurityEvent]:
     """The person's whole audit trail, newest first; only ever their own rows."""
-    return SecurityEvent.objects.filter(user=user).select_related("actor").order_by(
-        "-created_at", "-id"
+    return (
+        SecurityEvent.objects.filter(user=user)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
     )
 
 

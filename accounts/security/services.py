@@ -56,9 +56,7 @@ def phone_set(*, user: User, phone: str, request: HttpRequest) -> SecurityEvent 
 def other_sessions_end(*, user: User, request: HttpRequest) -> SecurityEvent:
     """Sign out every session of `user` but this one (allauth's usersessions flow)."""
     ended = sum(
-        1
-        for session in UserSession.objects.purge_and_list(user)
-        if not session.is_current()
+        1 for session in UserSession.objects.purge_and_list(user) if not session.is_current()
     )
     end_other_sessions(request, user)
     return security_event_record(

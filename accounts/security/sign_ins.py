@@ -90,9 +90,7 @@ def sign_in_failed_record(
     user = _user_named(credentials)
     if user is None:
         return None
-    return security_event_record(
-        user=user, kind=SecurityEvent.Kind.SIGN_IN_FAILED, request=request
-    )
+    return security_event_record(user=user, kind=SecurityEvent.Kind.SIGN_IN_FAILED, request=request)
 
 
 def _user_named(credentials: Mapping[str, Any]) -> User | None:

@@ -154,7 +154,9 @@ def test_the_password_changed_notice_shows_the_code_and_is_recorded(alice, signe
     assert response.status_code == 302
     (notice,) = mails_to(alice.email)
     assert "Anti-phishing code: Blue-Owl-7" in notice.body and "Blue-Owl-7" in html_of(notice)
-    assert SecurityEvent.objects.filter(user=alice, kind=SecurityEvent.Kind.PASSWORD_CHANGED).exists()
+    assert SecurityEvent.objects.filter(
+        user=alice, kind=SecurityEvent.Kind.PASSWORD_CHANGED
+    ).exists()
 
 
 def test_a_mail_to_someone_without_a_code_shows_no_code_block(client, alice):

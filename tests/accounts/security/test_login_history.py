@@ -120,4 +120,7 @@ def test_the_password_is_never_kept_even_with_a_matching_second_address(alice):
 
     EmailAddress.objects.create(user=alice, email="alice.work@example.test", verified=True)
     sign_in(browser(), "alice.work@example.test", password=PASSWORD + "x")
-    assert SecurityEvent.objects.filter(user=alice, kind=SecurityEvent.Kind.SIGN_IN_FAILED).count() == 1
+    assert (
+        SecurityEvent.objects.filter(user=alice, kind=SecurityEvent.Kind.SIGN_IN_FAILED).count()
+        == 1
+    )
