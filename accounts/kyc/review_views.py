@@ -86,7 +86,6 @@ def kyc_decide(request: HttpRequest, submission_id: int) -> HttpResponse:
             approve=decision == "approve",
             reasons=form.cleaned_data["reasons"],
             note=form.cleaned_data["note"],
-            request=request,
         )
     except NotFound as exc:
         raise Http404 from exc

@@ -179,3 +179,56 @@ def test_kyc_upload_review_and_rejection(sign_in, private_media, tmp_path):
     expect(rejected).to_contain_text(NOTE)
     expect(me.get_by_role("heading", name="Send level 2 again")).to_be_visible()
     assert me.locator("a[href*='/console/security/kyc/documents/']").count() == 0
+
+
+def test_the_form_works_without_javascript(browser, live_server, private_media, tmp_path):
+    customer = make_person("nojs@example.test")
+    reviewer = make_person("reviewer@example.test", role=Role.SECURITY_REVIEWER)
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale="en-US"
+    )
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.locator("input[name=login]").fill(customer.email)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("input[name=password]").press("Enter")
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+        page.goto("/account/verification/")
+        page.get_by_label("Legal name, as on your identity document").fill("No Script")
+        page.get_by_label("Date of birth").fill("1985-03-04")
+        page.get_by_label("Nationality").select_option("DE")
+        page.get_by_role("button", name="Submit for review").click()
+
+        expect(page.locator(".messages")).to_contain_text("we received it")
+        expect(page.get_by_role("heading", name="Level 1 is under review")).to_be_visible()
+        basic = KycSubmission.objects.get(user=customer)
+        assert (basic.legal_name, basic.nationality) == ("No Script", "DE")
+        assert basic.birth_date.isoformat() == "1985-03-04"
+        kyc_review(reviewer=reviewer, submission_id=basic.id, approve=True)
+
+        page.goto("/account/verification/")
+        for label, seed in (("Identity document, front", 4), ("Identity document, back", 5)):
+            path = tmp_path / f"{seed}.png"
+            path.write_bytes(png_bytes(20, 20, seed=seed))
+            page.get_by_label(label).set_input_files(path)
+        page.get_by_role("button", name="Submit for review").click()
+
+        # A plain post: the server names the missing selfie and keeps nothing.
+        expect(page.get_by_text("Choose a selfie.")).to_be_visible()
+        assert not KycSubmission.objects.filter(user=customer, level=2).exists()
+        selfie = tmp_path / "selfie.png"
+        selfie.write_bytes(png_bytes(20, 20, seed=6))
+        for label, path in (
+            ("Identity document, front", tmp_path / "4.png"),
+            ("Identity document, back", tmp_path / "5.png"),
+            ("Selfie", selfie),
+        ):
+            page.get_by_label(label).set_input_files(path)
+        page.get_by_role("button", name="Submit for review").click()
+        expect(page.get_by_role("heading", name="Level 2 is under review")).to_be_visible()
+    finally:
+        context.close()
+    advanced = KycSubmission.objects.get(user=customer, level=2)
+    assert advanced.documents.count() == 3

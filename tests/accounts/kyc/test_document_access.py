@@ -73,6 +73,7 @@ def test_every_view_is_recorded_on_the_owners_trail(front, customer, reviewer, c
     assert event.actor == reviewer
     assert event.detail["document_id"] == front.id
     assert event.detail["document_kind"] == "id_front"
+    assert event.ip is None  # the customer reads this trail: not the reviewer's address
 
 
 def test_the_submission_page_shows_the_view_log(advanced_pending, front, reviewer, client_for):
