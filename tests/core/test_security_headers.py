@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -149,6 +150,7 @@ def check_deploy(**extra_env: str) -> subprocess.CompletedProcess[str]:
         # Required by production.py but never connected to by `check`.
         "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://beacon@127.0.0.1:5432/beacon",
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "BEACON_DOCUMENT_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         **extra_env,
     }
     return subprocess.run(
