@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from allauth.account.forms import ResetPasswordForm
+from allauth.core import context
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -150,8 +151,12 @@ def _approve(
 
 def password_reset_send(*, user: User, request: HttpRequest | None) -> None:
     """allauth's own reset email (its link, its token), in the customer's language."""
+    if request is None:  # allauth builds the link from the request (host, scheme)
+        logger.error("no password reset email for user %s: no request to build it", user.pk)
+        return
     form = ResetPasswordForm(data={"email": user.email})
-    with translation.override(user.language or "en"):
+    # On commit the view may have returned already: give allauth its request back.
+    with context.request_context(request), translation.override(user.language or "en"):
         if not form.is_valid():
             logger.error("no password reset for user %s: %s", user.pk, form.errors.as_json())
             return

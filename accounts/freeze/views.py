@@ -80,7 +80,7 @@ def frozen(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def not_me(request: HttpRequest, token: str) -> HttpResponse:
-    """"This wasn't me" from a new-device alert: one click to confirm, then frozen."""
+    """ "This wasn't me" from a new-device alert: one click to confirm, then frozen."""
     if not rate_allowed(request, action="freeze_link"):
         return _rate_limited(request)
     purpose = OneTimeLink.Purpose.NOT_ME

@@ -65,7 +65,9 @@ def test_asking_for_a_link_is_rate_limited(frozen_mei, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "appeal": "2/h/ip"}
     browser = Client()
     for _ in range(2):
-        assert browser.post("/account/freeze/appeal/", {"email": "x@example.test"}).status_code == 200
+        assert (
+            browser.post("/account/freeze/appeal/", {"email": "x@example.test"}).status_code == 200
+        )
     response = browser.post("/account/freeze/appeal/", {"email": frozen_mei.email})
     assert response.status_code == 429
 

@@ -51,4 +51,3 @@ async def test_freezing_closes_the_open_websocket_within_a_second():
     assert time.monotonic() - started < 1
     assert await sam_socket.receive_nothing()
     await sam_socket.disconnect()
-
