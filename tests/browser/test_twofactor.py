@@ -72,6 +72,12 @@ def test_customer_sets_up_totp_and_signs_in_with_it(page, transactional_db):
     page.get_by_label("Password").press("Enter")
     expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
     expect(page.get_by_role("link", name="Lost your device?")).to_be_visible()
+    # the security-key option is wired by our static file (no inline script)
+    expect(page.get_by_role("button", name="Use a security key")).to_be_visible()
+    assert page.evaluate("typeof window.allauth.webauthn.forms.authenticateForm") == "function"
+    assert page.evaluate("JSON.parse(document.getElementById('js_data').textContent)")[
+        "request_options"
+    ]
     page.get_by_label("Code").fill(_next_code(app, first_code))
     page.get_by_role("button", name="Sign In").click()
 
