@@ -20,6 +20,8 @@ DEMO_PEOPLE = [
     ("customer@beacon.test", Role.CUSTOMER, "Lin", "zh-hans", False),
     ("agent@beacon.test", Role.AGENT, "Alex", "en", False),
     ("supervisor@beacon.test", Role.SUPERVISOR, "Sam", "en", False),
+    # With the admin, a second pair of eyes for unfreeze appeals.
+    ("reviewer@beacon.test", Role.SECURITY_REVIEWER, "Rui", "zh-hans", False),
     ("admin@beacon.test", Role.ADMIN, "Ada", "en", True),
 ]
 

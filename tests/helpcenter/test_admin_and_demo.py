@@ -72,7 +72,7 @@ def test_seed_demo_is_idempotent(settings, tmp_path, monkeypatch):
         m.objects.count()
         for m in (User, Article, Announcement, ContactChannel, GlossaryTerm, SearchSynonym)
     ] == counts
-    assert counts[0] == 4 and counts[1] == 24
+    assert counts[0] == 5 and counts[1] == 24
     assert (
         Article.objects.filter(lang="zh-hans").count() == Article.objects.filter(lang="en").count()
     )
