@@ -6,6 +6,7 @@ purpose; the email is rendered with `link_token`, so no usable token sits in the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core import signing
@@ -48,17 +49,42 @@ def link_redeem(*, token: str, purpose: str) -> OneTimeLink:
     return link
 
 
+@dataclass(frozen=True)
+class LinkFailure:
+    status: int  # 400 or 410
+    link: OneTimeLink | None  # the spent or expired link; None when forged
+
+
+def link_failure(*, token: str, purpose: str) -> LinkFailure:
+    """Why `token` failed, for the page of the person holding it; call after LinkInvalid.
+
+    Spent or expired: "410 Gone". Never ours (forged, cut short, for another page):
+    "400 Bad Request". Only a genuine signature reaches "spent", so the difference tells
+    an attacker nothing they did not know.
+    """
+    try:
+        link_id = _signed_id(token, purpose)
+    except LinkInvalid:
+        return LinkFailure(400, None)
+    link = OneTimeLink.objects.filter(id=link_id, purpose=purpose).first()
+    return LinkFailure(410 if link is not None else 400, link)
+
+
+def _signed_id(token: str, purpose: str) -> int:
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        raise LinkInvalid(token)
+    try:
+        return signing.loads(token, salt=_salt(purpose))
+    except signing.BadSignature as exc:
+        raise LinkInvalid(token) from exc
+
+
 def _salt(purpose: str) -> str:
     return f"beacon.one-time-link.{purpose}"
 
 
 def _find(*, token: str, purpose: str, lock: bool) -> OneTimeLink:
-    if not token or len(token) > TOKEN_MAX_LENGTH:
-        raise LinkInvalid(token)
-    try:
-        link_id = signing.loads(token, salt=_salt(purpose))
-    except signing.BadSignature as exc:
-        raise LinkInvalid(token) from exc
+    link_id = _signed_id(token, purpose)
     rows = OneTimeLink.objects.select_related("user")
     if lock:
         rows = rows.select_for_update(of=("self",))

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.documents import DocumentRejected
 from accounts.freeze import appeals, services
 from accounts.freeze.forms import AppealForm, AppealLinkRequestForm, SelfFreezeForm
-from accounts.freeze.link_states import link_failure
 from accounts.freeze.notices import APPEAL_LINK_LIFETIME
-from accounts.links import LinkInvalid, link_peek, link_redeem
+from accounts.links import LinkInvalid, link_failure, link_peek, link_redeem
 from accounts.models import AccountFreeze, OneTimeLink
 from core.exceptions import ApplicationError
 from core.ratelimits import rate_allowed
