@@ -194,7 +194,7 @@ def test_bell_is_a_link_to_the_page_without_javascript(browser, asgi_server):
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(agent.email)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     # when
     page.get_by_role("link", name="Notifications").click()
     # then
