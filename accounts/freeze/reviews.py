@@ -77,17 +77,18 @@ def appeal_decide(
     review = AppealReview(appeal=appeal, reviewer=reviewer, decision=decision, reason=reason)
     review.full_clean()
     review.save()
+    # Without the request: the customer reads this trail, and a reviewer's address and
+    # browser are not theirs to see (as for KYC reviews). The reviewer is named as actor.
     security_event_record(
         user=appeal.user,
         kind=SecurityEvent.Kind.APPEAL_REVIEWED,
-        request=request,
         actor=reviewer,
         appeal_id=appeal.id,
         decision=decision,
         reason=reason,
     )
     if decision == AppealReview.Decision.REJECT:
-        _reject(appeal=appeal, reviewer=reviewer, reason=reason, request=request)
+        _reject(appeal=appeal, reviewer=reviewer, reason=reason)
     elif appeal.reviews.filter(decision=AppealReview.Decision.APPROVE).count() >= APPROVALS_NEEDED:
         _approve(appeal=appeal, reviewer=reviewer, reason=reason, request=request)
     return appeal
@@ -109,14 +110,11 @@ def _decided(appeal: UnfreezeAppeal, status: UnfreezeAppeal.Status, reason: str)
     )
 
 
-def _reject(
-    *, appeal: UnfreezeAppeal, reviewer: User, reason: str, request: HttpRequest | None
-) -> None:
+def _reject(*, appeal: UnfreezeAppeal, reviewer: User, reason: str) -> None:
     _decided(appeal, UnfreezeAppeal.Status.REJECTED, reason)
     security_event_record(
         user=appeal.user,
         kind=SecurityEvent.Kind.APPEAL_REJECTED,
-        request=request,
         actor=reviewer,
         appeal_id=appeal.id,
         reason=reason,
@@ -127,7 +125,7 @@ def _approve(
     *, appeal: UnfreezeAppeal, reviewer: User, reason: str, request: HttpRequest | None
 ) -> None:
     user = appeal.user
-    account_unfreeze(user=user, actor=reviewer, reason=reason, request=request)
+    account_unfreeze(user=user, actor=reviewer, reason=reason)  # no request: see appeal_decide
     # Whoever froze it out may know the password and hold the 2FA device: both go.
     user.set_unusable_password()
     user.mfa_reenrolment_required = True
@@ -138,7 +136,6 @@ def _approve(
     security_event_record(
         user=user,
         kind=SecurityEvent.Kind.APPEAL_APPROVED,
-        request=request,
         actor=reviewer,
         appeal_id=appeal.id,
         reason=reason,
@@ -176,7 +173,6 @@ def selfie_view_record(
     security_event_record(
         user=appeal.user,
         kind=SecurityEvent.Kind.DOCUMENT_VIEWED,
-        request=request,
         actor=viewer,
         document_id=appeal.selfie_id,
         document_kind=appeal.selfie.kind,
