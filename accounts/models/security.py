@@ -93,7 +93,7 @@ class AccountFreeze(models.Model):
 
     class Source(models.TextChoices):
         SECURITY_PAGE = "security_page", _("Security page")
-        ALERT_LINK = "alert_link", _("\u201cThis wasn't me\u201d link")
+        ALERT_LINK = "alert_link", _("“This wasn't me” link")
         CHAT_BOT = "chat_bot", _("Chat bot")
         AGENT = "agent", _("Agent, after verifying the customer")
 

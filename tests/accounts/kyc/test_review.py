@@ -204,7 +204,7 @@ def test_the_customer_is_emailed_the_outcome_with_reasons(
 def _in(language: str, text) -> str:
     """`text` as the catalogue has it in `language` (English until the lead translates it)."""
     with translation.override(language):
-        return str(text)
+        return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
 def test_the_email_is_in_the_customers_language(
