@@ -1,0 +1,6 @@
+"""livechat's models; import from here."""
+
+from livechat.models.chats import ChatMessage, Conversation
+from livechat.models.presence import AgentPresence
+
+__all__ = ["AgentPresence", "ChatMessage", "Conversation"]

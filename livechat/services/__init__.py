@@ -1,0 +1,1 @@
+"""Writes to livechat; one module per concern, each function in one transaction."""
