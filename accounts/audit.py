@@ -37,12 +37,17 @@ def security_event_record(
     actor: User | None = None,
     **detail: Any,
 ) -> SecurityEvent:
-    """Add a line to `user`'s trail; `actor` when someone else (staff) did it."""
+    """Add a line to `user`'s trail; `actor` when someone else (staff) did it.
+
+    The customer reads their own trail: a staff member's address and browser stay off it
+    (staff-only records such as DocumentView keep them).
+    """
+    by_staff = actor is not None and actor.pk != user.pk
     return SecurityEvent.objects.create(
         user=user,
-        actor=actor if actor is not None and actor.pk != user.pk else None,
+        actor=actor if by_staff else None,
         kind=kind,
-        ip=client_ip(request),
-        user_agent=client_user_agent(request),
+        ip=None if by_staff else client_ip(request),
+        user_agent="" if by_staff else client_user_agent(request),
         detail=detail,
     )
