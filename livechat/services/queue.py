@@ -1,29 +1,140 @@
-"""The waiting line for agents (placeholder until the routing package fills it).
+"""The waiting line for agents: joining it, and where each waiting chat stands.
 
 Interface others rely on:
 - `conversation_enqueue(*, conversation, skill=None, priority=None, reason="")`: hand the
   chat from the bot to the queue (status QUEUED, queued_at now), then try to assign it.
+- `queue_positions()` and `queue_broadcast()`: position and estimated wait per waiting
+  chat; the broadcast sends `queue.update` to each waiting conversation's group.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.db import transaction
+from django.db.models import Avg, F
 from django.utils import timezone
 
-from livechat.models import Conversation
+from core.realtime import broadcast_many_on_commit
+from livechat.groups import conversation_group
+from livechat.models import AgentPresence, Conversation
+from livechat.services import routing
+
+# The estimate without history: five minutes a chat, a common figure for support chat.
+DEFAULT_HANDLING_SECONDS = 300
+# Handling times count from chats ended within this window (recent staffing, recent topics).
+HANDLING_WINDOW = timedelta(hours=24)
 
 
 @transaction.atomic
 def conversation_enqueue(
     *, conversation: Conversation, skill: str | None = None, priority: int | None = None, reason=""
 ) -> Conversation:
+    """Put the chat in the queue (from the bot, or back from an agent), then try to assign.
+
+    An ended chat stays ended; an active one keeps its agent unless this is a transfer
+    (see agent_actions), which clears the agent first.
+    """
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if locked.status == Conversation.Status.BOT:
         locked.status = Conversation.Status.QUEUED
         locked.queued_at = timezone.now()
-    if skill:
+    if skill and skill in Conversation.Skill.values:
         locked.skill = skill
     if priority is not None:
         locked.priority = max(locked.priority, priority)
-    locked.save(update_fields=["status", "queued_at", "skill", "priority"])
+    if reason and reason not in locked.tags:
+        locked.tags = [*locked.tags, reason][:20]
+    locked.save(update_fields=["status", "queued_at", "skill", "priority", "tags"])
+    conversation.status, conversation.queued_at = locked.status, locked.queued_at
+    conversation.skill, conversation.priority = locked.skill, locked.priority
+    if locked.status == Conversation.Status.QUEUED:
+        if not routing.assign_waiting():
+            queue_broadcast()
+        locked.refresh_from_db()
+        conversation.status, conversation.agent_id = locked.status, locked.agent_id
     return locked
+
+
+@dataclass(frozen=True)
+class Waiting:
+    conversation: Conversation
+    position: int  # 1 = next
+    eta_seconds: int
+
+
+def average_handling_seconds(now=None) -> int:
+    """Mean time from assignment to end of recently ended chats, or the default."""
+    since = (now or timezone.now()) - HANDLING_WINDOW
+    mean = Conversation.objects.filter(
+        status=Conversation.Status.ENDED, ended_at__gte=since, assigned_at__isnull=False
+    ).aggregate(mean=Avg(F("ended_at") - F("assigned_at")))["mean"]
+    return max(int(mean.total_seconds()), 1) if mean else DEFAULT_HANDLING_SECONDS
+
+
+def queue_positions() -> list[Waiting]:
+    """Every waiting chat with its position among the chats the same agents could take.
+
+    Chats of two kinds (language, skill) compete when some signed-in agent serves both;
+    with nobody signed in, only chats of the same kind do. The estimate spreads the
+    chats ahead over the free-or-freeing room of the agents who serve this kind.
+    """
+    waiting = list(
+        Conversation.objects.filter(status=Conversation.Status.QUEUED).order_by(
+            "-priority", "queued_at", "id"
+        )
+    )
+    present = list(AgentPresence.objects.exclude(status=AgentPresence.Status.OFFLINE))
+    kinds = {(c.language, c.skill) for c in waiting}
+    serving = {
+        kind: {p.pk for p in present if routing.agent_serves(p, language=kind[0], skill=kind[1])}
+        for kind in kinds
+    }
+    rivals = {
+        kind: {other for other in kinds if other == kind or serving[kind] & serving[other]}
+        for kind in kinds
+    }
+    room = {
+        kind: sum(
+            p.capacity
+            for p in present
+            if p.pk in serving[kind] and p.status == AgentPresence.Status.ONLINE
+        )
+        for kind in kinds
+    }
+    handling = average_handling_seconds()
+    seen: dict[tuple[str, str], int] = dict.fromkeys(kinds, 0)
+    result = []
+    for conversation in waiting:
+        kind = (conversation.language, conversation.skill)
+        position = 1 + sum(seen[other] for other in rivals[kind])
+        eta = math.ceil(position / max(room[kind], 1)) * handling
+        result.append(Waiting(conversation, position, eta))
+        seen[kind] += 1
+    return result
+
+
+def queue_broadcast() -> None:
+    """After commit: `queue.update` to each waiting chat, `queue.snapshot` to the agents."""
+    positions = queue_positions()
+    broadcast_many_on_commit(
+        [
+            (
+                conversation_group(w.conversation.public_id),
+                {"type": "queue.update", "position": w.position, "eta_seconds": w.eta_seconds},
+            )
+            for w in positions
+        ]
+    )
+    routing.notify_agents_queue(
+        [
+            {
+                **routing.conversation_summary(w.conversation),
+                "position": w.position,
+                "eta_seconds": w.eta_seconds,
+            }
+            for w in positions
+        ]
+    )
