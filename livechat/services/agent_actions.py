@@ -7,6 +7,8 @@ console page and any later API get the same rule.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,8 +36,8 @@ def conversation_for_agent(*, user, public_id, lock: bool = False) -> Conversati
     if lock:
         rows = rows.select_for_update(of=("self",))
     try:
-        conversation = rows.get(public_id=public_id)
-    except (Conversation.DoesNotExist, ValueError, TypeError) as exc:
+        conversation = rows.get(public_id=uuid.UUID(str(public_id)))
+    except (Conversation.DoesNotExist, ValueError) as exc:
         raise NotFound(_("No such chat."), code="not_found") from exc
     if conversation.agent_id != user.id and not is_supervisor(user):
         raise NotFound(_("No such chat."), code="not_found")
@@ -61,7 +63,12 @@ def _tell(conversation: Conversation, *, removed_from: int | None = None) -> Non
         info = {"name": agent.first_name or "", "staff_id": presence_for(agent).staff_id}
     broadcast_on_commit(
         conversation_group(conversation.public_id),
-        {"type": "conversation.update", "status": conversation.status, "agent": info},
+        {
+            "type": "conversation.update",
+            "conversation": str(conversation.public_id),
+            "status": conversation.status,
+            "agent": info,
+        },
     )
     if removed_from is not None:
         broadcast_on_commit(
@@ -96,7 +103,12 @@ def agent_mark_read(*, user, public_id, up_to: int) -> Conversation:
         conversation.save(update_fields=["agent_read_seq"])
         broadcast_on_commit(
             conversation_group(conversation.public_id),
-            {"type": "chat.read", "by": "agent", "up_to": up_to},
+            {
+                "type": "chat.read",
+                "conversation": str(conversation.public_id),
+                "by": "agent",
+                "up_to": up_to,
+            },
         )
     return conversation
 

@@ -81,6 +81,11 @@ def message_post(
     conversation.last_seq = locked.last_seq
     broadcast_on_commit(
         conversation_group(locked.public_id),
-        {"type": "chat.message", "message": message_frame(message)},
+        # `conversation`: an agent's console hears several chats on one socket.
+        {
+            "type": "chat.message",
+            "conversation": str(locked.public_id),
+            "message": message_frame(message),
+        },
     )
     return message, True

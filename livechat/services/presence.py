@@ -185,7 +185,12 @@ def requeue_abandoned(*, now=None, batch: int = REQUEUE_BATCH) -> tuple[int, int
             )
             broadcast_on_commit(
                 conversation_group(conversation.public_id),
-                {"type": "conversation.update", "status": conversation.status, "agent": None},
+                {
+                    "type": "conversation.update",
+                    "conversation": str(conversation.public_id),
+                    "status": conversation.status,
+                    "agent": None,
+                },
             )
             broadcast_on_commit(
                 agent_group(previous),

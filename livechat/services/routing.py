@@ -165,7 +165,12 @@ def conversation_assign(*, conversation: Conversation, presence: AgentPresence) 
     agent_info = {"name": name, "staff_id": presence.staff_id}
     broadcast_on_commit(
         conversation_group(conversation.public_id),
-        {"type": "conversation.update", "status": conversation.status, "agent": agent_info},
+        {
+            "type": "conversation.update",
+            "conversation": str(conversation.public_id),
+            "status": conversation.status,
+            "agent": agent_info,
+        },
     )
     broadcast_on_commit(
         agent_group(agent.id),
