@@ -1,0 +1,59 @@
+"""Who a ticket from a chat is for: the signed-in customer, or an anonymous visitor's email.
+
+Tickets need an account as requester. An anonymous visitor who leaves a message or
+files a complaint gives an email; the ticket is filed for the account with that email,
+made on the spot when there is none (no password, no verified address: the visitor can
+claim it later with "forgot password", the way an email channel treats a new sender).
+Nothing tells the visitor whether the address already had an account.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from livechat.models import Conversation
+
+MAX_EMAIL_CHARS = 254
+
+
+def clean_visitor_email(email: str) -> str:
+    """The email as given, checked; ApplicationError(code="email") when it is not one."""
+    email = (email or "").replace("\x00", "").strip().lower()
+    try:
+        if not email or len(email) > MAX_EMAIL_CHARS:
+            raise ValidationError("bad")
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(
+            _("Enter a valid email address."), code="email", extra={"field": "email"}
+        ) from None
+    return email
+
+
+def requester_for(*, conversation: Conversation, email: str = ""):
+    """The account a ticket from this chat is filed for.
+
+    A signed-in customer's chat: the customer. An anonymous one: the account for the
+    email given now (or earlier, for the transcript); ApplicationError when there is none.
+    """
+    if conversation.customer_id is not None:
+        return conversation.customer
+    email = clean_visitor_email(email or conversation.visitor_email)
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():  # a savepoint: a racing twin may have made it first
+            return User.objects.create_user(email, None, language=_language(conversation))
+    except IntegrityError:
+        return User.objects.get(email__iexact=email)
+
+
+def _language(conversation: Conversation) -> str:
+    return "zh-hans" if conversation.language.startswith("zh") else "en"

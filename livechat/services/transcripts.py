@@ -1,0 +1,135 @@
+"""A chat's transcript: as plain text (download, tickets) and by email through the outbox.
+
+Only public messages, as stored (sensitive data already masked). The email kind is
+registered at import (LivechatConfig.ready imports this module).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import notifications
+from core.exceptions import ApplicationError
+from livechat.models import ChatMessage, Conversation
+from livechat.selectors import messages_after
+from livechat.services.contacts import clean_visitor_email
+
+TRANSCRIPT_EMAIL = "livechat.transcript"
+
+
+def _language(conversation: Conversation) -> str:
+    return "zh-hans" if conversation.language.startswith("zh") else "en"
+
+
+def _speaker(message: ChatMessage) -> str:
+    if message.sender == ChatMessage.Sender.CUSTOMER:
+        return _("You")
+    if message.sender == ChatMessage.Sender.BOT:
+        return _("Beacon bot")
+    if message.sender == ChatMessage.Sender.AGENT:
+        author = message.author
+        name = (author.first_name if author is not None else "") or _("Agent")
+        presence = getattr(author, "chat_presence", None) if author is not None else None
+        if presence is not None:
+            return _("%(name)s (staff ID %(staff_id)s)") % {
+                "name": name,
+                "staff_id": presence.staff_id,
+            }
+        return name
+    return _("Beacon")
+
+
+def _line(message: ChatMessage) -> str:
+    at = message.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    body = message.body
+    articles = (message.data or {}).get("articles") or []
+    links = [f"  - {a.get('title', '')}: {a.get('url', '')}" for a in articles if a.get("url")]
+    return "\n".join([f"[{at} UTC] {_speaker(message)}: {body}", *links])
+
+
+def transcript_messages(conversation: Conversation, *, up_to: int | None = None):
+    rows = messages_after(conversation=conversation, after=0)
+    return rows.filter(seq__lte=up_to) if up_to is not None else rows
+
+
+def transcript_text(conversation: Conversation, *, up_to: int | None = None) -> str:
+    """The chat as plain text, in the chat's language, times in UTC."""
+    with translation.override(_language(conversation)):
+        started = conversation.created_at.astimezone(dt.UTC)
+        head = [
+            _("Beacon live chat transcript"),
+            _("Chat %(id)s, started %(at)s UTC")
+            % {"id": conversation.public_id, "at": started.strftime("%Y-%m-%d %H:%M")},
+            "",
+        ]
+        lines = [_line(m) for m in transcript_messages(conversation, up_to=up_to)]
+        if not lines:
+            lines = [_("(no messages yet)")]
+        return "\n".join([*head, *lines]) + "\n"
+
+
+def transcript_filename(conversation: Conversation) -> str:
+    return f"beacon-chat-{conversation.created_at:%Y%m%d}-{str(conversation.public_id)[:8]}.txt"
+
+
+@transaction.atomic
+def transcript_email(*, conversation: Conversation, email: str = "") -> str:
+    """Queue the transcript (up to the latest message) to the customer; returns the address.
+
+    Signed-in customers get it at their account's address. An anonymous visitor gives
+    one (kept on the chat as `visitor_email`). Asking again with nothing new sends nothing
+    more (the outbox's dedupe key names the last message).
+    """
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.last_seq == 0:
+        raise ApplicationError(_("There is nothing to send yet."), code="empty")
+    recipient, to_email = locked.customer, ""
+    if recipient is None:
+        to_email = clean_visitor_email(email or locked.visitor_email)
+        if to_email != locked.visitor_email:
+            locked.visitor_email = to_email
+            locked.save(update_fields=["visitor_email"])
+    notifications.notify(
+        kind=TRANSCRIPT_EMAIL,
+        recipient=recipient,
+        to_email=to_email,
+        context={"conversation_id": locked.id, "up_to": locked.last_seq},
+        language=_language(locked),
+        dedupe_key=f"{TRANSCRIPT_EMAIL}:{locked.id}:{locked.last_seq}:{to_email}",
+    )
+    return recipient.email if recipient is not None else to_email
+
+
+def _email_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    conversation = Conversation.objects.filter(id=context["conversation_id"]).first()
+    if conversation is None:
+        raise notifications.NotificationObsolete("the chat is gone")
+    up_to = int(context["up_to"])
+    return {
+        "conversation": conversation,
+        "chat_messages": [
+            {"speaker": _speaker(m), "message": m}
+            for m in transcript_messages(conversation, up_to=up_to)
+        ],
+        "transcript": transcript_text(conversation, up_to=up_to),
+    }
+
+
+notifications.register(
+    notifications.NotificationKind(
+        name=TRANSCRIPT_EMAIL,
+        label=gettext_lazy("Chat transcripts you ask for"),
+        subject=gettext_lazy("[Beacon] Your chat transcript"),
+        template="livechat/email/transcript",
+        build_context=_email_context,
+        # Sent only when asked for, so never muted.
+        essential=True,
+    )
+)
