@@ -112,6 +112,10 @@ class ChatSocket(JsonWebsocketConsumer):
             async_to_sync(self.channel_layer.group_discard)(group, self.channel_name)
             self.joined.remove(group)
 
+    def send_to_group(self, group: str, event: dict) -> None:
+        """A live-only event (typing): nothing to store, so no need to wait for a commit."""
+        async_to_sync(self.channel_layer.group_send)(group, event)
+
     def hang_up(self, code: int) -> None:
         self.closed = True
         self.close(code=code)

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from livechat.consumers.agent import AgentChatConsumer
+from livechat.consumers.customer import CustomerChatConsumer
+
+websocket_urlpatterns = [
+    path("ws/chat/agent/", AgentChatConsumer.as_asgi()),
+    path("ws/chat/<uuid:public_id>/", CustomerChatConsumer.as_asgi()),
+]

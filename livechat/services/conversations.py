@@ -1,0 +1,182 @@
+"""A conversation's life as the customer sees it: start, hand-off, read, end, rating.
+
+Every change is told to the conversation's sockets after commit (`conversation.update`,
+`chat.read`); the consumers turn channel-layer events into frames (PROTOCOL.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.realtime import broadcast_on_commit
+from livechat.groups import conversation_group
+from livechat.models import ChatMessage, Conversation
+from livechat.selectors import visitor_key_for
+from livechat.services.messages import message_post
+from livechat.services.queue import conversation_enqueue
+
+MAX_RATING_COMMENT_CHARS = 2000
+
+
+def agent_frame(agent) -> dict | None:
+    """The agent as a customer may see them: first name and staff number, no more."""
+    if agent is None:
+        return None
+    presence = getattr(agent, "chat_presence", None)
+    return {"name": agent.first_name or "", "staff_id": presence.staff_id if presence else ""}
+
+
+def conversation_frame(conversation: Conversation) -> dict:
+    """`hello`'s `conversation` (PROTOCOL.md)."""
+    return {
+        "id": str(conversation.public_id),
+        "status": conversation.status,
+        "agent": agent_frame(conversation.agent),
+        "last_id": conversation.last_seq,
+    }
+
+
+def conversation_update_frame(conversation: Conversation) -> dict:
+    """The `conversation.update` event, as sent to the channel layer and on to clients."""
+    return {
+        "type": "conversation.update",
+        "conversation": str(conversation.public_id),
+        "status": conversation.status,
+        "agent": agent_frame(conversation.agent),
+        "rating": conversation.rating,
+    }
+
+
+def conversation_broadcast_update(conversation: Conversation) -> None:
+    broadcast_on_commit(
+        conversation_group(conversation.public_id), conversation_update_frame(conversation)
+    )
+
+
+def _language(code: str) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return code if code in codes else settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def conversation_start(*, user, session_key: str | None, language: str, email: str = ""):
+    """Open a chat with the bot for a signed-in customer or an anonymous session.
+
+    An anonymous visitor must already have a session (the view makes one): the chat is
+    theirs by that session alone. The bot's greeting is message 1.
+    """
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in and not session_key:
+        raise ApplicationError(_("Your browser must accept cookies to chat."), code="no_session")
+    conversation = Conversation(
+        customer=user if signed_in else None,
+        visitor_key="" if signed_in else visitor_key_for(session_key),
+        visitor_email="" if signed_in else email.strip(),
+        language=_language(language),
+    )
+    try:
+        conversation.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(
+            _("Please check the email address."), code="invalid", extra=error.message_dict
+        ) from error
+    conversation.save()
+    with translation.override(conversation.language):
+        greeting = _(
+            "Hi, I'm Beacon's assistant. Ask me anything about your account, deposits, "
+            "withdrawals or verification; I can bring in a person whenever you like."
+        )
+    message_post(conversation=conversation, sender=ChatMessage.Sender.BOT, body=greeting)
+    return conversation
+
+
+@transaction.atomic
+def conversation_handoff(*, conversation: Conversation, reason: str = "") -> Conversation:
+    """The customer asked for a person: to the queue, and everyone is told.
+
+    Already queued or with an agent: nothing changes (a double click is harmless).
+    """
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.status == Conversation.Status.ENDED:
+        raise ApplicationError(_("This chat has ended."), code="ended")
+    if locked.status == Conversation.Status.BOT:
+        locked = conversation_enqueue(conversation=locked, reason=reason or "customer")
+    conversation_broadcast_update(locked)
+    return locked
+
+
+@transaction.atomic
+def conversation_read(*, conversation: Conversation, by: str, up_to: int) -> int:
+    """Record how far `by` (customer or agent) has read; returns the stored mark.
+
+    Marks only move forward and never past the last message; an unchanged mark is not
+    broadcast again.
+    """
+    field = {"customer": "customer_read_seq", "agent": "agent_read_seq"}[by]
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    mark = min(max(int(up_to), 0), locked.last_seq)
+    if mark <= getattr(locked, field):
+        return getattr(locked, field)
+    setattr(locked, field, mark)
+    locked.save(update_fields=[field])
+    broadcast_on_commit(
+        conversation_group(locked.public_id),
+        {
+            "type": "chat.read",
+            "conversation": str(locked.public_id),
+            "by": by,
+            "up_to": mark,
+        },
+    )
+    return mark
+
+
+@transaction.atomic
+def conversation_end(*, conversation: Conversation, by: str, author=None) -> Conversation:
+    """End the chat (idempotent): a system line in the transcript, then `conversation.update`."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.status == Conversation.Status.ENDED:
+        return locked
+    locked.status = Conversation.Status.ENDED
+    locked.ended_at = timezone.now()
+    locked.save(update_fields=["status", "ended_at"])
+    with translation.override(locked.language):
+        text = _("You ended the chat.") if by == "customer" else _("The chat has ended.")
+    message_post(
+        conversation=locked,
+        sender=ChatMessage.Sender.SYSTEM,
+        body=text,
+        author=author,
+        data={"event": "ended", "by": by},
+    )
+    conversation_broadcast_update(locked)
+    return locked
+
+
+@transaction.atomic
+def conversation_rate(*, conversation: Conversation, rating, comment: str = "") -> Conversation:
+    """The customer's 1–5 rating of an ended chat; rating again replaces it.
+
+    Only once the chat has ended: a rating judges the whole of the help given, and the
+    CSAT figures count ended chats. A changed mind (a mis-tapped star) simply wins.
+    """
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ApplicationError(_("A rating is a whole number from 1 to 5."), code="bad_rating")
+    if not isinstance(comment, str) or len(comment) > MAX_RATING_COMMENT_CHARS:
+        raise ApplicationError(
+            _("A comment can be at most %(n)d characters.") % {"n": MAX_RATING_COMMENT_CHARS},
+            code="too_long",
+        )
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.status != Conversation.Status.ENDED:
+        raise ApplicationError(_("You can rate the chat once it has ended."), code="not_ended")
+    locked.rating = rating
+    locked.rating_comment = comment.replace("\x00", "").strip()
+    locked.save(update_fields=["rating", "rating_comment"])
+    conversation_broadcast_update(locked)
+    return locked

@@ -1,0 +1,89 @@
+"""The customer's socket: messages are acknowledged once, broadcast once, and resumed."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+
+from livechat.models import ChatMessage, Conversation
+from livechat.services.messages import message_post
+from tests.livechat.consumers.conftest import FRAME_WAIT, drain, open_chat, person, send, start_chat
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@database_sync_to_async
+def stored(public_id: str) -> list[tuple[int, str, str]]:
+    rows = ChatMessage.objects.filter(conversation__public_id=public_id).order_by("seq")
+    return [(row.seq, row.sender, row.body) for row in rows]
+
+
+@database_sync_to_async
+def agent_says(public_id: str, body: str, *, internal: bool = False) -> None:
+    conversation = Conversation.objects.get(public_id=public_id)
+    message_post(conversation=conversation, sender="agent", body=body, internal=internal)
+
+
+async def test_customer_chat_greets_and_acks_then_broadcasts_a_message_once():
+    # given: Mei, signed in, opens a chat; the assistant's greeting is message 1
+    mei = await person("mei@example.test")
+    chat = await start_chat(mei)
+    socket, resumed = await open_chat(chat)
+    assert [frame["message"]["sender"] for frame in resumed] == ["bot"]
+    assert resumed[0]["message"]["body"].startswith("Hi, I'm Beacon's assistant")
+    # when: she sends a message
+    ack = await send(socket, "c-1", "My withdrawal has not arrived")
+    # then: the ack comes first, then the message itself
+    assert ack["type"] == "message.ack" and ack["client_id"] == "c-1" and ack["id"] == 2
+    new = await socket.receive_json_from(FRAME_WAIT)
+    assert new["type"] == "message.new"
+    assert new["message"]["id"] == 2 and new["message"]["body"] == "My withdrawal has not arrived"
+    assert new["message"]["sender"] == "customer" and "internal" not in new["message"]
+    # when: the client retries with the same client_id (it missed the ack)
+    again = await send(socket, "c-1", "My withdrawal has not arrived")
+    # then: the same ack, no second message anywhere
+    assert again == ack
+    assert await socket.receive_nothing(0.5)
+    assert await stored(chat.public_id) == [
+        (1, "bot", resumed[0]["message"]["body"]),
+        (2, "customer", "My withdrawal has not arrived"),
+    ]
+    await socket.disconnect()
+
+
+async def test_customer_chat_resume_returns_exactly_the_missed_messages():
+    # given: an anonymous visitor saw messages 1 and 2, then lost the connection
+    chat = await start_chat()
+    socket, _ = await open_chat(chat)
+    await send(socket, "c-1", "hello")
+    assert (await socket.receive_json_from(FRAME_WAIT))["message"]["id"] == 2
+    await socket.disconnect()
+    # while away: an agent answers twice
+    await agent_says(chat.public_id, "Hi, I'm Lin")
+    await agent_says(chat.public_id, "Let me look")
+    # when: the browser reconnects with after=2
+    socket, resumed = await open_chat(chat, after=2)
+    # then: exactly messages 3 and 4, in order
+    assert [frame["message"]["id"] for frame in resumed] == [3, 4]
+    assert [frame["message"]["body"] for frame in resumed] == ["Hi, I'm Lin", "Let me look"]
+    # and: a resume frame gives the same from any point
+    await socket.send_json_to({"type": "resume", "after": 3})
+    assert [frame["message"]["id"] for frame in await drain(socket)] == [4]
+    await socket.disconnect()
+
+
+async def test_customer_chat_never_shows_internal_notes():
+    # given: Mei's chat is open
+    mei = await person("mei@example.test")
+    chat = await start_chat(mei)
+    socket, _ = await open_chat(chat)
+    # when: the agent writes an internal note, then a public reply
+    await agent_says(chat.public_id, "VIP, check the withdrawal log", internal=True)
+    await agent_says(chat.public_id, "I'm checking now")
+    # then: only the reply reaches her, live and on resume
+    frames = await drain(socket)
+    assert [frame["message"]["body"] for frame in frames] == ["I'm checking now"]
+    await socket.send_json_to({"type": "resume", "after": 0})
+    bodies = [frame["message"]["body"] for frame in await drain(socket)]
+    assert "VIP, check the withdrawal log" not in bodies and "I'm checking now" in bodies
+    await socket.disconnect()
