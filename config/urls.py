@@ -23,6 +23,8 @@ urlpatterns = [
     # The split view serves its script as a file (?script), which the CSP allows.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("console/security/", include("accounts.review_urls")),
+    path("console/chats/", include("livechat.console_urls")),
+    path("chat/", include("livechat.verify_urls")),
     path("chat/", include("livechat.urls")),
     path("chat/", include("livechat.customer_urls")),
     path("", include("tickets.urls")),

@@ -1,0 +1,326 @@
+// The agent's chat console (/console/chats/): one websocket for all chats, a column per
+// chat. After a drop it reconnects with backoff and resumes each chat from the last
+// message id it saw; unacknowledged messages are sent again with the same client id,
+// which the server treats as the same message.
+(function () {
+  "use strict";
+
+  const root = document.querySelector("[data-agent-chat]");
+  if (!root) return;
+  const text = (name) => root.dataset["text" + name] || "";
+  const columns = root.querySelector("[data-columns]");
+  const empty = root.querySelector("[data-empty]");
+  const template = root.querySelector("[data-column-template]");
+  const conn = root.querySelector("[data-conn]");
+  const chats = new Map(); // public id -> {el, lastId, pending: Map(client_id -> frame), readSent}
+  let socket = null;
+  let retry = 0;
+
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  // ---- connection
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    socket.addEventListener("open", () => {
+      retry = 0;
+      conn.textContent = text("Online");
+      conn.classList.remove("offline");
+      chats.forEach((chat, id) => {
+        send({ type: "chat.open", conversation: id, after: chat.lastId });
+        chat.pending.forEach((frame) => send(frame));
+      });
+    });
+    socket.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      const handler = handlers[frame.type];
+      if (handler) handler(frame);
+    });
+    socket.addEventListener("close", (event) => {
+      conn.textContent = text("Offline");
+      conn.classList.add("offline");
+      if (event.code === 4401 || event.code === 4403) return; // signed out or not an agent
+      retry = Math.min(retry + 1, 6);
+      const wait = Math.min(30000, 500 * 2 ** retry) * (0.5 + Math.random() / 2);
+      setTimeout(connect, wait);
+    });
+  }
+
+  // ---- columns
+
+  function column(summary) {
+    const id = summary.id;
+    if (chats.has(id)) return chats.get(id);
+    const el = template.content.firstElementChild.cloneNode(true);
+    el.dataset.conversation = id;
+    el.querySelector("[data-title]").textContent = "#" + id.slice(0, 8);
+    el.querySelector("[data-meta]").textContent = [summary.language, summary.skill]
+      .concat(summary.tags || [])
+      .join(" · ");
+    const body = el.querySelector("[data-body]");
+    body.id = "body-" + id;
+    el.querySelector("[data-body-label]").htmlFor = body.id;
+    const macro = el.querySelector("[data-macro]");
+    macro.id = "macro-" + id;
+    el.querySelector("[data-macro-label]").htmlFor = macro.id;
+    const chat = { el, lastId: 0, pending: new Map(), readSent: 0, typingTimer: null, typingOn: false };
+    chats.set(id, chat);
+    wire(id, chat);
+    columns.appendChild(el);
+    empty.hidden = true;
+    loadContext(id, chat);
+    return chat;
+  }
+
+  function loadContext(id, chat) {
+    const url = root.dataset.contextUrl.replace("00000000-0000-0000-0000-000000000000", id);
+    fetch(url, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : ""))
+      .then((html) => {
+        const box = chat.el.querySelector("[data-context]");
+        box.innerHTML = html; // server-rendered and escaped by Django
+        const form = box.querySelector("[data-transfer]");
+        if (form) {
+          form.addEventListener("submit", (event) => {
+            event.preventDefault();
+            const [kind, value] = form.querySelector("[data-transfer-target]").value.split(":");
+            const frame = { type: "chat.transfer", conversation: id };
+            frame[kind] = value;
+            send(frame);
+          });
+        }
+      });
+  }
+
+  function fillMacro(chat, macroId) {
+    const source = root.querySelector('[data-macro-body="' + CSS.escape(macroId) + '"]');
+    if (!source) return "";
+    const uid = chat.el.querySelector("[data-uid]");
+    const values = {
+      agent_name: root.dataset.agentName || "",
+      uid: uid ? uid.textContent.trim() : "",
+      customer_name: "",
+    };
+    return source.content.textContent
+      .replace(/\{([a-z_]+)\}/g, (all, name) => (values[name] ? values[name] : all));
+  }
+
+  function wire(id, chat) {
+    const el = chat.el;
+    const form = el.querySelector("[data-composer]");
+    const body = el.querySelector("[data-body]");
+    const internal = el.querySelector("[data-internal]");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = body.value.trim();
+      if (!value) return;
+      const frame = {
+        type: "message.send",
+        conversation: id,
+        client_id: newClientId(),
+        body: value,
+        internal: internal.checked,
+      };
+      chat.pending.set(frame.client_id, frame);
+      send(frame);
+      body.value = "";
+      internal.checked = false;
+      setTyping(id, chat, false);
+    });
+    body.addEventListener("input", () => {
+      setTyping(id, chat, body.value.length > 0);
+      clearTimeout(chat.typingTimer);
+      chat.typingTimer = setTimeout(() => setTyping(id, chat, false), 4000);
+    });
+    body.addEventListener("focus", () => markRead(id, chat));
+    el.querySelector("[data-macro]").addEventListener("change", (event) => {
+      if (event.target.value) body.value = fillMacro(chat, event.target.value);
+      event.target.value = "";
+      body.focus();
+    });
+    el.querySelector("[data-end]").addEventListener("click", () => {
+      if (window.confirm(text("ConfirmEnd"))) send({ type: "chat.end", conversation: id });
+    });
+    el.querySelector("[data-convert]").addEventListener("click", () => {
+      send({ type: "chat.convert", conversation: id });
+    });
+  }
+
+  function setTyping(id, chat, on) {
+    if (chat.typingOn === on) return;
+    chat.typingOn = on;
+    send({ type: "typing", conversation: id, on });
+  }
+
+  function markRead(id, chat) {
+    if (document.visibilityState !== "visible" || chat.lastId <= chat.readSent) return;
+    chat.readSent = chat.lastId;
+    send({ type: "read", conversation: id, up_to: chat.lastId });
+  }
+
+  function senderLabel(message) {
+    if (message.sender === "agent") {
+      return (message.author || "") + (message.staff_id ? " (" + message.staff_id + ")" : "");
+    }
+    return text(message.sender.charAt(0).toUpperCase() + message.sender.slice(1)) || message.sender;
+  }
+
+  function appendMessage(chat, message) {
+    if (message.id <= chat.lastId) return; // already shown (a resume overlaps)
+    chat.lastId = message.id;
+    const item = document.createElement("li");
+    item.className = "chat-msg chat-msg-" + message.sender + (message.internal ? " chat-msg-internal" : "");
+    const who = document.createElement("span");
+    who.className = "chat-who";
+    who.textContent = senderLabel(message) + (message.internal ? " · " + text("Note") : "");
+    const time = document.createElement("time");
+    time.dateTime = message.at;
+    time.textContent = new Date(message.at).toLocaleTimeString();
+    const body = document.createElement("p");
+    body.textContent = message.body;
+    item.append(who, " ", time, body);
+    if (message.masked && message.masked.length) {
+      const masked = document.createElement("p");
+      masked.className = "chat-masked small";
+      masked.textContent = text("Masked") + ": " + message.masked.join(", ");
+      item.appendChild(masked);
+    }
+    const log = chat.el.querySelector("[data-log]");
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    if (message.client_id) chat.pending.delete(message.client_id);
+    if (message.sender === "customer" && document.activeElement === chat.el.querySelector("[data-body]")) {
+      markRead(chat.el.dataset.conversation, chat);
+    }
+  }
+
+  function notice(chat, line) {
+    const item = document.createElement("li");
+    item.className = "chat-msg chat-msg-system";
+    item.textContent = line;
+    chat.el.querySelector("[data-log]").appendChild(item);
+  }
+
+  function closeColumn(id, line) {
+    const chat = chats.get(id);
+    if (!chat) return;
+    chat.el.classList.add("chat-ended");
+    chat.el.querySelectorAll("textarea, button, select, input").forEach((control) => {
+      control.disabled = true;
+    });
+    notice(chat, line);
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.textContent = "×";
+    dismiss.className = "chat-dismiss";
+    dismiss.setAttribute("aria-label", line);
+    dismiss.addEventListener("click", () => {
+      chat.el.remove();
+      chats.delete(id);
+      empty.hidden = chats.size > 0;
+    });
+    chat.el.querySelector(".chat-column-head").appendChild(dismiss);
+  }
+
+  function renderQueue(waiting) {
+    root.querySelector("[data-queue-count]").textContent = String(waiting.length);
+    const kinds = new Map();
+    waiting.forEach((w) => {
+      const key = w.language + " · " + w.skill;
+      kinds.set(key, (kinds.get(key) || 0) + 1);
+    });
+    const kindList = root.querySelector("[data-queue-kinds]");
+    kindList.replaceChildren(
+      ...Array.from(kinds, ([key, count]) => {
+        const li = document.createElement("li");
+        li.textContent = key + ": " + count;
+        return li;
+      })
+    );
+    const list = root.querySelector("[data-queue-list]");
+    list.replaceChildren(
+      ...waiting.slice(0, 50).map((w) => {
+        const li = document.createElement("li");
+        const since = w.queued_at ? Math.round((Date.now() - Date.parse(w.queued_at)) / 60000) : 0;
+        li.textContent =
+          w.language + " · " + w.skill + (w.priority > 0 ? " · ↑" + w.priority : "") + " · " + since + " min " + text("Waiting");
+        return li;
+      })
+    );
+  }
+
+  // ---- frames from the server
+
+  const handlers = {
+    "presence.update": (frame) => {
+      root.querySelectorAll("[data-presence]").forEach((input) => {
+        input.checked = input.value === frame.status;
+      });
+    },
+    "queue.snapshot": (frame) => renderQueue(frame.waiting || []),
+    "chat.assigned": (frame) => {
+      const chat = column(frame.conversation);
+      send({ type: "chat.open", conversation: frame.conversation.id, after: chat.lastId });
+    },
+    "message.new": (frame) => {
+      const chat = chats.get(frame.conversation);
+      if (chat) appendMessage(chat, frame.message);
+    },
+    "message.ack": (frame) => {
+      const chat = chats.get(frame.conversation);
+      if (chat) chat.pending.delete(frame.client_id);
+    },
+    typing: (frame) => {
+      const chat = chats.get(frame.conversation);
+      if (!chat) return;
+      const line = chat.el.querySelector("[data-typing]");
+      line.textContent = text("Typing");
+      line.hidden = !frame.on;
+    },
+    read: (frame) => {
+      const chat = chats.get(frame.conversation);
+      if (!chat) return;
+      const line = chat.el.querySelector("[data-read]");
+      line.textContent = text("Read") + " #" + frame.up_to;
+      line.hidden = false;
+    },
+    "conversation.update": (frame) => {
+      if (frame.status === "ended") closeColumn(frame.conversation, text("Ended"));
+    },
+    "chat.removed": (frame) => closeColumn(frame.conversation, text("Ended")),
+    "chat.converted": (frame) => {
+      const chat = chats.get(frame.conversation);
+      if (chat) notice(chat, text("Converted") + " " + frame.ticket);
+    },
+    error: (frame) => {
+      conn.textContent = text("Error") + " " + frame.message;
+    },
+  };
+
+  root.querySelectorAll("[data-presence]").forEach((input) => {
+    input.addEventListener("change", () => send({ type: "presence.set", status: input.value }));
+  });
+  document.addEventListener("visibilitychange", () => {
+    chats.forEach((chat, id) => {
+      if (document.activeElement === chat.el.querySelector("[data-body]")) markRead(id, chat);
+    });
+  });
+  connect();
+})();
