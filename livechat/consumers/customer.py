@@ -187,7 +187,10 @@ class CustomerChatConsumer(ChatSocket):
             self.send_json({"type": "read", "by": "agent", "up_to": event["up_to"]})
 
     def conversation_update(self, event: dict) -> None:
-        self.send_json(event)
+        frame = {key: event.get(key) for key in ("type", "conversation", "status", "agent")}
+        if event.get("rating") is not None:
+            frame["rating"] = event["rating"]
+        self.send_json(frame)
 
     def queue_update(self, event: dict) -> None:
         self.send_json(
