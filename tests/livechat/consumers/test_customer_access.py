@@ -3,6 +3,8 @@ Freezing the account or signing out hangs up; a foreign page cannot open the soc
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator, OriginValidator
@@ -10,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from accounts.freeze.services import account_freeze
-from accounts.models import AccountFreeze
+from accounts.models import AccountFreeze, User
 from config.asgi import application
 from tests.livechat.consumers.conftest import (
     FRAME_WAIT,
@@ -109,3 +111,19 @@ async def test_customer_socket_refuses_a_foreign_origin(settings):
     assert connected
     assert (await socket.receive_json_from(FRAME_WAIT))["type"] == "hello"
     await socket.disconnect()
+
+
+async def test_customer_freeze_confirm_freezes_the_account_and_hangs_up():
+    # given: Mei, signed in, chatting
+    mei = await person("mei@example.test")
+    chat = await start_chat(mei)
+    socket, _ = await open_chat(chat)
+    # when: she confirms the freeze the assistant offered
+    await socket.send_json_to({"type": "freeze.confirm"})
+    # then: a system line says so, and the socket closes 4403
+    frames = []
+    while (output := await socket.receive_output(FRAME_WAIT))["type"] != "websocket.close":
+        frames.append(json.loads(output["text"]))
+    assert output["code"] == 4403
+    assert [frame["message"]["sender"] for frame in frames] == ["system"]
+    assert not (await database_sync_to_async(User.objects.get)(pk=mei.pk)).is_active
