@@ -1,0 +1,1 @@
+"""Detectors for the chat guard (livechat.guard): each returns the spans it would mask."""

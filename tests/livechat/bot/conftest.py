@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from livechat.models import Conversation
+
+
+@pytest.fixture
+def kb(db, kb_corpus):
+    """The shared help-centre corpus, imported the way operators do it."""
+    call_command("import_articles", str(kb_corpus), verbosity=0)
+
+
+@pytest.fixture
+def chat(db, customer):
+    """A signed-in customer's conversation with the bot, in a given language."""
+
+    def make(language: str = "en", **fields) -> Conversation:
+        return Conversation.objects.create(customer=customer, language=language, **fields)
+
+    return make
+
+
+@pytest.fixture
+def say():
+    """The customer says `text` (saved as the consumer saves it), then the bot responds."""
+    from livechat import bot
+    from livechat.services.messages import message_post
+
+    def send(conversation: Conversation, text: str) -> list:
+        message, _ = message_post(conversation=conversation, sender="customer", body=text)
+        bot.respond(conversation=conversation, message=message)
+        conversation.refresh_from_db()
+        return list(conversation.messages.filter(seq__gt=message.seq).order_by("seq"))
+
+    return send
