@@ -7,9 +7,15 @@ from livechat.models import Conversation
 
 
 @pytest.fixture
-def kb(db, kb_corpus):
-    """The shared help-centre corpus, imported the way operators do it."""
+def kb(db, kb_corpus, settings):
+    """The shared help-centre corpus, imported the way operators do it (and embedded, when a
+    run turns semantic matching on with BEACON_SEMANTIC_SEARCH=1)."""
+    from helpcenter import services
+
     call_command("import_articles", str(kb_corpus), verbosity=0)
+    if settings.HELPCENTER_SEMANTIC_SEARCH:
+        services.article_embeddings_refresh(batch_size=64, max_batches=1000)
+    services.search_caches_clear()
 
 
 @pytest.fixture
