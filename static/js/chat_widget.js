@@ -1,0 +1,663 @@
+/* The customer chat widget: templates/livechat/_widget.html, frames in livechat/PROTOCOL.md.
+ *
+ * Nothing is lost, nothing is doubled: every message gets a client_id and stays in a
+ * pending list (sessionStorage) until the server acks it; after a reconnect (with backoff)
+ * the socket resumes with ?after=<last id> and the pending messages are sent again (the
+ * same client_id is the same message on the server). The conversation id is kept in
+ * sessionStorage too, so the chat continues across page navigations.
+ */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-chat-widget]");
+  if (!root) { return; }
+
+  function $(selector) { return root.querySelector(selector); }
+  var texts = $("[data-chat-texts]").dataset;
+  var launcher = $("[data-chat-launcher]");
+  // The dialog lives in a <template> until it is first needed: pages without a chat
+  // carry no hidden forms (their labels would shadow the page's own).
+  var widget = null;
+  function mount() {
+    if (!widget) {
+      root.appendChild($("[data-chat-template]").content.cloneNode(true));
+      widget = init();
+    }
+    return widget;
+  }
+  launcher.addEventListener("click", function () { mount().toggle(); });
+  try {
+    if (sessionStorage.getItem("beacon.chat." + root.dataset.userKey + ".id")) { mount(); }
+  } catch (error) { /* storage off: the chat starts when opened */ }
+
+  function init() {
+  var dialog = $("[data-chat-dialog]");
+  var log = $("[data-chat-log]");
+  var statusLine = $("[data-chat-status]");
+  var queueLine = $("[data-chat-queue]");
+  var warning = $("[data-chat-warning]");
+  var typingLine = $("[data-chat-typing]");
+  var input = $("[data-chat-input]");
+  var handoffButton = $("[data-chat-handoff]");
+  var offlineOpen = $("[data-chat-offline-open]");
+  var offlineForm = $("[data-chat-offline]");
+  var rateForm = $("[data-chat-rate]");
+  var emailForm = $("[data-chat-email]");
+  var endButton = $("[data-chat-end]");
+  var newButton = $("[data-chat-new]");
+  var signedIn = root.dataset.signedIn === "1";
+
+  // Per browser tab and per signed-in user: signing in or out starts afresh.
+  var PREFIX = "beacon.chat." + root.dataset.userKey + ".";
+  var store = {
+    get: function (key, fallback) {
+      try {
+        var raw = sessionStorage.getItem(PREFIX + key);
+        return raw === null ? fallback : JSON.parse(raw);
+      } catch (error) { return fallback; }
+    },
+    set: function (key, value) {
+      try { sessionStorage.setItem(PREFIX + key, JSON.stringify(value)); } catch (error) { /* full */ }
+    },
+    clear: function () {
+      ["id", "last", "pending", "open"].forEach(function (key) {
+        try { sessionStorage.removeItem(PREFIX + key); } catch (error) { /* ignore */ }
+      });
+    }
+  };
+
+  var conversationId = store.get("id", null);
+  var lastId = store.get("last", 0);
+  var socket = null;
+  var attempt = 0;
+  var retryTimer = null;
+  var watchdog = null;
+  var stopped = false; // 4401/4403: do not reconnect
+  var status = "bot";
+  var shown = {}; // message id -> element
+  var pendingShown = {}; // client_id -> element
+  var ownSeqs = []; // ids of my messages, for read receipts
+  var typingSent = false;
+  var typingTimer = null;
+  var agentTypingTimer = null;
+  var readUpTo = 0;
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, name) {
+      return values[name] === undefined ? "" : String(values[name]);
+    });
+  }
+
+  function csrf() {
+    var field = $("[data-chat-csrf] input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    return "c-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  function pending() { return store.get("pending", []); }
+  function setPending(list) { store.set("pending", list); }
+
+  function setStatusText(text) { statusLine.textContent = text; }
+
+  // ------------------------------------------------------------------ dialog
+
+  function openDialog() {
+    dialog.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    store.set("open", true);
+    input.focus();
+    if (!conversationId) { start(); } else if (!socket) { connect(); }
+    markRead();
+  }
+
+  function closeDialog() {
+    dialog.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    store.set("open", false);
+    launcher.focus();
+  }
+
+  $("[data-chat-close]").addEventListener("click", closeDialog);
+  dialog.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.preventDefault(); closeDialog(); }
+  });
+
+  // ------------------------------------------------------------------ HTTP
+
+  function post(url, data) {
+    var body = new URLSearchParams(data || {});
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
+      body: body
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (!response.ok) { throw json; }
+        return json;
+      });
+    });
+  }
+
+  function chatUrl(suffix) { return "/chat/" + conversationId + "/" + suffix; }
+
+  function start() {
+    setStatusText(texts.connecting);
+    post(root.dataset.startUrl, { language: root.dataset.language }).then(function (answer) {
+      conversationId = answer.conversation;
+      lastId = 0;
+      store.set("id", conversationId);
+      store.set("last", 0);
+      linkActions();
+      connect();
+    }).catch(function (error) {
+      setStatusText((error && error.message) || texts.startFailed);
+    });
+  }
+
+  function linkActions() {
+    $("[data-chat-download]").href = chatUrl("transcript");
+    $("[data-chat-page]").href = chatUrl("");
+  }
+
+  // ------------------------------------------------------------------ socket
+
+  function connect() {
+    if (!conversationId || stopped) { return; }
+    if (socket && (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)) {
+      return;
+    }
+    clearTimeout(retryTimer);
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var url = scheme + location.host + "/ws/chat/" + conversationId + "/?after=" + lastId;
+    var ws = new WebSocket(url);
+    socket = ws;
+    setStatusText(attempt ? texts.reconnecting : texts.connecting);
+    ws.addEventListener("open", function () {
+      if (socket !== ws) { return; }
+      attempt = 0;
+      flush();
+    });
+    ws.addEventListener("message", function (event) {
+      if (socket !== ws) { return; }
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (error) { return; }
+      handle(frame);
+    });
+    ws.addEventListener("close", function (event) {
+      if (socket !== ws) { return; }
+      socket = null;
+      clearTimeout(watchdog);
+      if (event.code === 4401) { stopped = true; setStatusText(texts.signedOut); return; }
+      if (event.code === 4403 || event.code === 4404) { stopped = true; setStatusText(texts.forbidden); return; }
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    if (stopped) { return; }
+    setStatusText(texts.reconnecting);
+    var delay = Math.min(15000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
+    attempt += 1;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  function drop() {
+    // The network went away (or an ack is overdue): treat the socket as dead now,
+    // rather than wait for TCP to notice.
+    if (socket) {
+      var dead = socket;
+      socket = null;
+      try { dead.close(); } catch (error) { /* already closing */ }
+    }
+    scheduleReconnect();
+  }
+
+  window.addEventListener("offline", function () { if (conversationId) { drop(); } });
+  window.addEventListener("online", function () {
+    if (conversationId && !socket) { attempt = 0; clearTimeout(retryTimer); connect(); }
+  });
+
+  function sendFrame(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function flush() {
+    var list = pending();
+    list.forEach(function (item) {
+      sendFrame({ type: "message.send", client_id: item.client_id, body: item.body });
+    });
+    armWatchdog();
+  }
+
+  function armWatchdog() {
+    clearTimeout(watchdog);
+    if (!pending().length) { return; }
+    watchdog = setTimeout(function () {
+      if (pending().length && socket) { drop(); }
+    }, 8000);
+  }
+
+  // ------------------------------------------------------------------ frames
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "hello": onHello(frame.conversation || {}); break;
+      case "message.new": onMessage(frame.message || {}); break;
+      case "message.ack": onAck(frame); break;
+      case "typing": onTyping(frame); break;
+      case "read": onRead(frame); break;
+      case "queue.update": onQueue(frame); break;
+      case "conversation.update": onConversation(frame); break;
+      case "warning.sensitive": onSensitive(frame); break;
+      case "error": setStatusText(frame.message || texts.failed); break;
+      default: break;
+    }
+  }
+
+  function onHello(conversation) {
+    linkActions();
+    onConversation({ status: conversation.status, agent: conversation.agent });
+  }
+
+  function onConversation(frame) {
+    if (frame.status) { status = frame.status; }
+    var agent = frame.agent;
+    if (status === "active" && agent) {
+      setStatusText(format(texts.active, { name: agent.name, staff_id: agent.staff_id }));
+    } else if (status === "queued") {
+      setStatusText(texts.queued);
+    } else if (status === "ended") {
+      setStatusText(texts.ended);
+    } else {
+      setStatusText(texts.botStatus);
+    }
+    handoffButton.hidden = status !== "bot";
+    queueLine.hidden = status !== "queued";
+    var ended = status === "ended";
+    $("[data-chat-compose]").hidden = ended;
+    rateForm.hidden = !ended || rateForm.dataset.done === "1";
+    endButton.hidden = ended;
+    newButton.hidden = !ended;
+    if (frame.rating) { rated(); }
+    checkOptions();
+  }
+
+  function checkOptions() {
+    if (!conversationId) { return; }
+    fetch(chatUrl("options"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (options) {
+        if (!options) { return; }
+        var offer = options.offline && (status === "queued" || status === "bot");
+        offlineOpen.hidden = !offer;
+        if (!offer) { offlineForm.hidden = true; }
+      })
+      .catch(function () { /* offline: the next status change asks again */ });
+  }
+
+  function onQueue(frame) {
+    queueLine.hidden = false;
+    queueLine.textContent = format(texts.queue, {
+      position: frame.position,
+      minutes: Math.max(1, Math.round((frame.eta_seconds || 0) / 60))
+    });
+  }
+
+  function onSensitive(frame) {
+    warning.textContent = texts.sensitive;
+    warning.hidden = false;
+    warning.dataset.kinds = (frame.kinds || []).join(" ");
+  }
+
+  function onTyping(frame) {
+    if (frame.from === "customer") { return; }
+    typingLine.hidden = !frame.on;
+    typingLine.textContent = frame.on ? texts.typing : "";
+    clearTimeout(agentTypingTimer);
+    if (frame.on) {
+      agentTypingTimer = setTimeout(function () { typingLine.hidden = true; }, 10000);
+    }
+  }
+
+  function onRead(frame) {
+    if (frame.by === "customer") { return; }
+    ownSeqs.forEach(function (seq) {
+      var item = shown[seq];
+      if (seq <= frame.up_to && item) {
+        var receipt = item.querySelector(".chat-receipt");
+        if (receipt) { receipt.textContent = texts.read; }
+      }
+    });
+  }
+
+  function onAck(frame) {
+    setPending(pending().filter(function (item) { return item.client_id !== frame.client_id; }));
+    var item = pendingShown[frame.client_id];
+    if (item) {
+      item.classList.remove("pending");
+      item.dataset.id = frame.id;
+      var receipt = item.querySelector(".chat-receipt");
+      if (receipt) { receipt.textContent = ""; }
+      if (!shown[frame.id]) { shown[frame.id] = item; ownSeqs.push(frame.id); }
+    }
+    armWatchdog();
+  }
+
+  function seen(id) {
+    if (id > lastId) { lastId = id; store.set("last", lastId); }
+  }
+
+  function onMessage(message) {
+    if (!message.id) { return; }
+    seen(message.id);
+    if (shown[message.id]) { return; }
+    var item = message.client_id ? pendingShown[message.client_id] : null;
+    if (item) {
+      // My own message, shown while it was pending: now it has its number.
+      item.classList.remove("pending");
+      item.querySelector(".chat-body").textContent = message.body;
+      var receipt = item.querySelector(".chat-receipt");
+      if (receipt && receipt.textContent === texts.sending) { receipt.textContent = ""; }
+      setPending(pending().filter(function (p) { return p.client_id !== message.client_id; }));
+    } else {
+      item = render(message);
+      log.insertBefore(item, log.querySelector(".pending")); // unsent ones stay last
+
+    }
+    item.dataset.id = message.id;
+    shown[message.id] = item;
+    if (message.sender === "customer") { ownSeqs.push(message.id); }
+    if (message.sender === "agent") { typingLine.hidden = true; }
+    log.scrollTop = log.scrollHeight;
+    markRead();
+  }
+
+  function markRead() {
+    if (dialog.hidden || lastId <= readUpTo) { return; }
+    if (sendFrame({ type: "read", up_to: lastId })) { readUpTo = lastId; }
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function speaker(message) {
+    if (message.sender === "customer") { return texts.you; }
+    if (message.sender === "bot") { return texts.bot; }
+    if (message.sender === "agent") { return message.author || texts.agent; }
+    return texts.system;
+  }
+
+  function render(message) {
+    var item = el("li", "chat-message from-" + (message.sender || "system"));
+    var head = el("p", "chat-meta");
+    head.appendChild(el("strong", "chat-author", speaker(message)));
+    if (message.sender === "agent" && message.staff_id) {
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(el("span", "chat-staff-id", texts.staffId + " " + message.staff_id));
+      head.appendChild(document.createTextNode(" "));
+      var verify = el("a", "chat-verify", texts.verify);
+      verify.href = root.dataset.verifyUrl + "?staff_id=" + encodeURIComponent(message.staff_id) +
+        "&conversation=" + encodeURIComponent(conversationId);
+      verify.setAttribute("aria-label", texts.verifyLabel + " (" + message.staff_id + ")");
+      verify.addEventListener("click", function (event) {
+        event.preventDefault();
+        checkAgent(message.staff_id, verify.href);
+      });
+      head.appendChild(verify);
+    }
+    item.appendChild(head);
+    item.appendChild(el("p", "chat-body", message.body || ""));
+    var data = message.data || {};
+    if (message.sender === "bot") { renderBotExtras(item, message, data); }
+    if (message.sender === "customer") { item.appendChild(el("span", "chat-receipt", "")); }
+    return item;
+  }
+
+  function button(text, className, onClick) {
+    var node = el("button", "button small" + (className ? " " + className : ""), text);
+    node.type = "button";
+    node.addEventListener("click", onClick);
+    return node;
+  }
+
+  // The bot's extras (livechat/bot/replies.py): data.kind says which.
+  function renderBotExtras(item, message, data) {
+    var articles = data.articles || [];
+    if (articles.length) {
+      var list = el("ul", "chat-articles");
+      articles.forEach(function (article) {
+        var entry = el("li");
+        var link = el("a", "", article.title || article.url);
+        link.href = article.url;
+        link.target = "_blank";
+        link.rel = "noopener";
+        entry.appendChild(link);
+        if (article.snippet) { entry.appendChild(el("p", "chat-snippet", article.snippet)); }
+        list.appendChild(entry);
+      });
+      item.appendChild(list);
+    }
+    if (data.kind === "feedback") { item.appendChild(feedback()); }
+    if (data.kind === "offer_human" && status === "bot") {
+      item.appendChild(button(handoffButton.textContent.trim(), "", handoff));
+    }
+    if (data.kind === "offer_freeze") { item.appendChild(freezeOffer()); }
+    if (data.kind === "sign_in" && data.url) {
+      var signIn = el("a", "button small", texts.signIn);
+      signIn.href = data.url + "?next=" + encodeURIComponent(location.pathname);
+      item.appendChild(signIn);
+    }
+  }
+
+  // "Did this help?": the answer is a message the bot reads (it asked the question).
+  function feedback() {
+    var box = el("div", "chat-feedback");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", texts.helped);
+    function answer(text) {
+      return function () {
+        box.textContent = "";
+        if (conversationId) { send(text); }
+      };
+    }
+    box.appendChild(button(texts.yes, "secondary", answer(texts.yes)));
+    box.appendChild(document.createTextNode(" "));
+    box.appendChild(button(texts.no, "secondary", answer(texts.no)));
+    return box;
+  }
+
+  function freezeOffer() {
+    var box = el("div", "chat-freeze");
+    var ask = el("button", "button small danger", texts.freeze);
+    ask.type = "button";
+    ask.addEventListener("click", function () {
+      box.textContent = "";
+      box.appendChild(el("p", "", texts.freezeQuestion));
+      var confirm = el("button", "button small danger", texts.freezeConfirm);
+      confirm.type = "button";
+      confirm.addEventListener("click", function () {
+        if (sendFrame({ type: "freeze.confirm" })) { box.textContent = texts.freezeSent; }
+      });
+      box.appendChild(confirm);
+      confirm.focus();
+    });
+    box.appendChild(ask);
+    return box;
+  }
+
+  function checkAgent(staffId, url) {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (answer.error) { notice(answer.error, "impostor"); return; }
+        var real = answer.genuine === true && answer.serving !== false;
+        notice(real ? format(texts.verifyReal, { name: answer.name || "", staff_id: answer.staff_id || staffId })
+                    : format(texts.verifyFake, { staff_id: answer.staff_id || staffId }),
+               real ? "verified" : "impostor");
+      })
+      .catch(function () { notice(texts.verifyFailed, "impostor"); });
+  }
+
+  function notice(text, kind) {
+    var item = el("li", "chat-message chat-notice " + kind);
+    item.setAttribute("role", "status");
+    item.appendChild(el("p", "chat-body", text));
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  function send(body) {
+    var clientId = newClientId();
+    var list = pending();
+    list.push({ client_id: clientId, body: body });
+    setPending(list);
+    showPending({ client_id: clientId, body: body });
+    if (sendFrame({ type: "message.send", client_id: clientId, body: body })) {
+      armWatchdog();
+    } else {
+      connect();
+    }
+  }
+
+  function showPending(item) {
+    if (pendingShown[item.client_id]) { return; }
+    var node = render({ sender: "customer", body: item.body });
+    node.classList.add("pending");
+    node.querySelector(".chat-receipt").textContent = texts.sending;
+    pendingShown[item.client_id] = node;
+    log.appendChild(node);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  $("[data-chat-compose]").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = input.value.trim();
+    if (!body) { return; }
+    input.value = "";
+    stopTyping();
+    if (!conversationId) { return; }
+    send(body);
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("[data-chat-compose]").requestSubmit();
+    }
+  });
+
+  input.addEventListener("input", function () {
+    if (!typingSent && input.value.trim()) {
+      typingSent = sendFrame({ type: "typing", on: true });
+    }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(stopTyping, 2500);
+  });
+
+  function stopTyping() {
+    clearTimeout(typingTimer);
+    if (typingSent) { sendFrame({ type: "typing", on: false }); typingSent = false; }
+  }
+
+  function handoff() {
+    sendFrame({ type: "handoff" });
+    handoffButton.hidden = true;
+  }
+  handoffButton.addEventListener("click", handoff);
+
+  offlineOpen.addEventListener("click", function () {
+    offlineForm.hidden = false;
+    offlineForm.querySelector("textarea").focus();
+  });
+
+  offlineForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(offlineForm);
+    data.append("client_id", newClientId());
+    var result = $("[data-chat-result]");
+    post(chatUrl("leave-message"), data).then(function (answer) {
+      result.textContent = answer.message;
+      offlineForm.querySelectorAll("textarea, input, button").forEach(function (node) { node.disabled = true; });
+      offlineOpen.hidden = true;
+    }).catch(function (error) {
+      result.textContent = (error && error.message) || texts.failed;
+    });
+  });
+
+  rateForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(rateForm);
+    if (sendFrame({ type: "rate", rating: Number(data.get("rating")), comment: data.get("comment") || "" })) {
+      rated();
+    }
+  });
+
+  function rated() {
+    rateForm.dataset.done = "1";
+    rateForm.hidden = true;
+    if (!$(".chat-rated")) { notice(texts.rated, "chat-rated"); }
+  }
+
+  emailForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var result = $("[data-chat-email-result]");
+    post(chatUrl("transcript/email"), new FormData(emailForm)).then(function (answer) {
+      result.textContent = answer.message || texts.emailSent;
+    }).catch(function (error) {
+      result.textContent = (error && error.message) || texts.failed;
+    });
+  });
+
+  endButton.addEventListener("click", function () { sendFrame({ type: "end" }); });
+
+  newButton.addEventListener("click", function () {
+    if (socket) { var old = socket; socket = null; old.close(); }
+    store.clear();
+    conversationId = null;
+    lastId = 0;
+    readUpTo = 0;
+    shown = {};
+    pendingShown = {};
+    ownSeqs = [];
+    log.textContent = "";
+    warning.hidden = true;
+    rateForm.dataset.done = "";
+    rateForm.reset();
+    store.set("open", true);
+    start();
+  });
+
+  // ------------------------------------------------------------------ start-up
+
+  if (conversationId) {
+    // A page navigation: show what is still unsent, then resume from the start of the
+    // chat (this page has none of it yet) and send the pending messages again.
+    lastId = 0;
+    pending().forEach(showPending);
+    linkActions();
+    if (store.get("open", false)) { openDialog(); } else { connect(); }
+  }
+
+  return {
+    toggle: function () { if (dialog.hidden) { openDialog(); } else { closeDialog(); } }
+  };
+  }
+})();

@@ -1,0 +1,246 @@
+"""Live chat in Chromium, customer and agent each in a browser context of their own.
+
+The customer asks the bot, gets an answer and asks for a person; the agent answers from
+the chat console; the customer checks the agent's staff ID; the customer's network drops
+while they send a message and comes back (nothing lost, nothing doubled, on either side);
+the agent converts the chat into a ticket.
+
+pytest-django's live server speaks HTTP only, so the pages and websockets come from a
+daphne process on this test's database (the same server for both people).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from playwright.sync_api import Browser, Page, expect
+
+from accounts.models import Role
+from livechat.models import AgentPresence, ChatMessage, Conversation
+from tickets.models import Ticket
+
+from .test_ticket_flow import PASSWORD, make_person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+START_WAIT = 60  # a bound on the server's start, not a speed test
+STAFF_ID = "BCN-24680"
+QUESTION = "my withdrawal has been processing for hours"
+AGENT_REPLY = "Hello, I am checking your withdrawal now."
+OFFLINE_MESSAGE = "Sent while my train was in a tunnel"
+
+SERVE = """
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+import django
+django.setup()
+from django.conf import settings
+settings.SECRET_KEY = os.environ.pop("BEACON_TEST_SECRET_KEY")
+settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BEACON_TEST_LAYER_PREFIX"]
+from daphne.cli import CommandLineInterface
+CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def chat_server(transactional_db) -> Iterator[str]:
+    """daphne (HTTP and websockets) on this test's database; yields its base URL."""
+    port = _free_port()
+    log = tempfile.TemporaryFile()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "BEACON_SEMANTIC_SEARCH": "0",
+        "BEACON_TEST_SECRET_KEY": settings.SECRET_KEY,
+        "BEACON_TEST_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + START_WAIT
+    while True:
+        if server.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            server.kill()
+            raise AssertionError(f"daphne did not start:\n{log.read().decode()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.seek(0)
+    output = log.read().decode()
+    assert "Traceback" not in output, output[-3000:]
+
+
+@pytest.fixture
+def people(browser: Browser, chat_server: str):
+    contexts = []
+
+    def open_for(user) -> Page:
+        context = browser.new_context(
+            base_url=chat_server, viewport={"width": 1280, "height": 900}, locale="en-US"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.locator("input[name=login]").fill(user.email)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("input[name=password]").press("Enter")
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        return page
+
+    yield open_for
+    for context in contexts:
+        context.close()
+
+
+def _csp_violations(page: Page) -> list[str]:
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return found
+
+
+def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
+    call_command("import_articles", str(kb_corpus), verbosity=0)
+    customer = make_person("alice@example.test", first_name="Alice")
+    agent = make_person("omar@example.test", role=Role.AGENT, first_name="Omar")
+    AgentPresence.objects.create(
+        agent=agent, staff_id=STAFF_ID, languages=["en"], skills=["general", "trading"]
+    )
+
+    # --- the agent opens the chat console: online ------------------------------------------
+    desk = people(agent)
+    desk.goto("/console/chats/")
+    expect(desk.locator("[data-conn]")).to_have_text("Connected")
+    expect(desk.locator("[data-chat-widget]")).to_have_count(0)  # no customer widget here
+
+    # --- the customer asks the bot ----------------------------------------------------------
+    me = people(customer)
+    violations = _csp_violations(me)
+    me.goto("/")
+    me.get_by_role("button", name="Contact support").click()
+    dialog = me.get_by_role("dialog", name="Contact support")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Your message", exact=True)).to_be_focused()
+    expect(dialog.locator("[data-chat-status]")).to_have_text(
+        "You are chatting with the Beacon bot."
+    )
+    dialog.get_by_label("Your message", exact=True).fill(QUESTION)
+    dialog.get_by_label("Your message", exact=True).press("Enter")
+
+    # then: answers as links with snippets, and "Did this help?"
+    answers = dialog.locator(".chat-articles li")
+    expect(answers.first).to_be_visible()
+    expect(answers.first.locator("a")).to_have_attribute(
+        "href", re.compile(r"^/help/articles/kb-037/")
+    )
+    expect(answers.first.locator(".chat-snippet")).not_to_be_empty()
+    expect(dialog.get_by_role("group", name="Did this help?")).to_be_visible()
+
+    # --- Escape closes the dialog; a page navigation keeps the chat ---------------------------
+    dialog.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(me.get_by_role("button", name="Contact support")).to_be_focused()
+    me.goto("/requests/")
+    expect(me.get_by_role("dialog", name="Contact support")).to_be_hidden()
+    me.get_by_role("button", name="Contact support").click()
+    dialog = me.get_by_role("dialog", name="Contact support")
+    expect(dialog.locator(".chat-message.from-customer")).to_have_count(1)
+    expect(dialog.locator(".chat-articles li").first).to_be_visible()
+
+    # --- the customer asks for a person; the agent gets the chat ------------------------------
+    dialog.get_by_role("button", name="Talk to a person").first.click()
+    expect(dialog.locator("[data-chat-status]")).to_have_text(
+        f"You are chatting with Omar (staff ID {STAFF_ID})."
+    )
+    column = desk.locator("[data-column]")
+    expect(column).to_have_count(1)
+    expect(column.locator("[data-log]")).to_contain_text(QUESTION)
+
+    # --- the agent answers; the customer sees name, staff ID and checks it ---------------------
+    column.locator("[data-body]").fill(AGENT_REPLY)
+    column.get_by_role("button", name="Send").click()
+    reply = dialog.locator(".chat-message.from-agent", has_text=AGENT_REPLY)
+    expect(reply).to_have_count(1)
+    expect(reply.locator(".chat-author")).to_have_text("Omar")
+    expect(reply.locator(".chat-staff-id")).to_have_text(f"Staff ID {STAFF_ID}")
+    reply.get_by_role(
+        "link", name=f"Verify this agent on the official-channel check ({STAFF_ID})"
+    ).click()
+    expect(dialog.locator(".chat-notice.verified")).to_have_text(
+        f"Omar (staff ID {STAFF_ID}) is a real Beacon agent and is serving this chat."
+    )
+    # the agent's message was read: the console shows the receipt
+    expect(column.locator("[data-read]")).to_be_visible()
+
+    # --- the network drops while the customer sends; it comes back -----------------------------
+    me.context.set_offline(True)
+    dialog.get_by_label("Your message", exact=True).fill(OFFLINE_MESSAGE)
+    dialog.get_by_label("Your message", exact=True).press("Enter")
+    pending = dialog.locator(".chat-message.from-customer", has_text=OFFLINE_MESSAGE)
+    expect(pending).to_have_class("chat-message from-customer pending")
+    expect(dialog.locator("[data-chat-status]")).to_contain_text("Reconnecting")
+    me.context.set_offline(False)
+
+    # then: sent once, seen once by each side
+    expect(pending).not_to_have_class("chat-message from-customer pending", timeout=30_000)
+    expect(column.locator("[data-log] li", has_text=OFFLINE_MESSAGE)).to_have_count(1)
+    expect(dialog.locator(".chat-message", has_text=OFFLINE_MESSAGE)).to_have_count(1)
+    chat = Conversation.objects.get(customer=customer)
+    assert chat.messages.filter(body=OFFLINE_MESSAGE).count() == 1
+    # and after a page reload the widget shows it once (resumed from the server)
+    me.reload()
+    dialog = me.get_by_role("dialog", name="Contact support")
+    expect(dialog.locator(".chat-message", has_text=OFFLINE_MESSAGE)).to_have_count(1)
+    expect(dialog.locator(".chat-message.pending")).to_have_count(0)
+
+    # --- the agent converts the chat into a ticket ---------------------------------------------
+    column.get_by_role("button", name="Convert to ticket").click()
+    expect(column).to_contain_text("Ticket created:", timeout=20_000)
+    chat.refresh_from_db()
+    ticket = Ticket.objects.get(id=chat.ticket_id)
+    assert ticket.requester == customer
+    assert ticket.chats.get() == chat
+    assert OFFLINE_MESSAGE in "\n".join(ticket.messages.values_list("body", flat=True))
+    numbers = list(chat.messages.order_by("seq").values_list("seq", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))  # nothing doubled, no gaps
+    assert chat.messages.filter(sender=ChatMessage.Sender.AGENT, body=AGENT_REPLY).count() == 1
+    assert violations == []
