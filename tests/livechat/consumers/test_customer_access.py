@@ -39,6 +39,7 @@ async def refused_with(socket) -> int:
     assert connected
     closed = await socket.receive_output(FRAME_WAIT)
     assert closed["type"] == "websocket.close"
+    await socket.disconnect()  # the test ends its side too: no consumer task outlives it
     return closed["code"]
 
 
@@ -77,6 +78,7 @@ async def test_customer_socket_closes_4403_when_the_account_is_frozen():
     )
     # then: the socket is closed with 4403
     assert await socket.receive_output(FRAME_WAIT) == {"type": "websocket.close", "code": 4403}
+    await socket.disconnect()
 
 
 async def test_customer_socket_closes_4401_at_the_next_frame_after_signing_out():
@@ -89,6 +91,7 @@ async def test_customer_socket_closes_4401_at_the_next_frame_after_signing_out()
     await socket.send_json_to({"type": "typing", "on": True})
     # then: the socket closes with 4401 and nothing was sent
     assert await socket.receive_output(FRAME_WAIT) == {"type": "websocket.close", "code": 4401}
+    await socket.disconnect()
 
 
 async def test_customer_socket_refuses_a_foreign_origin(settings):
@@ -127,3 +130,4 @@ async def test_customer_freeze_confirm_freezes_the_account_and_hangs_up():
     assert output["code"] == 4403
     assert [frame["message"]["sender"] for frame in frames] == ["system"]
     assert not (await database_sync_to_async(User.objects.get)(pk=mei.pk)).is_active
+    await socket.disconnect()
