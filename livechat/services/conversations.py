@@ -152,7 +152,7 @@ def conversation_end(*, conversation: Conversation, by: str, author=None) -> Con
         sender=ChatMessage.Sender.SYSTEM,
         body=text,
         author=author,
-        data={"event": "ended", "by": by},
+        data={"kind": "ended", "by": by},
     )
     conversation_broadcast_update(locked)
     return locked

@@ -93,3 +93,24 @@ async def test_customer_chat_never_shows_internal_notes():
     bodies = [frame["message"]["body"] for frame in await drain(socket)]
     assert "VIP, check the withdrawal log" not in bodies and "I'm checking now" in bodies
     await socket.disconnect()
+
+
+async def test_customer_chat_warns_the_sender_when_a_secret_was_masked():
+    # given: Mei's chat
+    mei = await person("mei@example.test")
+    chat = await start_chat(mei)
+    socket, _ = await open_chat(chat)
+    # when: she types her password into the chat
+    ack = await send(socket, "c-1", "my password is Hunter2-secret")
+    # then: the ack, a warning naming what was hidden, and the message already masked
+    assert ack["type"] == "message.ack"
+    assert await socket.receive_json_from(FRAME_WAIT) == {
+        "type": "warning.sensitive",
+        "kinds": ["password"],
+    }
+    new = await socket.receive_json_from(FRAME_WAIT)
+    assert new["message"]["masked"] == ["password"]
+    assert "Hunter2-secret" not in new["message"]["body"]
+    assert all("Hunter2-secret" not in body for _seq, _sender, body in await stored(chat.public_id))
+    await drain(socket)
+    await socket.disconnect()
