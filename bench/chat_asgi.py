@@ -1,0 +1,39 @@
+"""The app as config.asgi serves it, plus a bare echo consumer at /ws/bench/echo/.
+
+Mounted only by bench/chat_load.py's servers: the baseline for the chat's round trip on
+the same servers, through the same middleware (origin check, session), with no work.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chat_settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from config.routing import websocket_urlpatterns  # noqa: E402
+
+
+class EchoConsumer(AsyncWebsocketConsumer):
+    async def receive(self, text_data=None, bytes_data=None):
+        await self.send(text_data=text_data)
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(
+                URLRouter([path("ws/bench/echo/", EchoConsumer.as_asgi()), *websocket_urlpatterns])
+            )
+        ),
+    }
+)

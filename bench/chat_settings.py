@@ -1,0 +1,16 @@
+"""Settings for chat_load.py's servers: the test settings, shared by both processes.
+
+Both uvicorn processes must sign sessions with the parent's key and meet on one
+channel-layer prefix; they keep their database connection (as production does) rather
+than opening one per message.
+"""
+
+import os
+
+from config.settings.test import *  # noqa: F403
+
+SECRET_KEY = os.environ["BEACON_BENCH_SECRET_KEY"]
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BEACON_BENCH_PREFIX"]  # noqa: F405
+CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = 1000  # noqa: F405  (5,000 sockets per process)
+DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
