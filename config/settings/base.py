@@ -224,6 +224,9 @@ ACCOUNT_RATE_LIMITS = {
     "appeal": "5/h/ip",
     "mfa_reset_request": "5/h/ip",
     "channel_verify": "30/m/ip",
+    "chat_leave_message": "5/h/ip",
+    "chat_transcript_email": "5/h/ip",
+    "chat_complaint": "5/h/ip",
     "chat_start": "10/h/ip",
 }
 # https://docs.allauth.org/en/latest/mfa/configuration.html
