@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,9 @@ def test_the_bot_answers_with_links_to_imported_articles(
         page = client.get(article["url"])
         assert page.status_code == 200
         assert article["title"] in page.content.decode()
-    assert feedback.body == "Did this help?" and feedback.data == {"kind": "feedback"}
+    with translation.override(language):
+        assert feedback.body == translation.gettext("Did this help?")
+    assert feedback.data == {"kind": "feedback"}
     assert conversation.status == "bot"
 
 
