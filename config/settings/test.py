@@ -37,6 +37,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
 if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_RUN}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"celery-{_RUN}"
+# The cache too (rate-limit counters): a server a test starts in a subprocess must not
+# inherit an earlier run's counts. (In-process tests get a fresh prefix per test.)
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = _RUN  # noqa: F405
 # Most tests sign staff in with force_login; the 2FA rule for staff has its own tests,
 # which turn it on.
 BEACON_STAFF_MFA_REQUIRED = False

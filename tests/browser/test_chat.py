@@ -32,7 +32,7 @@ from accounts.models import Role
 from livechat.models import AgentPresence, ChatMessage, Conversation
 from tickets.models import Ticket
 
-from .test_ticket_flow import PASSWORD, make_person
+from .test_ticket_flow import PASSWORD, make_person, seeded_types  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,6 +138,7 @@ def _csp_violations(page: Page) -> list[str]:
     return found
 
 
+@pytest.mark.usefixtures("seeded_types")  # earlier live-server tests flushed them
 def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     call_command("import_articles", str(kb_corpus), verbosity=0)
     customer = make_person("alice@example.test", first_name="Alice")
