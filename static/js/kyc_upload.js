@@ -93,61 +93,6 @@
     }
   });
 
-  // Show a page fetched by XHR: its <main> and flash messages (header and footer are the same).
-  function showPage(html, url) {
-    var page = new DOMParser().parseFromString(html, "text/html");
-    var incoming = page.querySelector("main");
-    var main = document.querySelector("main");
-    if (!incoming || !main) {  // not one of our pages (e.g. the CSRF failure page)
-      document.open();
-      document.write(html);
-      document.close();
-      return;
-    }
-    document.querySelectorAll(".messages").forEach(function (old) { old.remove(); });
-    page.querySelectorAll(".messages").forEach(function (notes) {
-      main.parentNode.insertBefore(document.importNode(notes, true), main);
-    });
-    main.innerHTML = incoming.innerHTML;
-    if (page.title) { document.title = page.title; }
-    if (url && url !== window.location.href) { window.history.replaceState(null, "", url); }
-    var target = main.querySelector("[role=alert]:not([hidden])") || main.querySelector("h1");
-    if (target) {
-      target.setAttribute("tabindex", "-1");
-      target.focus();
-    }
-  }
-
-  function upload(form, submitter) {
-    var status = form.querySelector("[data-upload-status]");
-    var bar = form.querySelector("[data-upload-progress]");
-    var text = form.querySelector("[data-upload-text]");
-    var xhr = new XMLHttpRequest();
-    if (submitter) { submitter.disabled = true; }
-    if (status) { status.hidden = false; }
-    xhr.open("POST", form.action);
-    xhr.upload.addEventListener("progress", function (event) {
-      if (!event.lengthComputable) { return; }
-      var percent = Math.round((event.loaded / event.total) * 100);
-      if (bar) { bar.value = percent; }
-      if (text) { text.textContent = percent + "%"; }
-    });
-    xhr.addEventListener("load", function () {
-      // A success redirects (XHR follows it); a refusal is the page again with the reason.
-      showPage(xhr.responseText, xhr.status < 400 ? xhr.responseURL : null);
-    });
-    xhr.addEventListener("error", function () {
-      if (submitter) { submitter.disabled = false; }
-      if (status) { status.hidden = true; }
-      var note = form.querySelector("[data-kyc-form-error]");
-      if (note) {
-        note.textContent = form.getAttribute("data-text-failed");
-        note.hidden = false;
-      }
-    });
-    xhr.send(new FormData(form));
-  }
-
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-kyc-form]")) { return; }
@@ -167,6 +112,8 @@
     if (note) { note.hidden = true; }
     if (!window.FormData || !window.DOMParser || !window.XMLHttpRequest) { return; }
     event.preventDefault();
-    upload(form, event.submitter);
+    window.BeaconUpload.send(form, event.submitter, function () {
+      if (note) { note.textContent = form.getAttribute("data-text-failed"); note.hidden = false; }
+    });
   });
 })();
