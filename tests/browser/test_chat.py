@@ -11,98 +11,38 @@ daphne process on this test's database (the same server for both people).
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import Role
 from livechat.models import AgentPresence, ChatMessage, Conversation
+from tests.servers import AsgiServer
 from tickets.models import Ticket
 
 from .test_ticket_flow import PASSWORD, make_person, seeded_types  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-START_WAIT = 60  # a bound on the server's start, not a speed test
 STAFF_ID = "BCN-24680"
 QUESTION = "my withdrawal has been processing for hours"
 AGENT_REPLY = "Hello, I am checking your withdrawal now."
 OFFLINE_MESSAGE = "Sent while my train was in a tunnel"
 
-SERVE = """
-import os, sys
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-import django
-django.setup()
-from django.conf import settings
-settings.SECRET_KEY = os.environ.pop("BEACON_TEST_SECRET_KEY")
-settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BEACON_TEST_LAYER_PREFIX"]
-from daphne.cli import CommandLineInterface
-CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])
-"""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
 
 @pytest.fixture
 def chat_server(transactional_db) -> Iterator[str]:
     """daphne (HTTP and websockets) on this test's database; yields its base URL."""
-    port = _free_port()
-    log = tempfile.TemporaryFile()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "BEACON_SEMANTIC_SEARCH": "0",
-        "BEACON_TEST_SECRET_KEY": settings.SECRET_KEY,
-        "BEACON_TEST_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    deadline = time.monotonic() + START_WAIT
-    while True:
-        if server.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            server.kill()
-            raise AssertionError(f"daphne did not start:\n{log.read().decode()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
+    server = AsgiServer(BEACON_SEMANTIC_SEARCH="0")
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.seek(0)
-    output = log.read().decode()
-    assert "Traceback" not in output, output[-3000:]
+        server.wait_ready()
+        yield server.url
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output, output
 
 
 @pytest.fixture

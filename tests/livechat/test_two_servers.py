@@ -9,111 +9,29 @@ agent's socket is exercised in its own tests); both tabs are ordinary customer s
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
 from websockets.sync.client import ClientConnection, connect
 
 from accounts.models import User
 from livechat.services.conversations import conversation_start
+from tests.servers import AsgiServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-# Bounds on waiting (a server starting, a frame that must come); not speed tests.
-START_WAIT = 60
+# A bound on waiting for a frame that must come; not a speed test.
 FRAME_WAIT = 10
-
-# The server process: the test settings, but this test's secret key (the sessions are
-# signed with it) and channel-layer prefix (each process would draw its own otherwise).
-SERVE = """
-import os, sys
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-import django
-django.setup()
-from django.conf import settings
-settings.SECRET_KEY = os.environ.pop("BEACON_TEST_SECRET_KEY")
-settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BEACON_TEST_LAYER_PREFIX"]
-from daphne.cli import CommandLineInterface
-CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    """This test's database (the test database, not the one named in DATABASE_URL)."""
-    db = connection.settings_dict
-    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
-
-
-class Server:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.log = tempfile.TemporaryFile()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "BEACON_TEST_SECRET_KEY": settings.SECRET_KEY,
-            "BEACON_TEST_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_WAIT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server on {self.port} stopped:\n{self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"server on {self.port} did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(FRAME_WAIT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 @pytest.fixture
-def two_servers() -> Iterator[tuple[Server, Server]]:
+def two_servers() -> Iterator[tuple[AsgiServer, AsgiServer]]:
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     assert backend.startswith("channels_redis"), "set REDIS_URL: two servers share Redis"
-    servers = (Server(), Server())
+    servers = (AsgiServer(), AsgiServer())
     try:
         for server in servers:
             server.wait_ready()
@@ -134,7 +52,7 @@ def signed_in_session(user: User) -> str:
     return store.session_key
 
 
-def open_tab(server: Server, public_id: str, session_key: str) -> ClientConnection:
+def open_tab(server: AsgiServer, public_id: str, session_key: str) -> ClientConnection:
     return connect(
         f"ws://127.0.0.1:{server.port}/ws/chat/{public_id}/",
         origin=f"http://127.0.0.1:{server.port}",
