@@ -71,6 +71,9 @@ async def test_agent_socket_refuses_customers_and_signed_out_visitors():
         connected, _ = await socket.connect()
         assert connected  # accepted, then closed with the code the browser can read
         assert (await socket.receive_output(FRAME_WAIT))["code"] == code
+        # Wait for the consumer's own end, so no task of it outlives the test's event
+        # loop (one left running held the loop's teardown forever).
+        await socket.disconnect()
 
 
 async def test_agent_comes_online_takes_the_waiting_chat_and_talks_to_the_customer():
