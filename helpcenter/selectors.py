@@ -53,6 +53,23 @@ def article_search(*, query: str, lang: str, limit: int = 10) -> list[SearchHit]
     return engine.search(query, lang=lang, limit=limit)
 
 
+def semantic_search_enabled() -> bool:
+    from helpcenter.search import semantic
+
+    return semantic.enabled()
+
+
+def article_similarities(*, query: str, limit: int) -> dict[int, float]:
+    """Article id -> cosine similarity to `query` for the `limit` nearest articles (the
+    bot's confidence); empty when semantic matching is off."""
+    from helpcenter.search import semantic
+
+    if not semantic.enabled():
+        return {}
+    vector = semantic.embed_query_soon(query).result()
+    return dict(semantic.nearest(vector, limit))
+
+
 def category_tree(*, lang: str) -> list[ArticleCategory]:
     """Top-level categories holding published articles in `lang`, with such children.
 

@@ -54,18 +54,11 @@ class Candidate:
 
 
 def semantic_on() -> bool:
-    # helpcenter.selectors offers ranked hits but no similarity; the semantic module's
-    # public functions are the only way to it (a selector there would be the tidier home).
-    from helpcenter.search import semantic
-
-    return semantic.enabled()
+    return selectors.semantic_search_enabled()
 
 
 def _similarities(query: str) -> dict[int, float]:
-    from helpcenter.search import semantic
-
-    vector = semantic.embed_query_soon(query).result()
-    return dict(semantic.nearest(vector, NEIGHBOURS))
+    return selectors.article_similarities(query=query, limit=NEIGHBOURS)
 
 
 def _plain(snippet_html: str) -> str:
