@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.ratelimits import rate_allowed
-from helpcenter import selectors, services
+from helpcenter import identity_checks, selectors, services
 from helpcenter.forms import ArticleFeedbackForm
 
 # Articles a session has opened; a re-read in the same session does not count again.
@@ -148,6 +148,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     if raw and not rate_allowed(request, action="channel_verify"):
         context = {"value": raw[:500], "verdict": None, "channels": {}, "limited": True}
         return render(request, "helpcenter/verify.html", context, status=429)
+    identity = identity_checks.identity_verdict(request, raw) if raw else None
+    if identity is not None:
+        context = {"value": raw[:500], "verdict": None, "channels": {}, "identity": identity}
+        return render(request, "helpcenter/verify.html", context)
     verdict, channels = selectors.channel_verify(raw=raw) if raw else (None, {})
     return render(
         request,

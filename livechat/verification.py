@@ -12,8 +12,10 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from livechat.models import AgentPresence, Conversation
-from livechat.selectors import conversation_for_participant
+from livechat.selectors import conversation_for_participant, visitor_key_for
 
 STAFF_ID = re.compile(r"^BCN-[0-9]{5}$")
 
@@ -62,3 +64,32 @@ def _own_conversation(raw: str, *, user, session_key) -> Conversation | None:
     except ValueError:
         return None
     return conversation_for_participant(user=user, session_key=session_key, public_id=public_id)
+
+
+def staff_id_identity(request, raw: str):
+    """The verification page's check (helpcenter.identity_checks): answers for input that
+    looks like a staff ID; "serving you now" when the agent has one of this visitor's chats."""
+    from helpcenter.identity_checks import IdentityVerdict
+
+    staff_id = normalise_staff_id(raw)
+    if not STAFF_ID.match(staff_id):
+        return None
+    check = agent_check(staff_id=staff_id, user=request.user, session_key=None)
+    if not check.genuine:
+        return IdentityVerdict(genuine=False, label=staff_id)
+    serving = _serving_visitor(staff_id, user=request.user, session_key=request.session.session_key)
+    return IdentityVerdict(
+        genuine=True,
+        label=_("%(name)s, staff ID %(staff_id)s") % {"name": check.name, "staff_id": staff_id},
+        detail=_("This agent is serving your chat right now.") if serving else "",
+    )
+
+
+def _serving_visitor(staff_id: str, *, user, session_key) -> bool:
+    chats = Conversation.objects.filter(
+        status=Conversation.Status.ACTIVE, agent__chat_presence__staff_id=staff_id
+    )
+    if user is not None and user.is_authenticated:
+        return chats.filter(customer=user).exists()
+    key = visitor_key_for(session_key)
+    return bool(key) and chats.filter(customer__isnull=True, visitor_key=key).exists()
