@@ -24,6 +24,8 @@ from importlib import import_module
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import JsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -61,8 +63,26 @@ class TokenBucket:
         return True
 
 
+def _dispatch(consumer: ChatSocket, message: dict) -> None:
+    handler = getattr(consumer, get_handler_name(message), None)
+    if handler is None:
+        raise ValueError(f"No handler for message type {message['type']}")
+    handler(message)
+
+
+# Channels runs every sync consumer's handlers on one shared thread per process
+# (thread_sensitive), so all of a process's chat sockets waited in one line (bench/README,
+# chat_load). Chat handlers keep no thread-bound state: run them on the thread pool.
+# Each socket's own messages still run one at a time and in order, since the consumer
+# awaits each dispatch before taking the next.
+_dispatch_on_pool = DatabaseSyncToAsync(_dispatch, thread_sensitive=False)
+
+
 class ChatSocket(JsonWebsocketConsumer):
     """Base of the customer and agent chat sockets (see the module docstring)."""
+
+    async def dispatch(self, message: dict) -> None:
+        await _dispatch_on_pool(self, message)
 
     def connect(self) -> None:
         self.user = self.scope.get("user")
