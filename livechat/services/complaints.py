@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from livechat.models import Conversation
-from livechat.services.contacts import requester_for
+from livechat.services.contacts import flag_if_unverified, requester_for
 from livechat.services.transcripts import transcript_text
 from tickets.models import Ticket, TicketType
 from tickets.services import MAX_BODY, ticket_complain, ticket_create
@@ -91,6 +91,7 @@ def chat_complain(*, conversation: Conversation, body: str, email: str = "") -> 
             language=language,
             priority=Ticket.Priority.HIGH,
         )
+    flag_if_unverified(conversation=locked, ticket=complaint)
     if locked.ticket is None:
         locked.ticket = complaint
         if locked.customer_id is None:

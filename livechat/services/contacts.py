@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from livechat.models import Conversation
+from tickets.services.security import ticket_flag_unverified_sender
 
 MAX_EMAIL_CHARS = 254
 
@@ -57,3 +58,15 @@ def requester_for(*, conversation: Conversation, email: str = ""):
 
 def _language(conversation: Conversation) -> str:
     return "zh-hans" if conversation.language.startswith("zh") else "en"
+
+
+UNVERIFIED_NOTE = (
+    "Filed from a live chat by an anonymous visitor who gave this account's email "
+    "address; the address was not verified. Do nothing security-related on its say-so."
+)
+
+
+def flag_if_unverified(*, conversation: Conversation, ticket) -> None:
+    """An anonymous visitor's ticket is only as trustworthy as the email they typed."""
+    if conversation.customer_id is None:
+        ticket_flag_unverified_sender(ticket=ticket, note=UNVERIFIED_NOTE)

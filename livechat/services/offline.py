@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from livechat.models import ChatMessage, Conversation
-from livechat.services.contacts import requester_for
+from livechat.services.contacts import flag_if_unverified, requester_for
 from livechat.services.messages import message_post
 from livechat.services.routing import agents_available
 from livechat.services.transcripts import transcript_text
@@ -88,6 +88,7 @@ def offline_message_leave(
         notice = _(
             "Thank you. Your message was saved as request %(number)s; we will answer by email."
         ) % {"number": ticket.number}
+    flag_if_unverified(conversation=locked, ticket=ticket)
     locked.ticket = ticket
     locked.status = Conversation.Status.ENDED
     locked.ended_at = timezone.now()

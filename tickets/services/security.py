@@ -86,3 +86,24 @@ def security_ticket_close(*, reference: str, note: str) -> Ticket | None:
     )
     _set_status(ticket, None, Ticket.Status.SOLVED)
     return ticket
+
+
+UNVERIFIED_SENDER_TAG = "unverified-sender"
+
+
+@transaction.atomic
+def ticket_flag_unverified_sender(*, ticket: Ticket, note: str) -> Ticket:
+    """Mark a ticket filed for an account by someone who only gave its email address
+    (an anonymous chat visitor): agents see the tag and why, and act on nothing
+    security-related on its say-so."""
+    if UNVERIFIED_SENDER_TAG not in ticket.tags:
+        ticket.tags = [*ticket.tags, UNVERIFIED_SENDER_TAG]
+        ticket.save(update_fields=["tags", "updated_at"])
+    TicketMessage.objects.create(
+        ticket=ticket,
+        author=None,
+        body=note,
+        by_staff=True,
+        visibility=TicketMessage.Visibility.INTERNAL,
+    )
+    return ticket

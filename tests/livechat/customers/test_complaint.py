@@ -72,6 +72,7 @@ def test_an_anonymous_visitor_complains_under_their_email(visitor_client, visito
     complaint = Ticket.objects.get(number=response.json()["ticket"])
     assert complaint.requester.email == "v@example.test"
     assert complaint.language == "zh-hans"
+    assert "unverified-sender" in complaint.tags
 
 
 def test_the_complaint_form_works_without_javascript(customer_client, customer_chat):
@@ -79,7 +80,9 @@ def test_the_complaint_form_works_without_javascript(customer_client, customer_c
         f"/chat/{customer_chat.public_id}/complaint", {"body": "Too slow."}, follow=True
     )
     page = response.content.decode()
-    number = Ticket.objects.get().number
+    complaint = Ticket.objects.get()
+    number = complaint.number
+    assert "unverified-sender" not in complaint.tags  # a signed-in customer's own
     assert f"Your complaint was filed as request {number}" in page
     assert f"You complained about this chat: request {number}." in page
     assert "File the complaint" not in page

@@ -91,6 +91,9 @@ def test_an_anonymous_visitors_message_is_filed_under_their_email(visitor_client
     assert ticket.requester.email == "visitor@example.test"
     assert not ticket.requester.has_usable_password()  # claimed later by a password reset
     assert ticket.language == "zh-hans"
+    # the address was only typed: agents see that before acting on it
+    assert "unverified-sender" in ticket.tags
+    assert "was not verified" in ticket.messages.get(visibility="internal").body
     visitor_chat.refresh_from_db()
     assert visitor_chat.visitor_email == "visitor@example.test"
 
