@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from channels.layers import channel_layers
 from django.utils import translation
 
 from helpcenter.services import search_caches_clear
@@ -31,6 +32,15 @@ def _own_cache_namespace(settings):
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """channels-redis binds its locks to the event loop that first used them, and every
+    async test runs on its own loop: a layer kept from an earlier test could fail with
+    "bound to a different event loop". Each test gets a new layer."""
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)

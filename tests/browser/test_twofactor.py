@@ -74,7 +74,10 @@ def test_customer_sets_up_totp_and_signs_in_with_it(page, transactional_db):
     expect(page.get_by_role("link", name="Lost your device?")).to_be_visible()
     # the security-key option is wired by our static file (no inline script)
     expect(page.get_by_role("button", name="Use a security key")).to_be_visible()
-    assert page.evaluate("typeof window.allauth.webauthn.forms.authenticateForm") == "function"
+    # (deferred scripts: wait until they ran; fails if the function never appears)
+    page.wait_for_function(
+        "() => typeof window.allauth?.webauthn?.forms?.authenticateForm === 'function'"
+    )
     assert page.evaluate("JSON.parse(document.getElementById('js_data').textContent)")[
         "request_options"
     ]
