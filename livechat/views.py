@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.ratelimits import rate_allowed
-from livechat.models import ChatMessage, Conversation
+from livechat.models import Conversation
 from livechat.selectors import conversation_for_request, messages_after
 from livechat.services.conversations import conversation_frame, conversation_start
 from livechat.services.messages import message_frame
+from livechat.services.transcripts import transcript_filename, transcript_text
 
 
 def _fields(request: HttpRequest) -> dict:
@@ -88,27 +88,5 @@ def chat_messages(request: HttpRequest, public_id) -> JsonResponse:
 def chat_transcript(request: HttpRequest, public_id) -> HttpResponse:
     conversation = _owned(request, public_id)
     response = HttpResponse(transcript_text(conversation), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="chat-{conversation.public_id}.txt"'
+    response["Content-Disposition"] = f'attachment; filename="{transcript_filename(conversation)}"'
     return response
-
-
-def transcript_text(conversation: Conversation) -> str:
-    """The public messages as plain text, in the viewer's language and time zone."""
-    labels = {
-        ChatMessage.Sender.CUSTOMER: _("You"),
-        ChatMessage.Sender.BOT: _("Beacon assistant"),
-        ChatMessage.Sender.AGENT: _("Agent"),
-        ChatMessage.Sender.SYSTEM: _("Beacon"),
-    }
-    started = timezone.localtime(conversation.created_at).strftime("%Y-%m-%d %H:%M %Z")
-    lines = [
-        _("Beacon chat %(id)s, started %(at)s") % {"id": conversation.public_id, "at": started},
-        "",
-    ]
-    for message in messages_after(conversation=conversation, after=0):
-        name = labels.get(message.sender, message.sender)
-        if message.sender == ChatMessage.Sender.AGENT and message.author is not None:
-            name = f"{name} {message.author.first_name}".strip()
-        at = timezone.localtime(message.created_at).strftime("%Y-%m-%d %H:%M:%S")
-        lines.append(f"[{at}] {name}: {message.body}")
-    return "\n".join(lines) + "\n"
