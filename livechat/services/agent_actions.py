@@ -20,6 +20,7 @@ from livechat.models import AgentPresence, ChatMessage, Conversation
 from livechat.services import routing
 from livechat.services.messages import message_post
 from livechat.services.presence import presence_for
+from livechat.services.transcripts import transcript_lines
 from tickets.permissions import is_staff_agent, is_supervisor
 
 # A ticket body holds at most 20,000 characters (tickets.services.MAX_BODY); a longer
@@ -179,34 +180,12 @@ def agent_end(*, user, public_id) -> Conversation:
     return conversation
 
 
-def transcript_text(conversation: Conversation, *, internal: bool = False) -> str:
-    """The chat as plain text, oldest first: public messages, or only internal notes."""
-    visibility = ChatMessage.Visibility.INTERNAL if internal else ChatMessage.Visibility.PUBLIC
-    messages = conversation.messages.filter(visibility=visibility).select_related(
-        "author", "author__chat_presence"
-    )
-    labels = {
-        ChatMessage.Sender.CUSTOMER: _("Customer"),
-        ChatMessage.Sender.BOT: _("Bot"),
-        ChatMessage.Sender.SYSTEM: _("System"),
-    }
-    lines = []
-    for message in messages.order_by("seq"):
-        who = labels.get(message.sender, "")
-        if message.sender == ChatMessage.Sender.AGENT and message.author is not None:
-            presence = getattr(message.author, "chat_presence", None)
-            staff_id = presence.staff_id if presence else ""
-            who = f"{message.author.first_name or _('Agent')} ({staff_id})"
-        lines.append(f"[{message.created_at:%Y-%m-%d %H:%M:%S} UTC] {who}: {message.body}")
-    return "\n".join(lines)
-
-
 def _ticket_body(conversation: Conversation) -> str:
     header = _("Transcript of live chat %(id)s, started %(at)s UTC.") % {
         "id": conversation.public_id,
         "at": f"{conversation.created_at:%Y-%m-%d %H:%M}",
     }
-    transcript = transcript_text(conversation)
+    transcript = "\n".join(transcript_lines(conversation))
     if len(transcript) > TICKET_BODY_LIMIT:
         transcript = _("(earlier messages left out)") + "\n" + transcript[-TICKET_BODY_LIMIT:]
     return f"{header}\n\n{transcript}"
@@ -261,7 +240,7 @@ def agent_convert(*, user, public_id, ticket_type_slug: str = "other"):
             "id": conversation.public_id,
             "staff_id": presence_for(user).staff_id,
         }
-        notes = transcript_text(conversation, internal=True)
+        notes = "\n".join(transcript_lines(conversation, internal=True))
         if notes:
             note += "\n\n" + _("Internal notes from the chat:") + "\n" + notes[-TICKET_BODY_LIMIT:]
         ticket_services.ticket_reply(actor=user, ticket=ticket, body=note, internal=True)

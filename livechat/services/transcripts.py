@@ -28,9 +28,9 @@ def _language(conversation: Conversation) -> str:
     return "zh-hans" if conversation.language.startswith("zh") else "en"
 
 
-def _speaker(message: ChatMessage) -> str:
+def _speaker(message: ChatMessage, *, for_staff: bool) -> str:
     if message.sender == ChatMessage.Sender.CUSTOMER:
-        return _("You")
+        return _("Customer") if for_staff else _("You")
     if message.sender == ChatMessage.Sender.BOT:
         return _("Beacon bot")
     if message.sender == ChatMessage.Sender.AGENT:
@@ -46,17 +46,26 @@ def _speaker(message: ChatMessage) -> str:
     return _("Beacon")
 
 
-def _line(message: ChatMessage) -> str:
+def _line(message: ChatMessage, *, for_staff: bool = False) -> str:
     at = message.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     body = message.body
     articles = (message.data or {}).get("articles") or []
     links = [f"  - {a.get('title', '')}: {a.get('url', '')}" for a in articles if a.get("url")]
-    return "\n".join([f"[{at} UTC] {_speaker(message)}: {body}", *links])
+    return "\n".join([f"[{at} UTC] {_speaker(message, for_staff=for_staff)}: {body}", *links])
 
 
 def transcript_messages(conversation: Conversation, *, up_to: int | None = None):
     rows = messages_after(conversation=conversation, after=0)
     return rows.filter(seq__lte=up_to) if up_to is not None else rows
+
+
+def transcript_lines(conversation: Conversation, *, internal: bool = False) -> list[str]:
+    """For staff (a ticket made from the chat): the public messages, or only the internal
+    notes, in the active language."""
+    rows = messages_after(conversation=conversation, after=0, include_internal=internal)
+    if internal:
+        rows = rows.filter(visibility=ChatMessage.Visibility.INTERNAL)
+    return [_line(message, for_staff=True) for message in rows]
 
 
 def transcript_text(conversation: Conversation, *, up_to: int | None = None) -> str:
@@ -115,7 +124,7 @@ def _email_context(context: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "conversation": conversation,
         "chat_messages": [
-            {"speaker": _speaker(m), "message": m}
+            {"speaker": _speaker(m, for_staff=False), "message": m}
             for m in transcript_messages(conversation, up_to=up_to)
         ],
         "transcript": transcript_text(conversation, up_to=up_to),
