@@ -182,6 +182,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Chats of agents gone longer than BEACON_CHAT_GRACE_SECONDS go back to the queue.
     "livechat-requeue-abandoned": {"task": "livechat.tasks.requeue_abandoned", "schedule": 30.0},
+    # The support mailbox (IMAP_URL); does nothing when no mailbox is configured.
+    "tickets-mail-poll": {"task": "tickets.tasks.mail_poll", "schedule": 60.0},
 }
 
 # ---------------------------------------------------------------------------- auth
@@ -256,6 +258,18 @@ DEFAULT_FROM_EMAIL = env.optional("DEFAULT_FROM_EMAIL", "Beacon Support <support
 
 # ---------------------------------------------------------------------------- email
 globals().update(env.email_settings(env.optional("EMAIL_URL")))
+# Mail in (tickets.mail). The support mailbox to poll: imap://user:pass@host:143/INBOX or
+# imaps://…:993/INBOX; empty means no polling (mail arrives by HTTP or `ingest_email`).
+BEACON_IMAP_URL = env.optional("IMAP_URL")
+# Mail services that post raw messages to /api/v1/mail/inbound sign the body with this
+# (HMAC-SHA256, hex, in X-Beacon-Signature); empty turns the endpoint off.
+BEACON_INBOUND_MAIL_SECRET = env.optional("BEACON_INBOUND_MAIL_SECRET")
+# Mail from one sender beyond this many messages an hour is kept but opens nothing.
+BEACON_INBOUND_MAIL_PER_SENDER_PER_HOUR = int(
+    env.optional("BEACON_INBOUND_MAIL_PER_SENDER_PER_HOUR", "30")
+)
+# A raw message larger than this is refused by the HTTP endpoint and the pipe.
+BEACON_INBOUND_MAIL_MAX_BYTES = 25 * 1024 * 1024
 
 # ---------------------------------------------------------------------------- i18n
 LANGUAGE_CODE = "en"
