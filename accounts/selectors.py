@@ -55,3 +55,15 @@ def account_security(*, user: User) -> AccountSecurity:
         mfa_enabled=Authenticator.objects.filter(user=user).exists(),
         kyc_level=approved.aggregate(level=Max("level"))["level"] or 0,
     )
+
+
+def account_for_verified_email(*, email: str) -> User | None:
+    """The active or frozen account that proved it owns `email` (allauth's verified address)."""
+    from allauth.account.models import EmailAddress
+
+    row = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
+    )
+    return row.user if row is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
 from accounts.selectors import user_role_names_forget
@@ -32,3 +32,21 @@ def user_role_grant(*, user: User, role: Role) -> None:
     if role != Role.CUSTOMER and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+def contact_account(*, email: str, language: str = "en") -> User:
+    """The account for someone who reached support only by giving an email address.
+
+    The existing account with that address (any case), else a new one with no password
+    and no verified address: the owner can claim it later with "forgot password". Used by
+    the email channel and by anonymous chat visitors; what they file stays marked as
+    coming from an unverified sender.
+    """
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():  # a savepoint: a racing twin may have made it first
+            return User.objects.create_user(email, None, language=language)
+    except IntegrityError:
+        return User.objects.get(email__iexact=email)

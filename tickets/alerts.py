@@ -20,7 +20,7 @@ from accounts import notifications as outbox
 from accounts.models import Role, User
 from accounts.selectors import users_with_role
 from tickets import rating_links, workflow
-from tickets.models import SlaEscalation, Ticket, TicketMessage, TicketType
+from tickets.models import SlaEscalation, Ticket, TicketAttachment, TicketMessage, TicketType
 
 REMIND_AFTER_DAYS = 3  # waiting on the customer this long: remind them
 SOLVE_AFTER_DAYS = 7  # and this long: mark it solved
@@ -102,6 +102,31 @@ def _staff_context(kind: str):
     return build
 
 
+def ticket_thread(context: Mapping[str, Any]) -> str:
+    """The email thread of a ticket: a reply to any of its emails comes back to it."""
+    return f"ticket-{context['ticket_id']}"
+
+
+def ticket_of_thread(thread: str) -> int | None:
+    prefix, _dash, number = thread.partition("-")
+    return int(number) if prefix == "ticket" and number.isdigit() else None
+
+
+# An agent's files go with the email up to this much in all; the rest stay on the page.
+EMAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _reply_attachments(context: Mapping[str, Any]) -> list[tuple[str, bytes, str]]:
+    files, total = [], 0
+    for attachment in TicketAttachment.objects.filter(message_id=context["message_id"]):
+        if total + attachment.size > EMAIL_ATTACHMENTS_MAX_BYTES:
+            break
+        with attachment.file.open("rb") as handle:
+            files.append((attachment.original_name, handle.read(), attachment.content_type))
+        total += attachment.size
+    return files
+
+
 def _customer_link(context: Mapping[str, Any]) -> str:
     return reverse("tickets:detail", args=[context["number"]])
 
@@ -151,6 +176,7 @@ def register_kinds() -> None:
     ]
     for name, label, subject, template, build, essential in customer:
         # What a customer asked about is always answered; only the reminders can be muted.
+        agent_reply = name == "ticket.agent_replied"
         outbox.register(
             outbox.NotificationKind(
                 name=name,
@@ -160,6 +186,9 @@ def register_kinds() -> None:
                 build_context=build,
                 link=_customer_link,
                 essential=essential,
+                thread=ticket_thread,
+                human=agent_reply,
+                attachments=_reply_attachments if agent_reply else None,
             )
         )
     staff = [

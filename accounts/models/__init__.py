@@ -7,7 +7,7 @@ from accounts.models.identity import (
     KycSubmission,
     ReviewStatus,
 )
-from accounts.models.notifications import Notification, NotificationPreference
+from accounts.models.notifications import BouncingAddress, Notification, NotificationPreference
 from accounts.models.reviews import AppealReview, MfaResetRequest, UnfreezeAppeal
 from accounts.models.security import AccountFreeze, KnownDevice, OneTimeLink, SecurityEvent
 from accounts.models.users import (
@@ -25,6 +25,7 @@ __all__ = [
     "UID_MIN",
     "AccountFreeze",
     "AppealReview",
+    "BouncingAddress",
     "DocumentView",
     "IdentityDocument",
     "KnownDevice",

@@ -131,3 +131,19 @@ class NotificationPreference(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: email={self.email} bell={self.bell}"
+
+
+class BouncingAddress(BaseModel):
+    """An address whose mail came back as undeliverable for good (a 5.x.x bounce).
+
+    The outbox sends it nothing while the row exists; mail *from* the address proves the
+    mailbox works again and removes the row.
+    """
+
+    email = models.CharField(max_length=254, unique=True)  # lower case
+    bounces = models.PositiveIntegerField(default=1)
+    last_bounced_at = models.DateTimeField()
+    reason = models.TextField(blank=True)  # the last diagnostic, e.g. "550 5.1.1 user unknown"
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.bounces})"

@@ -8,7 +8,6 @@ are applied last, so no kind can replace or fake the code.
 from __future__ import annotations
 
 import zoneinfo
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import Notification, User
+from accounts.models import BouncingAddress, Notification, User
+from accounts.notifications import threads
 from accounts.notifications.errors import NotificationObsolete
 from accounts.notifications.registry import NotificationKind, kind_get
 
@@ -35,6 +35,8 @@ def email_render(notification: Notification) -> EmailMultiAlternatives:
     address = notification.to_email or (user.email if user else "")
     if not address:
         raise NotificationObsolete("the recipient has no email address")
+    if BouncingAddress.objects.filter(email=address.lower()).exists():
+        raise NotificationObsolete("the address bounces (see the bounce record)")
     with translation.override(notification.language), timezone.override(_time_zone(user)):
         context = {
             **kind.build_context(notification.context),
@@ -48,10 +50,31 @@ def email_render(notification: Notification) -> EmailMultiAlternatives:
         # Better failed (and logged) than a mail a phisher could have written.
         raise ImproperlyConfigured(f"{kind.template} does not extend the accounts/email layout.")
     message = EmailMultiAlternatives(
-        subject, text, to=[address], headers={"Message-ID": _message_id(notification)}
+        subject, text, to=[address], headers=_headers(notification, kind)
     )
     message.attach_alternative(html, "text/html")
+    if kind.attachments:
+        for name, content, content_type in kind.attachments(notification.context):
+            message.attach(name, content, content_type)
     return message
+
+
+def _headers(notification: Notification, kind: NotificationKind) -> dict[str, str]:
+    """The same Message-ID on every attempt (mail clients fold a rare duplicate); for a
+    thread, the references and Reply-To that bring an answer back to it."""
+    thread = kind.thread(notification.context) if kind.thread else ""
+    headers = {
+        "Message-ID": threads.message_id(notification.id, thread),
+        # Exchange's out-of-office robots read this one; the rest read Auto-Submitted.
+        "X-Auto-Response-Suppress": "All",
+    }
+    if not kind.human:  # RFC 3834: no automatic answer to an automatic message
+        headers["Auto-Submitted"] = "auto-generated"
+    if thread:
+        root = threads.thread_root_id(thread)
+        headers.update({"In-Reply-To": root, "References": root})
+        headers["Reply-To"] = threads.reply_address(thread)
+    return headers
 
 
 def _layout_context(
@@ -72,9 +95,3 @@ def _layout_context(
 
 def _time_zone(user: User | None) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(user.time_zone if user and user.time_zone else settings.TIME_ZONE)
-
-
-def _message_id(notification: Notification) -> str:
-    """The same Message-ID for every attempt, so mail clients fold a rare duplicate."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "beacon.invalid"
-    return f"<notification.{notification.id}@{domain}>"

@@ -55,6 +55,13 @@ class NotificationKind:
     # Agent and supervisor notices: only staff see them on the preferences page.
     staff_only: bool = False
     description: str | Promise = field(default="")
+    # The email thread the stored context belongs to ("ticket-42"): its emails carry
+    # In-Reply-To/References and a Reply-To that lead a reply back (notifications.threads).
+    thread: Callable[[Mapping[str, Any]], str] | None = None
+    # Files to attach, from the stored context at send time: (name, bytes, content type).
+    attachments: Callable[[Mapping[str, Any]], list[tuple[str, bytes, str]]] | None = None
+    # Written by a person (an agent's reply), so not marked Auto-Submitted.
+    human: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name) or len(self.name) > 64:

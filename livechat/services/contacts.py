@@ -9,12 +9,11 @@ Nothing tells the visitor whether the address already had an account.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.services import contact_account
 from core.exceptions import ApplicationError
 from livechat.models import Conversation
 from tickets.services.security import ticket_flag_unverified_sender
@@ -45,15 +44,7 @@ def requester_for(*, conversation: Conversation, email: str = ""):
     if conversation.customer_id is not None:
         return conversation.customer
     email = clean_visitor_email(email or conversation.visitor_email)
-    User = get_user_model()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        return user
-    try:
-        with transaction.atomic():  # a savepoint: a racing twin may have made it first
-            return User.objects.create_user(email, None, language=_language(conversation))
-    except IntegrityError:
-        return User.objects.get(email__iexact=email)
+    return contact_account(email=email, language=_language(conversation))
 
 
 def _language(conversation: Conversation) -> str:

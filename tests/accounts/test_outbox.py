@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import notifications
 from accounts.models import Notification
+from accounts.notifications import threads
 from accounts.notifications.outbox import LEASE, MAX_ATTEMPTS, RETRY_BACKOFF_MAX
 from accounts.tasks import resend_unsent, send_notification
 from tests.accounts.conftest import hello_context, needs_postgres
@@ -74,7 +75,9 @@ def test_send_notification_queued_after_commit_arrives_by_smtp(
     # then
     (message,) = smtp_server.received
     assert message["To"] == customer.email
-    assert message["Message-ID"] == f"<notification.{row.id}@beacon.test>"
+    assert message["Message-ID"] == threads.message_id(row.id)
+    assert message["Message-ID"].endswith("@beacon.test>")
+    assert message["Auto-Submitted"] == "auto-generated"  # robots do not answer it
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, "")
     assert row.sent_at is not None

@@ -1,4 +1,5 @@
 from tickets.models.macros import Macro
+from tickets.models.mail import InboundEmail
 from tickets.models.sla import SlaEscalation, SlaPolicy
 from tickets.models.tickets import (
     Team,
@@ -11,6 +12,7 @@ from tickets.models.tickets import (
 )
 
 __all__ = [
+    "InboundEmail",
     "Macro",
     "SlaEscalation",
     "SlaPolicy",

@@ -42,8 +42,13 @@ def ticket_create(
     language: str = "en",
     original: Ticket | None = None,
     priority: str = Ticket.Priority.NORMAL,
+    acknowledge: bool = True,
 ) -> Ticket:
-    """Open a request for `requester` (the acting customer); everything or nothing is saved."""
+    """Open a request for `requester` (the acting customer); everything or nothing is saved.
+
+    `acknowledge=False` sends no "we received your request" email: for a message Beacon
+    could not read, which may itself have been automatic.
+    """
     if not requester.is_authenticated:
         raise PermissionDenied
     if not ticket_type.is_active or ticket_type.kind == TicketType.Kind.REVIEW:
@@ -83,7 +88,8 @@ def ticket_create(
     message = TicketMessage.objects.create(ticket=ticket, author=requester, body=body)
     _attach(message, checked)
     _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
-    alerts.ticket_received(ticket)
+    if acknowledge:
+        alerts.ticket_received(ticket)
     return ticket
 
 

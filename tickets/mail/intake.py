@@ -1,0 +1,416 @@
+"""The one pipeline every inbound email goes through: IMAP, the webhook and the pipe.
+
+Exactly once: the InboundEmail row (unique on the Message-ID, or on the bytes when there
+is none) is the first write of the ingesting transaction, and everything the message
+causes is written in the same transaction. A copy that arrives twice, or a retry after a
+crash half-way, finds the first row and does nothing more.
+
+Never dropped: a message the parser cannot read, or one whose handling fails, is kept
+raw on a ticket tagged for an agent. Nothing security-related is done on any email's
+say-so: it becomes a ticket or a message on one, and that is all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, OperationalError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import BouncingAddress
+from accounts.selectors import account_for_verified_email
+from accounts.services import contact_account
+from core.exceptions import ApplicationError
+from core.filetypes import sniff
+from tickets.attachments import MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE
+from tickets.mail import classify as noise
+from tickets.mail.html import rewrite_cids
+from tickets.mail.parsed import ParsedMail
+from tickets.mail.parsing import parse_message
+from tickets.mail.quotes import split_reply
+from tickets.mail.threading import ticket_for_message
+from tickets.models import InboundEmail, Ticket, TicketMessage, TicketType
+from tickets.services import MAX_BODY, ticket_create, ticket_reply
+from tickets.services.email import EMAIL_TAG_OTHER_SENDER, ticket_note_from_email
+from tickets.services.security import UNVERIFIED_SENDER_TAG, ticket_flag_unverified_sender
+
+logger = logging.getLogger(__name__)
+
+EMAIL_TICKET_TYPE = "other"  # seeded by tickets/migrations/0002_ticket_types.py
+UNREADABLE_TAG = "unreadable-email"
+# The requester of a message with no usable sender at all (never sent anything).
+UNKNOWN_SENDER = "unknown-sender@beacon.invalid"
+# Kept whole on the record; the ticket message holds at most MAX_BODY characters.
+TEXT_KEPT_MAX = 1_000_000
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+Outcome = InboundEmail.Outcome
+
+
+@dataclass(frozen=True)
+class Intake:
+    inbound: InboundEmail
+    created: bool  # False: this message was ingested before, nothing was done now
+
+    @property
+    def outcome(self) -> str:
+        return self.inbound.outcome
+
+
+def email_ingest(raw: bytes, *, source: str) -> Intake:
+    """Store `raw` once and turn it into whatever it is. ApplicationError for empty or
+    oversized input (the caller's 4xx); anything else is kept."""
+    if not raw or not raw.strip():
+        raise ApplicationError(_("The message is empty."), code="empty")
+    if len(raw) > settings.BEACON_INBOUND_MAIL_MAX_BYTES:
+        raise ApplicationError(_("The message is too large."), code="too_large")
+    try:
+        parsed = parse_message(raw)
+    except Exception:  # a message nobody can read is kept for an agent, never dropped
+        logger.warning("inbound email could not be parsed", exc_info=True)
+        parsed = None
+    with transaction.atomic():
+        inbound, created = _claim(raw, parsed, source)
+        if created:
+            _handle(inbound, parsed, raw)
+            inbound.save()
+    return Intake(inbound, created)
+
+
+def _dedupe_key(raw: bytes, parsed: ParsedMail | None) -> str:
+    if parsed is not None and parsed.message_id:
+        basis = b"id:" + parsed.message_id.strip().lower().encode("utf-8", "replace")
+    else:
+        basis = b"raw:" + raw
+    return hashlib.sha256(basis).hexdigest()
+
+
+def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundEmail, bool]:
+    key = _dedupe_key(raw, parsed)
+    inbound = InboundEmail(
+        dedupe_key=key,
+        source=source,
+        raw_compressed=InboundEmail.compress(raw),
+        raw_size=len(raw),
+    )
+    if parsed is not None:
+        inbound.message_id = parsed.message_id[:998]
+        inbound.sender = parsed.sender.address[:254]
+        inbound.subject = parsed.subject[:300]
+        inbound.text = parsed.text[:TEXT_KEPT_MAX]
+        inbound.html = parsed.html[:TEXT_KEPT_MAX]
+        inbound.defects = list(parsed.defects)[:50]
+    try:
+        with transaction.atomic():  # a twin in flight waits here for the first to commit
+            inbound.save()
+    except IntegrityError:
+        return InboundEmail.objects.get(dedupe_key=key), False
+    return inbound, True
+
+
+def _handle(inbound: InboundEmail, parsed: ParsedMail | None, raw: bytes) -> None:
+    if parsed is None:
+        _keep_for_agent(inbound, None, _("Beacon could not read this email."))
+        return
+    try:
+        with transaction.atomic():
+            _route(inbound, parsed, raw)
+    except OperationalError:
+        raise  # the database is away: the whole message is retried later
+    except Exception:
+        logger.exception("inbound email %s could not be handled", inbound.pk)
+        _keep_for_agent(inbound, parsed, _("Beacon could not process this email."))
+
+
+def _route(inbound: InboundEmail, parsed: ParsedMail, raw: bytes) -> None:
+    kind, why = noise.classify(parsed)
+    if kind is noise.MailKind.LOOP:
+        inbound.outcome, inbound.detail = Outcome.LOOP, why
+        return
+    if kind is noise.MailKind.BOUNCE:
+        _bounce(inbound, raw, why)
+        return
+    if _over_rate_limit(inbound):
+        inbound.outcome = Outcome.RATE_LIMITED
+        inbound.detail = f"more than {_per_hour()} messages from {inbound.sender} in an hour"
+        return
+    if kind is not noise.MailKind.PERSON:
+        _automatic(inbound, parsed, kind, why)
+        return
+    user, verified = _sender_account(parsed)
+    inbound.sender_verified = verified
+    if inbound.sender:
+        # Mail from the address proves its mailbox works: write to it again.
+        BouncingAddress.objects.filter(email=inbound.sender).delete()
+    match = ticket_for_message(parsed, user)
+    if match is None:
+        _new_ticket(inbound, parsed, user, verified)
+    elif match.ticket.requester_id != user.id:
+        _other_sender_note(inbound, parsed, match.ticket)
+    else:
+        _reply(inbound, parsed, match.ticket, user, verified, match.how)
+
+
+# ---------------------------------------------------------------------------- people
+
+
+def _sender_account(parsed: ParsedMail):
+    """(account, verified): the account that proved it owns the address, else the
+    contact account for it (made if needed), else the unknown-sender account."""
+    address = parsed.sender.address
+    if address:
+        owner = account_for_verified_email(email=address)
+        if owner is not None:
+            return owner, True
+        return contact_account(email=address, language=_language(parsed, None)), False
+    return contact_account(email=UNKNOWN_SENDER), False
+
+
+def _new_ticket(inbound: InboundEmail, parsed: ParsedMail, user, verified: bool) -> None:
+    body = _body(parsed.text, parsed)
+    uploads, skipped = _uploads(parsed)
+    ticket = ticket_create(
+        requester=user,
+        ticket_type=TicketType.objects.get(slug=EMAIL_TICKET_TYPE),
+        subject=_subject(parsed),
+        body=body,
+        field_values={},
+        files=uploads,
+        channel=Ticket.Channel.EMAIL,
+        language=_language(parsed, user if verified else None),
+    )
+    if not verified:
+        ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
+    _done(inbound, ticket, ticket.messages.first(), uploads, Outcome.NEW_TICKET, skipped)
+
+
+def _reply(inbound, parsed: ParsedMail, ticket: Ticket, user, verified: bool, how: str) -> None:
+    new_text, _quoted = split_reply(parsed.text)
+    uploads, skipped = _uploads(parsed)
+    try:
+        message = ticket_reply(
+            actor=user, ticket=ticket, body=_body(new_text, parsed), files=uploads
+        )
+    except ApplicationError as exc:
+        if exc.code != "closed":
+            raise
+        _follow_up(inbound, parsed, ticket, user, verified)
+        return
+    if not verified and UNVERIFIED_SENDER_TAG not in ticket.tags:
+        ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
+    inbound.detail = f"threaded by {how}"
+    _done(inbound, ticket, message, uploads, Outcome.REPLY, skipped)
+
+
+def _follow_up(inbound, parsed: ParsedMail, closed: Ticket, user, verified: bool) -> None:
+    """A reply to a closed request opens a new one that names the old."""
+    new_text, _quoted = split_reply(parsed.text)
+    intro = _("Follow-up to request %(number)s.") % {"number": closed.number}
+    uploads, skipped = _uploads(parsed)
+    ticket = ticket_create(
+        requester=user,
+        ticket_type=TicketType.objects.get(slug=EMAIL_TICKET_TYPE),
+        subject=_subject(parsed),
+        body=intro + "\n\n" + _body(new_text, parsed),
+        field_values={},
+        files=uploads,
+        channel=Ticket.Channel.EMAIL,
+        language=closed.language,
+    )
+    if not verified:
+        ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
+    inbound.detail = f"follow-up to closed {closed.number}"
+    _done(inbound, ticket, ticket.messages.first(), uploads, Outcome.FOLLOW_UP, skipped)
+
+
+def _other_sender_note(inbound, parsed: ParsedMail, ticket: Ticket) -> None:
+    """Mail about a ticket from someone who is not its requester: agents see it, the
+    requester does not (it may be anyone's), and nothing changes on its say-so."""
+    new_text, _quoted = split_reply(parsed.text)
+    intro = _("Email from %(sender)s, who is not the requester of this ticket:") % {
+        "sender": inbound.sender or _("an unknown sender")
+    }
+    uploads, skipped = _uploads(parsed)
+    message = ticket_note_from_email(
+        ticket=ticket,
+        body=_fit(intro + "\n\n" + _body(new_text, parsed)),
+        files=uploads,
+        tag=EMAIL_TAG_OTHER_SENDER,
+    )
+    _done(inbound, ticket, message, uploads, Outcome.NOTE, skipped)
+
+
+# ---------------------------------------------------------------------------- machines
+
+
+def _bounce(inbound: InboundEmail, raw: bytes, why: str) -> None:
+    recipients = noise.bounced_recipients(raw)
+    now = timezone.now()
+    for recipient in recipients:
+        if not recipient.permanent:
+            continue
+        reason = " ".join(filter(None, [recipient.status, recipient.diagnostic]))[:500]
+        row, created = BouncingAddress.objects.get_or_create(
+            email=recipient.address, defaults={"last_bounced_at": now, "reason": reason}
+        )
+        if not created:
+            row.bounces, row.last_bounced_at, row.reason = row.bounces + 1, now, reason
+            row.save(update_fields=["bounces", "last_bounced_at", "reason", "updated_at"])
+    listed = ", ".join(f"{r.address} ({r.status or '?'})" for r in recipients)
+    inbound.outcome = Outcome.BOUNCE
+    inbound.detail = f"{why}: {listed or 'no recipient named'}"
+    for thread in noise.threads_in_bounce(raw):
+        ticket = _thread_ticket(thread)
+        if ticket is not None:
+            note = _("Our email about this ticket could not be delivered: %(who)s") % {
+                "who": listed or inbound.sender
+            }
+            inbound.ticket_message = ticket_note_from_email(ticket=ticket, body=note)
+            inbound.ticket = ticket
+            break
+
+
+def _automatic(inbound, parsed: ParsedMail, kind: noise.MailKind, why: str) -> None:
+    """Out-of-office and list mail: never answered; an agent sees an out-of-office
+    that answers one of our emails, as a note on its ticket."""
+    inbound.outcome = Outcome.BULK if kind is noise.MailKind.BULK else Outcome.AUTO_REPLY
+    inbound.detail = why
+    if kind is noise.MailKind.BULK:
+        return
+    match = ticket_for_message(parsed, None)
+    if match is not None:
+        intro = _("Automatic reply from %(sender)s:") % {"sender": inbound.sender or "?"}
+        body = _fit(intro + "\n\n" + _body(split_reply(parsed.text)[0], parsed))
+        inbound.ticket_message = ticket_note_from_email(ticket=match.ticket, body=body)
+        inbound.ticket = match.ticket
+
+
+def _thread_ticket(thread: str) -> Ticket | None:
+    from tickets.alerts import ticket_of_thread
+
+    ticket_id = ticket_of_thread(thread)
+    return Ticket.objects.filter(id=ticket_id).first() if ticket_id else None
+
+
+def _per_hour() -> int:
+    return settings.BEACON_INBOUND_MAIL_PER_SENDER_PER_HOUR
+
+
+def _over_rate_limit(inbound: InboundEmail) -> bool:
+    if not inbound.sender:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    recent = InboundEmail.objects.filter(sender=inbound.sender, created_at__gte=since)
+    return recent.exclude(pk=inbound.pk).count() >= _per_hour()
+
+
+def _keep_for_agent(inbound: InboundEmail, parsed: ParsedMail | None, why: str) -> None:
+    """The raw message on a ticket for an agent, with no email back to anyone."""
+    address = parsed.sender.address if parsed is not None else _guess_sender(inbound)
+    user = contact_account(email=address or UNKNOWN_SENDER)
+    body = why + "\n\n" + _("The original message is kept with this ticket; open it from here.")
+    ticket = ticket_create(
+        requester=user,
+        ticket_type=TicketType.objects.get(slug=EMAIL_TICKET_TYPE),
+        subject=(parsed.subject if parsed is not None and parsed.subject else why)[:200],
+        body=body,
+        field_values={},
+        channel=Ticket.Channel.EMAIL,
+        language="en",
+        acknowledge=False,
+    )
+    ticket.tags = [*ticket.tags, UNREADABLE_TAG]
+    ticket.save(update_fields=["tags", "updated_at"])
+    inbound.outcome = Outcome.UNPARSEABLE
+    inbound.detail = why
+    inbound.ticket, inbound.ticket_message = ticket, ticket.messages.first()
+
+
+_FROM_LINE = re.compile(rb"^From:.*?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})", re.M | re.I)
+
+
+def _guess_sender(inbound: InboundEmail) -> str:
+    match = _FROM_LINE.search(inbound.raw[:65536])
+    return match.group(1).decode("ascii").lower() if match else ""
+
+
+# ---------------------------------------------------------------------------- text
+
+
+def _subject(parsed: ParsedMail) -> str:
+    subject = " ".join(parsed.subject.split())
+    return (subject or _("(no subject)"))[:200]
+
+
+def _body(text: str, parsed: ParsedMail) -> str:
+    text = text.replace("\x00", "").strip()
+    if not text:
+        return _("(no text; see the attachments)") if parsed.attachments else _("(empty email)")
+    return _fit(text)
+
+
+def _fit(text: str) -> str:
+    if len(text) <= MAX_BODY:
+        return text
+    tail = "\n\n" + _("[Cut here: the whole email is kept with the ticket.]")
+    return text[: MAX_BODY - len(tail)] + tail
+
+
+def _language(parsed: ParsedMail, user) -> str:
+    if _CJK.search(parsed.subject) or _CJK.search(parsed.text[:2000]):
+        return "zh-hans"
+    return user.language if user is not None and user.language else "en"
+
+
+def _unverified_note(inbound: InboundEmail) -> str:
+    return _(
+        "Sent by email from %(sender)s, an address no account has verified. Anyone can "
+        "write any sender on an email: do nothing security-related on its say-so."
+    ) % {"sender": inbound.sender or _("an unknown sender")}
+
+
+# ---------------------------------------------------------------------------- files
+
+
+def _uploads(parsed: ParsedMail) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """The attachments a ticket accepts (images, PDF, video, by their bytes), and the
+    names of the rest, which stay in the raw message."""
+    uploads, skipped = [], []
+    for attachment in parsed.attachments:
+        kind = sniff(attachment.payload[:32])
+        fits = len(attachment.payload) <= MAX_FILE_BYTES and len(uploads) < MAX_FILES_PER_MESSAGE
+        if kind is None or not fits:
+            skipped.append(attachment.filename)
+            continue
+        upload = SimpleUploadedFile(attachment.filename, attachment.payload, kind[0])
+        upload.content_id = attachment.content_id  # for rewriting cid: links (_inline_urls)
+        uploads.append(upload)
+    return uploads, skipped
+
+
+def _done(inbound, ticket, message: TicketMessage | None, uploads, outcome, skipped) -> None:
+    inbound.ticket, inbound.ticket_message, inbound.outcome = ticket, message, outcome
+    if skipped:
+        names = ", ".join(skipped)[:1000]
+        inbound.detail = "; ".join(filter(None, [inbound.detail, f"kept only in the raw: {names}"]))
+    if message is not None and inbound.html:
+        inbound.html = rewrite_cids(inbound.html, _inline_urls(uploads, message))
+
+
+def _inline_urls(uploads: list[SimpleUploadedFile], message: TicketMessage) -> dict[str, str]:
+    """cid → the saved attachment's address, for the sanitised HTML shown to agents.
+    The files were saved in the order of `uploads` (tickets.services._attach)."""
+    saved = message.attachments.order_by("id")
+    return {
+        upload.content_id: reverse("tickets:attachment", args=[attachment.id])
+        for upload, attachment in zip(uploads, saved, strict=False)
+        if upload.content_id
+    }
