@@ -1,8 +1,18 @@
-"""Celery tasks of tickets: the SLA sweep (beat, every 30 seconds)."""
+"""Celery tasks of tickets: the SLA sweep (beat, every 30 seconds), the waiting sweep and
+the support mailbox poll (beat, every 60 seconds)."""
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
 from celery import shared_task
+from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from tickets.mail.imap import PollResult
+
+logger = logging.getLogger(__name__)
 
 SWEEP_BATCHES = 20  # at most 20 × 200 tickets per run; the next run takes the rest
 
@@ -30,3 +40,34 @@ def waiting_sweep() -> tuple[int, int]:
     from tickets.waiting import waiting_sweep as sweep
 
     return sweep()
+
+
+MAIL_POLL_LOCK = "tickets:mail_poll:lock"
+# Outlives the hard time limit, so the lock never lapses while a poll still runs; if a
+# worker dies without releasing it, polling resumes after this long.
+MAIL_POLL_LOCK_TIMEOUT = 180
+
+
+# Each IMAP command may take 30 s (SOCKET_TIMEOUT) before it gives up, so a poll of a slow
+# server can outlast the 60-second beat interval: the lock, not the limit, keeps polls
+# from overlapping, and the limits only stop one that hangs.
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, ignore_result=True)
+def mail_poll() -> PollResult | None:
+    """Ingest the support mailbox's unseen mail; one poll at a time across all workers.
+
+    Returns None when another poll holds the lock or the mailbox cannot be reached; the
+    next beat run (60 s later) is the retry, so no Celery retry piles up behind it.
+    """
+    from tickets.mail.imap import MailboxUnavailable, mailbox_poll
+
+    if not cache.add(MAIL_POLL_LOCK, 1, MAIL_POLL_LOCK_TIMEOUT):
+        return None
+    try:
+        return mailbox_poll()
+    except MailboxUnavailable as exc:
+        logger.error("Support mailbox poll failed; retrying on the next run: %s", exc)
+        return None
+    finally:
+        # Safe to delete: the lock cannot have lapsed and been taken by another worker
+        # while this run was still inside its time limit.
+        cache.delete(MAIL_POLL_LOCK)
