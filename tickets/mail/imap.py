@@ -11,6 +11,7 @@ import imaplib
 import logging
 import ssl
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +20,16 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection
 
+from core.exceptions import ApplicationError
+
 logger = logging.getLogger(__name__)
 
 # Every socket operation (connect, each command) gives up after this long: a mail server
 # that stops answering must not hold the poll (and its lock) until the task is killed.
 SOCKET_TIMEOUT = 30
 DEFAULT_PORTS = {"imap": 143, "imaps": 993}
+# Set (with \Seen) on a message the pipeline refused for good, so people can find it.
+REJECTED_KEYWORD = "$BeaconRejected"
 
 
 class MailboxUnavailable(Exception):
@@ -40,6 +45,7 @@ class PollResult:
     ingested: int = 0  # new to Beacon
     duplicates: int = 0  # already ingested (a retry after a crash, or the same mail twice)
     failed: int = 0  # the pipeline raised; left unseen for the next poll
+    rejected: int = 0  # the pipeline refused it for good (empty, too large); flagged
 
 
 @dataclass(frozen=True)
@@ -119,32 +125,49 @@ def mailbox_poll(
 def _ingest_each(
     client: imaplib.IMAP4, mailbox: Mailbox, uids: list[str], ingest: Callable[..., Any]
 ) -> PollResult:
-    fetched = ingested = duplicates = failed = 0
-    for uid in uids:
-        try:
-            raw = _fetch(client, uid)
-        except _MessageUnreadable as exc:
-            logger.error("IMAP %s uid %s: %s; left unseen", mailbox, uid, exc)
-            failed += 1
-            continue
-        if raw is None:  # expunged by another client since the search
-            continue
-        fetched += 1
-        try:
-            intake = ingest(raw, source="imap")
-        except SoftTimeLimitExceeded:
-            raise  # the task is out of time: stop here, the rest stays unseen
-        except Exception:
-            # Unseen, so the next poll retries; a retry of a half-done ingest is safe.
-            logger.exception("IMAP %s uid %s: ingest failed; left unseen", mailbox, uid)
-            failed += 1
-            continue
-        if intake.created:
-            ingested += 1
-        else:
-            duplicates += 1
-        _flag_seen(client, mailbox, uid)
-    return PollResult(fetched=fetched, ingested=ingested, duplicates=duplicates, failed=failed)
+    outcomes = Counter(_ingest_one(client, mailbox, uid, ingest) for uid in uids)
+    return PollResult(
+        fetched=outcomes.total() - outcomes["unreadable"] - outcomes["gone"],
+        ingested=outcomes["ingested"],
+        duplicates=outcomes["duplicate"],
+        failed=outcomes["failed"] + outcomes["unreadable"],
+        rejected=outcomes["rejected"],
+    )
+
+
+def _ingest_one(
+    client: imaplib.IMAP4, mailbox: Mailbox, uid: str, ingest: Callable[..., Any]
+) -> str:
+    """What became of one message: ingested, duplicate, failed, rejected, unreadable, gone."""
+    try:
+        raw = _fetch(client, uid)
+    except _MessageUnreadable as exc:
+        logger.error("IMAP %s uid %s: %s; left unseen", mailbox, uid, exc)
+        return "unreadable"
+    if raw is None:  # expunged by another client since the search
+        return "gone"
+    try:
+        intake = ingest(raw, source="imap")
+    except SoftTimeLimitExceeded:
+        raise  # the task is out of time: stop here, the rest stays unseen
+    except ApplicationError as exc:
+        # Refused for good (empty, or larger than the pipeline takes). Left unseen it would
+        # be fetched again every minute, and enough of them would starve newer mail; so it
+        # is flagged, and stays in the mailbox for a person to look at.
+        logger.error(
+            "IMAP %s uid %s: refused by the pipeline (%s); flagged, not ingested",
+            mailbox,
+            uid,
+            exc.message,
+        )
+        _flag_seen(client, mailbox, uid, keyword=REJECTED_KEYWORD)
+        return "rejected"
+    except Exception:
+        # Unseen, so the next poll retries; a retry of a half-done ingest is safe.
+        logger.exception("IMAP %s uid %s: ingest failed; left unseen", mailbox, uid)
+        return "failed"
+    _flag_seen(client, mailbox, uid)
+    return "ingested" if intake.created else "duplicate"
 
 
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
@@ -193,8 +216,12 @@ def _fetch(client: imaplib.IMAP4, uid: str) -> bytes | None:
     return None
 
 
-def _flag_seen(client: imaplib.IMAP4, mailbox: Mailbox, uid: str) -> None:
-    status, data = client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+def _flag_seen(client: imaplib.IMAP4, mailbox: Mailbox, uid: str, keyword: str = "") -> None:
+    flags = " ".join(filter(None, ["\\Seen", keyword]))
+    status, data = client.uid("STORE", uid, "+FLAGS", f"({flags})")
+    if status != "OK" and keyword:
+        # Some servers take no keywords of their own: \Seen alone still stops the retries.
+        status, data = client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     if status != "OK":
         # Ingested but not flagged: the next poll fetches it again and the pipeline
         # reports a duplicate. Nothing is lost, so the poll goes on.
