@@ -76,6 +76,13 @@ UNPRIVILEGED_USERS = """\
 default_internal_user = {name}
 default_internal_group = {group}
 default_login_user = {name}
+# chroot needs root; these two services chroot by default.
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
 """
 
 
