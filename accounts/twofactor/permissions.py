@@ -1,5 +1,5 @@
-"""The staff 2FA rule for API requests signed with a token, which the middleware cannot
-see (DRF authenticates tokens inside the view)."""
+"""The staff 2FA rule where the middleware cannot see: API requests signed with a token
+(DRF authenticates them inside the view) and websockets (the agent's chat console)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from accounts.twofactor.middleware import ACTIVE_TYPES
+
+
+def staff_area_closed_to(user) -> bool:
+    """True when `user` may not use a staff area (console, API, the agent's socket) yet:
+    staff without an active factor while the rule is on, or anyone who must re-enrol."""
+    if not user or not user.is_authenticated:
+        return False
+    if is_mfa_enabled(user, ACTIVE_TYPES):
+        return False
+    return user.mfa_reenrolment_required or (settings.BEACON_STAFF_MFA_REQUIRED and user.is_staff)
 
 
 class StaffUseTwoFactor(BasePermission):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.twofactor.permissions import staff_area_closed_to
 from livechat.consumers.base import CLOSE_FORBIDDEN, CLOSE_SIGNED_OUT, ChatSocket
 from livechat.groups import agent_group, agents_group, conversation_group
 from livechat.models import AgentPresence, Conversation
@@ -29,7 +30,9 @@ class AgentChatConsumer(ChatSocket):
         self.online = False
         if not self.signed_in:
             return CLOSE_SIGNED_OUT
-        return None if is_staff_agent(self.user) else CLOSE_FORBIDDEN
+        if not is_staff_agent(self.user) or staff_area_closed_to(self.user):
+            return CLOSE_FORBIDDEN  # the console's 2FA rule holds on its socket too
+        return None
 
     def groups_to_join(self) -> list[str]:
         chats = Conversation.objects.filter(agent=self.user, status=Conversation.Status.ACTIVE)

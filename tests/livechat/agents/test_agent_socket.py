@@ -76,6 +76,22 @@ async def test_agent_socket_refuses_customers_and_signed_out_visitors():
         await socket.disconnect()
 
 
+async def test_agent_socket_holds_the_consoles_two_factor_rule(settings):
+    # given: the staff 2FA rule on, and an agent who never set up a factor
+    settings.BEACON_STAFF_MFA_REQUIRED = True
+    agent = await person("no2fa@example.test", name="Sam")
+    # when: the agent opens the console's chat socket
+    socket = await open_socket(agent)
+    connected, _ = await socket.connect()
+    # then: refused like the console page, and never shown as online to routing
+    assert connected
+    assert (await socket.receive_output(FRAME_WAIT))["code"] == 4403
+    await socket.disconnect()
+    assert not await database_sync_to_async(
+        AgentPresence.objects.filter(agent=agent, status="online").exists
+    )()
+
+
 async def test_agent_comes_online_takes_the_waiting_chat_and_talks_to_the_customer():
     # given: a customer waiting, and an agent who opens the console
     customer = await person("cust@example.test", role=None)
