@@ -17,7 +17,7 @@ class MailAttachment:
     content_type: str  # as declared, lower case: "image/png", "application/pdf"
     payload: bytes  # the decoded bytes
     content_id: str = ""  # without <>, for inline parts referenced as cid:...
-    inline: bool = False  # an inline image the HTML refers to
+    inline: bool = False  # an inline image the HTML refers to (by its content_id)
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,9 @@ class ParsedMail:
     date: str  # ISO 8601 in UTC, "" when missing or unparseable
     headers: tuple[tuple[str, str], ...]  # every header, decoded, in order (for the record)
     text: str  # the whole readable text body (from text/plain, else from the HTML)
-    html: str  # the HTML body sanitised by nh3, cid: links rewritten; "" when none
+    # The HTML body sanitised by nh3; "" when none. Inline images keep their "cid:X"
+    # sources until `html.rewrite_cids` points them at the stored attachments.
+    html: str
     attachments: tuple[MailAttachment, ...] = ()
     # Parts the parser had to guess or skip, in words an agent understands.
     defects: tuple[str, ...] = field(default=())
