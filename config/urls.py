@@ -9,6 +9,7 @@ from core.views import healthz, ping
 api_v1 = [
     path("helpcenter/", include("helpcenter.api_urls")),
     path("tickets/", include("tickets.api_urls")),
+    path("mail/", include("tickets.mail_api_urls")),
 ]
 
 urlpatterns = [

@@ -21,7 +21,8 @@ START_WAIT = 60
 STOP_WAIT = 10
 
 # The server process: the test settings, but this test's secret key (sessions are signed
-# with it) and channel-layer prefix (each process would draw its own otherwise).
+# with it), channel-layer prefix and cache prefix (each process would draw its own
+# otherwise; production processes share both: presence counts and rate limits live there).
 SERVE = """
 import os, sys
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
@@ -30,6 +31,7 @@ django.setup()
 from django.conf import settings
 settings.SECRET_KEY = os.environ.pop("BEACON_TEST_SECRET_KEY")
 settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BEACON_TEST_LAYER_PREFIX"]
+settings.CACHES["default"]["KEY_PREFIX"] = os.environ["BEACON_TEST_CACHE_PREFIX"]
 from daphne.cli import CommandLineInterface
 CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])
 """
@@ -61,6 +63,7 @@ class AsgiServer:
             "DATABASE_URL": current_database_url(),
             "BEACON_TEST_SECRET_KEY": settings.SECRET_KEY,
             "BEACON_TEST_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+            "BEACON_TEST_CACHE_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
             **extra_env,
         }
         self.process = subprocess.Popen(

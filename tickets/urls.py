@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import console, customer, reports
+from tickets.views import console, customer, mail, reports
 
 app_name = "tickets"
 
@@ -32,6 +32,9 @@ urlpatterns = [
     path("console/tickets/<str:number>/unfollow", console.ticket_unfollow, name="console-unfollow"),
     path("console/tickets/<str:number>/split", console.ticket_split, name="console-split"),
     path("console/bulk", console.bulk, name="console-bulk"),
+    path("console/emails/", mail.email_list, name="console-emails"),
+    path("console/emails/<int:email_id>/", mail.email_detail, name="console-email"),
+    path("console/emails/<int:email_id>/raw", mail.email_raw, name="console-email-raw"),
     path("console/reports/", reports.dashboard, name="reports"),
     path("console/reports/tickets.csv", reports.export_csv, name="reports-csv"),
 ]

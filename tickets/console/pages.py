@@ -175,7 +175,11 @@ def console_ticket(*, user: User, number: str) -> TicketView:
     """
     ticket = selectors.ticket_get_for_user(user=user, number=number)
     allowed = workflow.TRANSITIONS.get(ticket.status, set())
-    messages = list(selectors.ticket_messages_for_user(user=user, ticket=ticket))
+    messages = list(
+        selectors.ticket_messages_for_user(user=user, ticket=ticket)
+        .select_related("email")  # "by email · original" on messages that came by mail
+        .defer("email__raw_compressed", "email__text", "email__html")
+    )
     followers = list(ticket_followers(ticket))
     recent = (
         selectors.ticket_list_for_user(user=user)

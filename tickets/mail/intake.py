@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -170,8 +172,17 @@ def _sender_account(parsed: ParsedMail):
         owner = account_for_verified_email(email=address)
         if owner is not None:
             return owner, True
-        return contact_account(email=address, language=_language(parsed, None)), False
-    return contact_account(email=UNKNOWN_SENDER), False
+    return _contact(address, _language(parsed, None)), False
+
+
+def _contact(address: str, language: str = "en"):
+    """The contact account for `address`; one no account could have (mail systems accept
+    addresses Django's validator does not) is filed under the unknown sender."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        address = UNKNOWN_SENDER
+    return contact_account(email=address, language=language)
 
 
 def _new_ticket(inbound: InboundEmail, parsed: ParsedMail, user, verified: bool) -> None:
@@ -315,7 +326,7 @@ def _over_rate_limit(inbound: InboundEmail) -> bool:
 def _keep_for_agent(inbound: InboundEmail, parsed: ParsedMail | None, why: str) -> None:
     """The raw message on a ticket for an agent, with no email back to anyone."""
     address = parsed.sender.address if parsed is not None else _guess_sender(inbound)
-    user = contact_account(email=address or UNKNOWN_SENDER)
+    user = _contact(address)
     body = why + "\n\n" + _("The original message is kept with this ticket; open it from here.")
     ticket = ticket_create(
         requester=user,
