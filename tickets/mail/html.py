@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -82,6 +83,7 @@ _ALLOWED_ATTRIBUTES = {
 _LINK_SCHEMES = ("http:", "https:", "mailto:")
 _IMAGE_SCHEMES = ("http:", "https:", "cid:")
 _CID_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")cid:([^"]*)(")', re.IGNORECASE)
+_CID_SOURCE = re.compile(r'\bsrc="cid:([^"]*)"', re.IGNORECASE)
 
 
 def sanitize_html(html: str) -> str:
@@ -129,8 +131,16 @@ def rewrite_cids(html: str, urls: Mapping[str, str]) -> str:
     return _CID_SRC.sub(replace, html)
 
 
+def referenced_cids(html: str) -> set[str]:
+    """The content ids (without <>, lower case) that `sanitize_html` output shows as images."""
+    if "cid:" not in html.lower():
+        return set()
+    return {_content_id_key(cid) for cid in _CID_SOURCE.findall(html)}
+
+
 def _content_id_key(content_id: str) -> str:
-    return content_id.strip().strip("<>").strip().lower()
+    # Attribute values come entity-escaped from the sanitiser ("&lt;id&gt;").
+    return unescape(content_id).strip().strip("<>").strip().lower()
 
 
 def _escape_attribute(value: str) -> str:
@@ -151,20 +161,13 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
-_BLOCK_TAGS = {
+# Blocks that end a paragraph (a blank line after them) and blocks that only end a line.
+_PARAGRAPH_TAGS = {
     "address",
-    "article",
-    "aside",
     "blockquote",
-    "center",
-    "dd",
-    "div",
     "dl",
-    "dt",
     "fieldset",
-    "figcaption",
     "figure",
-    "footer",
     "form",
     "h1",
     "h2",
@@ -172,18 +175,28 @@ _BLOCK_TAGS = {
     "h4",
     "h5",
     "h6",
-    "header",
     "hr",
-    "li",
-    "main",
-    "nav",
     "ol",
     "p",
     "pre",
-    "section",
     "table",
-    "tr",
     "ul",
+}
+_LINE_TAGS = {
+    "article",
+    "aside",
+    "center",
+    "dd",
+    "div",
+    "dt",
+    "figcaption",
+    "footer",
+    "header",
+    "li",
+    "main",
+    "nav",
+    "section",
+    "tr",
 }
 _SKIPPED_TAGS = {"head", "script", "style", "title", "noscript", "template", "xml"}
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
@@ -191,29 +204,55 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 class _TextExtractor(HTMLParser):
+    """Collects text; block boundaries ask for one or two line breaks, and a run of
+    boundaries (</p></div></td>) gives the largest asked for, not the sum."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self._chunks: list[str] = []
+        self._pending_breaks = 0
         self._skip_depth = 0
         self._pre_depth = 0
+
+    def _break(self, count: int) -> None:
+        if self._chunks:  # no blank lines before the first text
+            self._pending_breaks = max(self._pending_breaks, count)
+
+    def _write(self, text: str, verbatim: bool = False) -> None:
+        if self._pending_breaks:
+            if not verbatim:
+                text = text.lstrip(" ")
+            if not text:
+                return
+            if self._chunks:
+                self._chunks[-1] = self._chunks[-1].rstrip(" ")
+            self._chunks.append("\n" * self._pending_breaks)
+            self._pending_breaks = 0
+        if text:
+            self._chunks.append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
             self._skip_depth += 1
+        elif self._skip_depth:
+            return
         elif tag == "br":
-            self._chunks.append("\n")
+            self._write("\n", verbatim=True)
         elif tag == "li":
-            self._chunks.append("\n- ")
+            self._break(1)
+            self._write("- ")
         elif tag in ("td", "th"):
-            self._chunks.append(" ")
-        elif tag in _BLOCK_TAGS:
-            self._chunks.append("\n")
+            self._write(" ")
+        elif tag in _PARAGRAPH_TAGS:
+            self._break(2)
             if tag == "pre":
                 self._pre_depth += 1
+        elif tag in _LINE_TAGS:
+            self._break(1)
         elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt and not self._skip_depth:
-                self._chunks.append(f" {alt} ")
+            alt = (dict(attrs).get("alt") or "").strip()
+            if alt:
+                self._write(f" {alt} ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _SKIPPED_TAGS:  # <script/> opens nothing to skip
@@ -222,16 +261,26 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED_TAGS:
             self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _BLOCK_TAGS:
-            self._chunks.append("\n")
+        elif self._skip_depth:
+            return
+        elif tag in _PARAGRAPH_TAGS:
+            self._break(2)
             if tag == "pre":
                 self._pre_depth = max(0, self._pre_depth - 1)
+        elif tag in _LINE_TAGS:
+            self._break(1)
 
     def handle_data(self, data: str) -> None:
         if self._skip_depth:
             return
-        self._chunks.append(data if self._pre_depth else _SPACES.sub(" ", data))
+        if self._pre_depth:
+            self._write(data, verbatim=True)
+            return
+        data = _SPACES.sub(" ", data)
+        if not self._chunks or self._chunks[-1].endswith((" ", "\n")):
+            data = data.lstrip(" ")
+        self._write(data)
 
     def text(self) -> str:
-        lines = (line.strip(" ") for line in "".join(self._chunks).split("\n"))
-        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+        lines = "".join(self._chunks).split("\n")
+        return _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip(" ") for line in lines)).strip("\n")

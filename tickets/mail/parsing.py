@@ -35,7 +35,7 @@ from .charsets import (
     encoded_word_charsets,
     normalise_label,
 )
-from .html import html_to_text, sanitize_html
+from .html import html_to_text, referenced_cids, sanitize_html
 from .parsed import MailAddress, MailAttachment, MailUnparseable, ParsedMail
 
 
@@ -563,7 +563,7 @@ class _Body:
             "\n\n".join(chunk for chunk in [self.own_text(), *self.attached_text] if chunk.strip())
         )
         html = sanitize_html("\n".join(self.html)).strip()
-        referenced = {cid.lower() for cid in _CID_REFERENCE.findall(html)}
+        referenced = referenced_cids(html)
         attachments = []
         unnamed = 0
         for pending in self.attachments:
@@ -583,7 +583,6 @@ class _Body:
         return text, html, tuple(attachments)
 
 
-_CID_REFERENCE = re.compile(r'src="cid:\s*<?([^">]+?)>?\s*"', re.IGNORECASE)
 _BODY_TYPES = ("text/plain", "text/html")
 _MESSAGE_TYPES = ("message/rfc822", "message/global")
 _IDENTITY_ENCODINGS = {"", "7bit", "8bit", "binary", "7bits", "8bits", "none", "plain", "text"}

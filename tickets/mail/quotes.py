@@ -17,7 +17,7 @@ _OUTLOOK_BLOCK_LINES = 8
 
 _SEPARATOR = re.compile(
     r"^\s*(?:"
-    r"-{2,}\s*(?:Original Message|Forwarded message|原始邮件|原始郵件|转发邮件)\s*-{2,}"
+    r"-{2,}\s*(?:Original Message|原始邮件|原始郵件)\s*-{2,}"
     r"|-{5,}\s*Reply message\s*-{5,}"
     r")\s*$",
     re.IGNORECASE,
@@ -35,6 +35,8 @@ _HEADER_FIELD = re.compile(
 _FROM_FIELDS = {"from", "发件人", "發件人"}
 _WHEN_FIELDS = {"sent", "date", "发送时间", "發送時間", "时间", "日期"}
 _ABOUT_FIELDS = {"to", "subject", "收件人", "主题", "主旨"}
+# Attributions carry a date or an address; prose that happens to end in "wrote:" does not.
+_LOOKS_DATED = re.compile(r"\d|@")
 _UNDERSCORES = re.compile(r"^\s*_{5,}\s*$")
 _SIGNATURE_DELIMITER = re.compile(r"^--\s?$")
 _MOBILE_SIGNATURE = re.compile(
@@ -89,7 +91,7 @@ def _is_attribution(lines: list[str], index: int) -> bool:
         joined = f"{line} {lines[index + 1]}"
     if len(joined) > _ATTRIBUTION_MAX_CHARS:
         return False
-    if _ON_WROTE_START.match(line) and _WROTE_END.search(joined):
+    if _ON_WROTE_START.match(line) and _WROTE_END.search(joined) and _LOOKS_DATED.search(joined):
         return True
     return bool(_ZH_WROTE_START.match(line) and _ZH_WROTE_END.search(joined))
 
@@ -141,12 +143,16 @@ def _trailing_quote_start(lines: list[str]) -> int | None:
 
 def _with_attribution(lines: list[str], quote_start: int) -> int:
     """Take the "Someone wrote:" line above a quoted block along with it, in any language:
-    a short line ending in a colon right above the quote."""
+    a short line right above the quote that ends in a colon and has a date or address."""
     previous = quote_start - 1
     while previous >= 0 and not lines[previous].strip():
         previous -= 1
     if previous >= 0:
         line = lines[previous].rstrip()
-        if line.endswith((":", "：")) and len(line) <= _ATTRIBUTION_MAX_CHARS:
+        if (
+            line.endswith((":", "："))
+            and len(line) <= _ATTRIBUTION_MAX_CHARS
+            and _LOOKS_DATED.search(line)
+        ):
             return previous
     return quote_start
