@@ -18,7 +18,7 @@ def dovecot() -> Iterator[DovecotServer]:
     """
     try:
         server = DovecotServer()
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, RuntimeError) as exc:
         pytest.fail(str(exc), pytrace=False)
     try:
         server.wait_ready()

@@ -22,7 +22,8 @@ from tests.servers import free_port
 
 DOVECOT = Path("/usr/sbin/dovecot")
 USER = "support@beacon.test"
-PASSWORD = "pa/ss@w rd%1"  # characters the URL must percent-encode (a colon would end the passwd-file field)
+# Characters the URL must percent-encode (not a colon: it would end the passwd-file field).
+PASSWORD = "pa/ss@w rd%1"
 # Bounds on waiting for the server to start or stop; not speed tests.
 START_WAIT = 20
 STOP_WAIT = 10
@@ -95,6 +96,12 @@ class DovecotServer:
                 f"{DOVECOT} is missing: the IMAP tests need Debian's dovecot "
                 "(apt-get install dovecot-imapd; .ci/run installs it)"
             )
+        version = subprocess.run(
+            [str(DOVECOT), "--version"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        if not version.startswith("2.3."):
+            # 2.4 renamed and regrouped most settings (dovecot_config_version, passdb_*).
+            raise RuntimeError(f"this config is written for dovecot 2.3 (Debian 12), not {version}")
         self.port = free_port()
         # Not pytest's tmp_path: dovecot's unix sockets live here, and their paths
         # must stay under the kernel's 108-character limit.
