@@ -80,7 +80,7 @@ _JIS_ESCAPE = re.compile(rb"\x1b\$[@B]")
 _ASCII_BYTES = bytes(range(128))
 # What charset-normalizer may answer, in the order that breaks its ties: the charsets
 # undeclared mail is really written in, Beacon's customers' first. Left to itself it
-# calls short Latin-1 text UTF-16 or Cyrillic ("café" -> "cafй").
+# calls short Latin-1 text UTF-16 or Cyrillic ("café" -> "cafй") and GBK Thai.
 _GUESSABLE = [
     "utf_8",
     "cp1252",
@@ -99,6 +99,11 @@ _GUESSABLE = [
     "cp874",
     "cp1258",
 ]
+# Guesses this close in "chaos" are equally plausible for short text.
+_TIE = 0.02
+# Characters a wrong guess produces and real text rarely has: half-width katakana,
+# Hangul compatibility jamo, C1 controls, private use.
+_IMPLAUSIBLE = re.compile("[\uff61-\uff9f\u3131-\u318e\u0080-\u009f\ue000-\uf8ff]")
 
 
 @dataclass(frozen=True)
@@ -215,13 +220,19 @@ def _normalizer_guess(data: bytes) -> Decoded | None:
         matches = list(charset_normalizer.from_bytes(data, cp_isolation=_GUESSABLE))
         if not matches:
             return None
-        # Short text leaves several charsets equally plausible; take ours first then.
-        top = (matches[0].chaos, -matches[0].coherence)
-        tied = [m for m in matches if (m.chaos, -m.coherence) == top]
+        scored = [(match.chaos + _implausible_share(str(match)), match) for match in matches]
+        best_score = min(score for score, _match in scored)
+        # Short text leaves several charsets about equally plausible; take ours first.
+        tied = [match for score, match in scored if score <= best_score + _TIE]
         best = min(tied, key=lambda m: _GUESS_ORDER.get(m.encoding, len(_GUESS_ORDER)))
         return Decoded(str(best), best.encoding)
     except Exception:  # a third-party guesser must not take the parse down with it
         return None
+
+
+def _implausible_share(text: str) -> float:
+    sample = text[:2000]
+    return len(_IMPLAUSIBLE.findall(sample)) / max(1, len(sample))
 
 
 _GUESS_ORDER = {name: rank for rank, name in enumerate(_GUESSABLE)}
