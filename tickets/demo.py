@@ -128,6 +128,11 @@ def seed(out) -> None:
             team=Team.objects.get(slug=team_slug)
         )
     _sla_policies()
+    _demo_requests(out)
+    _demo_emails(out)
+
+
+def _demo_requests(out) -> None:
     customer = User.objects.filter(email="customer@beacon.test").first()
     if customer is None or Ticket.objects.filter(requester=customer).exists():
         out.write("  tickets: already there")
@@ -144,3 +149,42 @@ def seed(out) -> None:
             language=customer.language,
         )
     out.write(f"  tickets: {len(DEMO_REQUESTS)} demo requests")
+
+
+# Mail as it reaches the support mailbox: a verified customer in Chinese, a stranger,
+# and a bounce. Fixed Message-IDs make seeding again a no-op (exactly once).
+DEMO_EMAILS = [
+    (
+        "From: =?UTF-8?B?5byg5LiJ?= <customer@beacon.test>\r\nTo: support@beacon.test\r\n"
+        "Subject: =?UTF-8?B?5YWF5YC85pyq5Yiw6LSm?=\r\n"
+        "Message-ID: <demo-email-1@mail.example.test>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "你好，我昨天充值了 200 USDT（TRC20），到现在还没有到账。\r\n\r\n"
+        "-- \r\n发自我的iPhone\r\n"
+    ),
+    (
+        "From: Sam Lee <sam.lee@example.net>\r\nTo: support@beacon.test\r\n"
+        "Subject: Please unlock my account\r\n"
+        "Message-ID: <demo-email-2@example.net>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n\r\n"
+        "<p>Hi, my account is <b>locked</b>. Please remove the 2FA so I can log in.</p>"
+        "<p>Thanks,<br>Sam</p>\r\n"
+    ),
+    (
+        "From: MAILER-DAEMON@mx.example.org\r\nTo: support@beacon.test\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <demo-bounce-1@mx.example.org>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+        "Final-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n--b--\r\n"
+    ),
+]
+
+
+def _demo_emails(out) -> None:
+    from tickets.mail.intake import email_ingest
+
+    made = sum(email_ingest(raw.encode(), source="pipe").created for raw in DEMO_EMAILS)
+    out.write(f"  emails: {made} demo emails ingested")

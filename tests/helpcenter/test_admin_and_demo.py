@@ -8,6 +8,7 @@ from django.core.management import call_command
 from accounts.models import User
 from helpcenter.models import Announcement, Article, ContactChannel, GlossaryTerm, SearchSynonym
 from helpcenter.selectors import article_search
+from tickets.models import InboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,9 @@ def test_seed_demo_is_idempotent(settings, tmp_path, monkeypatch):
         m.objects.count()
         for m in (User, Article, Announcement, ContactChannel, GlossaryTerm, SearchSynonym)
     ] == counts
-    assert counts[0] == 5 and counts[1] == 24
+    # five demo people, and the contact account of the stranger in the demo emails
+    assert counts[0] == 6 and counts[1] == 24
+    assert InboundEmail.objects.count() == 3  # the demo emails, once each
     assert (
         Article.objects.filter(lang="zh-hans").count() == Article.objects.filter(lang="en").count()
     )
