@@ -454,3 +454,21 @@ def test_damaged_messages_never_raise_anything_but_unparseable():
         for value in [mail.text, mail.subject, mail.html, *(v for _k, v in mail.headers)]:
             value.encode("utf-8")  # no stray surrogates from 8-bit bytes
         assert "\r" not in mail.text and "\x00" not in mail.text
+
+
+def test_a_header_the_modern_parser_crashes_on_is_read_the_old_way():
+    # policy.default raises IndexError on a parameter name ending in "*" (CPython #151857).
+    mail = parse_message(
+        raw_message(
+            "From: a@example.com",
+            "Content-Type: multipart/mixed; boundary=b; name*",
+            body="--b\r\nContent-Type: text/plain; charset=utf-8; name*0*\r\n\r\nstill here\r\n"
+            "--b\r\nContent-Type: image/png; name*\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            "iVBORw0KGgo=\r\n--b--\r\n",
+        )
+    )
+
+    assert mail.text == "still here"
+    assert [(a.content_type, a.payload) for a in mail.attachments] == [
+        ("image/png", b"\x89PNG\r\n\x1a\n")
+    ]

@@ -40,7 +40,8 @@ from .parsed import MailAddress, MailAttachment, MailUnparseable, ParsedMail
 
 
 class _RereadingPolicy(EmailPolicy):
-    """policy.default, except that a header read again is not parsed again.
+    """policy.default, except that a header read again is not parsed again, and one
+    it cannot parse is read the compat32 way instead of failing the message.
 
     The stdlib's parser and our walk read each part's Content-Type a dozen times, and
     policy.default parses the value from scratch on every read (half of all parsing
@@ -51,7 +52,14 @@ class _RereadingPolicy(EmailPolicy):
     def header_fetch_parse(self, name, value):  # type: ignore[no-untyped-def]
         if hasattr(value, "name"):
             return value
-        return _parsed_header(name, value)
+        try:
+            return _parsed_header(name, value)
+        except Exception:
+            # The modern header parser still has bugs on malformed input (an IndexError
+            # on "Content-Type: text/plain; name*", CPython #151857) that would stop the
+            # whole parse: read this one header the compat32 way, as a plain string.
+            fallback = policy.compat32.header_fetch_parse(name, value)
+            return fallback if isinstance(fallback, str) else value
 
 
 @lru_cache(maxsize=64)
