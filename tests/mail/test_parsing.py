@@ -411,7 +411,9 @@ def test_headerless_text_is_read_and_noted():
     assert any("no headers" in defect for defect in mail.defects)
 
 
-@pytest.mark.parametrize("raw", [b"", b"   \r\n\r\n", bytes(range(32)) * 20])
+@pytest.mark.parametrize(
+    "raw", [b"", b"   \r\n\r\n", bytes(range(32)) * 20, b"\x89PNG\r\n\x1a\n" + bytes(200)]
+)
 def test_nothing_readable_raises_unparseable(raw):
     with pytest.raises(MailUnparseable):
         parse_message(raw)
