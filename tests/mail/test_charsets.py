@@ -77,6 +77,10 @@ def test_utf8_mislabelled_as_a_legacy_charset_is_read_as_utf8():
     assert decoded.guessed
 
 
+def test_a_utf8_byte_order_mark_is_not_text():
+    assert decode_bytes(b"\xef\xbb\xbf" + "提币".encode(), "utf-8").text == "提币"
+
+
 def test_latin1_labelled_text_uses_windows_1252_like_browsers():
     # Outlook writes curly quotes and the euro sign (0x80-0x9F) under an ISO-8859-1 label.
     assert decode_bytes("“€5” café".encode("cp1252"), "iso-8859-1").text == "“€5” café"

@@ -188,7 +188,7 @@ def _as_utf8(data: bytes, candidates: tuple[str, ...]) -> Decoded | None:
     than ASCII/Latin-1 is only overruled by at least four 8-bit bytes.
     """
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # Windows editors start UTF-8 with a BOM
     except UnicodeDecodeError:
         return None
     if not candidates or candidates[0] in ("utf-8", "ascii"):
