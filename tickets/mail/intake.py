@@ -34,7 +34,7 @@ from core.exceptions import ApplicationError
 from core.filetypes import sniff
 from tickets.attachments import MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE
 from tickets.mail import classify as noise
-from tickets.mail.html import rewrite_cids
+from tickets.mail.html import rewrite_cids, sanitize_html
 from tickets.mail.parsed import ParsedMail
 from tickets.mail.parsing import parse_message
 from tickets.mail.quotes import split_reply
@@ -108,7 +108,9 @@ def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundE
         inbound.sender = parsed.sender.address[:254]
         inbound.subject = parsed.subject[:300]
         inbound.text = parsed.text[:TEXT_KEPT_MAX]
-        inbound.html = parsed.html[:TEXT_KEPT_MAX]
+        # Cut mid-tag, HTML would break the record page: sanitise what is kept again.
+        html = parsed.html
+        inbound.html = html if len(html) <= TEXT_KEPT_MAX else sanitize_html(html[:TEXT_KEPT_MAX])
         inbound.defects = list(parsed.defects)[:50]
     try:
         with transaction.atomic():  # a twin in flight waits here for the first to commit
