@@ -472,3 +472,18 @@ def test_an_old_message_is_still_threaded_by_its_date_independent_ids(alice, ali
         sender=alice.email, body="Still waiting.", in_reply_to=notification_thread_id(alices_ticket)
     )
     assert ingest(reply).inbound.ticket == alices_ticket
+
+
+def test_bytes_that_are_no_email_are_kept_raw_on_a_ticket_for_an_agent(db):
+    # given: what a broken mail server might hand over: a picture, not a message
+    raw = PNG_BYTES * 3
+    # when
+    intake = ingest(raw)
+    # then: nothing dropped, an agent is asked to look, nobody is emailed
+    ticket = intake.inbound.ticket
+    assert intake.outcome == "unparseable"
+    assert "unreadable-email" in ticket.tags and ticket.channel == "email"
+    assert intake.inbound.raw == raw
+    assert not Notification.objects.filter(kind="ticket.received").exists()
+    # and the same bytes again are the same record
+    assert not ingest(raw).created and Ticket.objects.count() == 1
