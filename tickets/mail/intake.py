@@ -55,6 +55,16 @@ TEXT_KEPT_MAX = 1_000_000
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 Outcome = InboundEmail.Outcome
+# What handling a message may change on its record after the first insert.
+_OUTCOME_FIELDS = [
+    "outcome",
+    "detail",
+    "ticket",
+    "ticket_message",
+    "sender_verified",
+    "html",
+    "updated_at",
+]
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ def email_ingest(raw: bytes, *, source: str) -> Intake:
         inbound, created = _claim(raw, parsed, source)
         if created:
             _handle(inbound, parsed, raw)
-            inbound.save()
+            inbound.save(update_fields=_OUTCOME_FIELDS)  # not the raw bytes again
     return Intake(inbound, created)
 
 
