@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from django.db.models import Max, QuerySet
 
-from accounts.models import AccountFreeze, ReviewStatus, Role, User
+from accounts.models import AccountFreeze, BouncingAddress, ReviewStatus, Role, User
 
 _CACHE_ATTRIBUTE = "_beacon_role_names"
 
@@ -45,6 +45,7 @@ class AccountSecurity:
     freeze: AccountFreeze | None  # the active freeze, if any
     mfa_enabled: bool
     kyc_level: int  # highest approved KYC level, 0 for none
+    email_bounce: BouncingAddress | None = None  # their address bounces: mail is not sent
 
 
 def account_security(*, user: User) -> AccountSecurity:
@@ -54,6 +55,7 @@ def account_security(*, user: User) -> AccountSecurity:
         # allauth's model: 2FA is on while an authenticator exists.
         mfa_enabled=Authenticator.objects.filter(user=user).exists(),
         kyc_level=approved.aggregate(level=Max("level"))["level"] or 0,
+        email_bounce=BouncingAddress.objects.filter(email=user.email.lower()).first(),
     )
 
 

@@ -91,3 +91,16 @@ def test_mail_that_opened_nothing_is_for_supervisors_only(client, user_factory, 
 def test_an_unknown_email_id_is_404(client, user_factory, db):
     client.force_login(staff(user_factory, "boss@example.test", Role.SUPERVISOR))
     assert client.get(reverse("tickets:console-email", args=[999999])).status_code == 404
+
+
+def test_the_requester_panel_says_when_their_address_bounces(client, user_factory, emailed):
+    # given: mail to the stranger bounced for good
+    from tests.mail.test_intake import bounce_for
+
+    email_ingest(bounce_for("stranger@example.test"), source="imap")
+    client.force_login(staff(user_factory, "agent@example.test", Role.AGENT))
+    # when
+    page = client.get(reverse("tickets:console-ticket", args=[emailed.ticket.number]))
+    # then
+    html = page.content.decode()
+    assert 'data-testid="email-bounces"' in html and "5.1.1" in html
