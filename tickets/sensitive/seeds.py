@@ -19,7 +19,7 @@ import re
 
 from mnemonic import Mnemonic
 
-from livechat.sensitive.spans import Span
+from tickets.sensitive.spans import Span
 
 MIN_WORDS = 12
 PHRASE_LENGTHS = (12, 15, 18, 21, 24)

@@ -1,4 +1,5 @@
-"""Passwords typed into chat: "my password is …", "password: …", "pwd …", "密码是…", "密码：…".
+"""Passwords typed into chat or a ticket: "my password is …", "password: …", "pwd …",
+"密码是…", "密码：…".
 
 Only the value after the cue is masked. A cue alone says nothing ("I forgot my password",
 "密码错误"), and neither do the words people put after it when describing a problem
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from livechat.sensitive.spans import Span
+from tickets.sensitive.spans import Span
 
 MIN_VALUE_CHARS = 3
 _QUOTED = r"[\"'“‘「](?P<quoted>[^\"'”’」\n]{1,128})[\"'”’」]"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from livechat.sensitive.spans import Span
+from tickets.sensitive.spans import Span
 
 CONTEXT_CHARS = 60
 _BASE58 = "1-9A-HJ-NP-Za-km-z"

@@ -1,1 +1,0 @@
-"""Detectors for the chat guard (livechat.guard): each returns the spans it would mask."""
