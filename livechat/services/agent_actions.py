@@ -20,7 +20,7 @@ from livechat.models import AgentPresence, ChatMessage, Conversation
 from livechat.services import routing
 from livechat.services.messages import message_post
 from livechat.services.presence import presence_for
-from livechat.services.transcripts import transcript_lines
+from livechat.services.transcripts import transcript_lines, transcript_text
 from tickets.permissions import is_staff_agent, is_supervisor
 
 # A ticket body holds at most 20,000 characters (tickets.services.MAX_BODY); a longer
@@ -203,6 +203,7 @@ def agent_convert(*, user, public_id, ticket_type_slug: str = "other"):
     from tickets import services as ticket_services
     from tickets.models import Ticket
     from tickets.permissions import TicketPolicy
+    from tickets.services.files import ticket_attach_text
 
     conversation = conversation_for_agent(user=user, public_id=public_id, lock=True)
     if conversation.ticket_id:
@@ -232,6 +233,12 @@ def agent_convert(*, user, public_id, ticket_type_slug: str = "other"):
         field_values={"uid": str(customer.uid)} if "uid" in names else {},
         channel=Ticket.Channel.CHAT,
         language=conversation.language,
+    )
+    # The whole chat goes with it as a file; the message above may have left out the start.
+    ticket_attach_text(
+        message=ticket.messages.order_by("id").first(),
+        name=f"chat-{conversation.public_id}.txt",
+        text=transcript_text(conversation),
     )
     conversation.ticket = ticket
     conversation.save(update_fields=["ticket"])

@@ -111,7 +111,8 @@ def test_end_frees_room_for_the_next_chat(chat, mei, chat_factory):
         agent_actions.agent_reply(user=mei, public_id=chat.public_id, body="too late")
 
 
-def test_convert_to_ticket_has_the_transcript_and_links_both_ways(chat, mei):
+def test_convert_to_ticket_has_the_transcript_and_links_both_ways(chat, mei, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
     agent_actions.agent_reply(user=mei, public_id=chat.public_id, body="Let me open a ticket")
     agent_actions.agent_reply(user=mei, public_id=chat.public_id, body="secret", internal=True)
     ticket = agent_actions.agent_convert(user=mei, public_id=chat.public_id)
@@ -124,6 +125,12 @@ def test_convert_to_ticket_has_the_transcript_and_links_both_ways(chat, mei):
     assert mei.chat_presence.staff_id in first.body
     note = ticket.messages.get(visibility=TicketMessage.Visibility.INTERNAL)
     assert str(chat.public_id) in note.body and "secret" in note.body
+    # the whole chat is attached as a text file, without the internal note
+    (transcript,) = first.attachments.all()
+    assert transcript.original_name == f"chat-{chat.public_id}.txt"
+    text = transcript.file.open("rb").read().decode()
+    assert "My withdrawal is stuck" in text and "Let me open a ticket" in text
+    assert "secret" not in text
     # a second click is the same ticket
     assert agent_actions.agent_convert(user=mei, public_id=chat.public_id) == ticket
     assert Ticket.objects.count() == 1
