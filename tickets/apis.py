@@ -40,6 +40,9 @@ class MessageOutputSerializer(serializers.Serializer):
     body = serializers.CharField()
     visibility = serializers.CharField()
     by_staff = serializers.BooleanField()
+    # What was masked in the customer's text ("seed_phrase", "private_key", "password"):
+    # clients warn the customer, as Beacon's own pages do.
+    masked = serializers.ListField(child=serializers.CharField())
     created_at = serializers.DateTimeField()
     attachments = serializers.SerializerMethodField()
 
@@ -54,6 +57,24 @@ class MessageOutputSerializer(serializers.Serializer):
             }
             for a in message.attachments.all()
         ]
+
+
+class TicketWithMessagesOutputSerializer(TicketOutputSerializer):
+    """For the schema only: `_with_messages` fills `messages` from the selector, which
+    leaves internal notes out for customers (this field would not)."""
+
+    messages = MessageOutputSerializer(many=True, read_only=True)
+
+    class Meta(TicketOutputSerializer.Meta):
+        fields = [*TicketOutputSerializer.Meta.fields, "messages"]
+
+
+def _with_messages(ticket: Ticket, user) -> dict:
+    """The ticket and the messages `user` may see (with what was masked in each)."""
+    body = TicketOutputSerializer(ticket).data
+    messages = selectors.ticket_messages_for_user(user=user, ticket=ticket)
+    body["messages"] = MessageOutputSerializer(messages, many=True).data
+    return body
 
 
 class TicketListApi(APIView):
@@ -87,7 +108,7 @@ class TicketCreateApi(APIView):
             default=dict,
         )
 
-    @extend_schema(request=InputSerializer, responses={201: TicketOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: TicketWithMessagesOutputSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -104,17 +125,14 @@ class TicketCreateApi(APIView):
             files=request.FILES.getlist("files"),
             language=getattr(request.user, "language", "en"),
         )
-        return Response(TicketOutputSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(_with_messages(ticket, request.user), status=status.HTTP_201_CREATED)
 
 
 class TicketDetailApi(APIView):
-    @extend_schema(responses=TicketOutputSerializer)
+    @extend_schema(responses=TicketWithMessagesOutputSerializer)
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.ticket_get_for_user(user=request.user, number=number)
-        messages = selectors.ticket_messages_for_user(user=request.user, ticket=ticket)
-        body = TicketOutputSerializer(ticket).data
-        body["messages"] = MessageOutputSerializer(messages, many=True).data
-        return Response(body)
+        return Response(_with_messages(ticket, request.user))
 
 
 class TicketReplyApi(APIView):

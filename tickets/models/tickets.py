@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 from tickets.models.sla import TicketSlaFields
+from tickets.sensitive import guard as sensitive
 
 
 class Team(BaseModel):
@@ -225,8 +226,11 @@ class TicketMessage(BaseModel):
     visibility = models.CharField(
         max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    # As stored and shown: a customer's seed phrase, key or password is already masked here.
     body = models.TextField(max_length=20_000)
     by_staff = models.BooleanField(default=False)
+    # What was masked in the body or the ticket's subject: ["seed_phrase", …], so pages warn.
+    masked = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -234,6 +238,16 @@ class TicketMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.body[:40]}"
+
+    @property
+    def masked_names(self) -> str:
+        """What was hidden, as a short label in the active language ("seed phrase")."""
+        return sensitive.kind_names(self.masked)
+
+    @property
+    def masked_phrases(self) -> str:
+        """What was hidden, for a sentence in the active language ("a seed phrase")."""
+        return sensitive.kind_phrases(self.masked)
 
 
 class TicketAttachment(BaseModel):

@@ -1,4 +1,5 @@
-"""Helpers every ticket service shares: numbering, events, attachments, status changes."""
+"""Helpers every ticket service shares: numbering, events, attachments, status changes,
+masking what customers type."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tickets.models import (
     TicketEvent,
     TicketMessage,
 )
+from tickets.sensitive import guard as sensitive
 from tickets.sla import service as sla
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,18 @@ def _clean_body(body: str) -> str:
             _("Messages are limited to %(n)d characters.") % {"n": MAX_BODY}, code="body_too_long"
         )
     return body
+
+
+def _masked(*texts: str) -> tuple[list[str], list[str]]:
+    """Customer-written texts with any seed phrase, private key or password masked, and
+    the kinds found in any of them.
+
+    Only for what customers write: agents never ask for secrets, and masking their text
+    would hide legitimate content such as an example address.
+    """
+    scans = [sensitive.scan(text) for text in texts]
+    found = sensitive.kinds_in_order(kind for scan in scans for kind in scan.found)
+    return [scan.body for scan in scans], found
 
 
 def _next_number(now: dt.datetime) -> str:

@@ -22,11 +22,14 @@ from tickets.services._common import (
     _checked_files,
     _clean_body,
     _event,
+    _masked,
     _next_number,
     _reopen_window_passed,
     _set_status,
 )
 from tickets.sla import service as sla
+
+SUBJECT_MAX = 200  # Ticket.subject's length
 
 
 @transaction.atomic
@@ -54,13 +57,14 @@ def ticket_create(
     if not ticket_type.is_active or ticket_type.kind == TicketType.Kind.REVIEW:
         raise ApplicationError(_("Choose a request type from the list."), code="unknown_type")
     subject = subject.replace("\x00", "").strip()
-    if not subject or len(subject) > 200:
+    if not subject or len(subject) > SUBJECT_MAX:
         raise ApplicationError(
             _("A subject of 1 to 200 characters is needed."),
             code="subject",
             extra={"field": "subject"},
         )
     body, checked = _clean_body(body), _checked_files(files)
+    (subject, body), masked = _masked(subject, body)
     now = timezone.now()
     try:
         values = fields.clean_fields(ticket_type.fields, field_values, now)
@@ -72,7 +76,8 @@ def ticket_create(
         number=_next_number(now),
         requester=requester,
         type=ticket_type,
-        subject=subject,
+        # A mask can be longer than the password it hides; the customer typed few enough.
+        subject=subject[:SUBJECT_MAX],
         channel=channel,
         language=language,
         team=ticket_type.team,
@@ -85,7 +90,9 @@ def ticket_create(
     ticket.full_clean()
     ticket.save()
     ticket.save(update_fields=sla.sla_refresh(ticket, fired=set()))
-    message = TicketMessage.objects.create(ticket=ticket, author=requester, body=body)
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=requester, body=body, masked=masked
+    )
     _attach(message, checked)
     _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
     if acknowledge:
@@ -112,9 +119,17 @@ def ticket_reply(
     if ticket.status == Ticket.Status.CLOSED or (not staff and _reopen_window_passed(ticket)):
         raise ApplicationError(_("This request is closed. Please open a new one."), code="closed")
     body, checked = _clean_body(body), _checked_files(files)
+    masked: list[str] = []
+    if not staff:  # staff text is never scanned (see _masked)
+        (body,), masked = _masked(body)
     visibility = TicketMessage.Visibility.INTERNAL if internal else TicketMessage.Visibility.PUBLIC
     message = TicketMessage.objects.create(
-        ticket=ticket, author=actor, body=body, visibility=visibility, by_staff=staff
+        ticket=ticket,
+        author=actor,
+        body=body,
+        visibility=visibility,
+        by_staff=staff,
+        masked=masked,
     )
     _attach(message, checked)
     _event(ticket, actor, TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLIED)
