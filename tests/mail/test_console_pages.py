@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
+def _scratch_media(private_media):
+    pass
 
 
 def staff(user_factory, email: str, role: Role) -> User:

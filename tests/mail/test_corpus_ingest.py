@@ -43,7 +43,7 @@ def test_the_corpus_is_there():
 
 @pytest.mark.django_db
 def test_every_corpus_message_is_ingested_into_something_an_agent_can_use(
-    many_per_hour, private_media_dir
+    many_per_hour, private_media
 ):
     files = corpus_files()
     outcomes: dict[str, list[str]] = {}
@@ -77,14 +77,8 @@ def _assert_text_arrived(path: Path, inbound: InboundEmail) -> None:
     assert inbound.text == parsed.text[: len(inbound.text)]
 
 
-@pytest.fixture
-def private_media_dir(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
 @pytest.mark.django_db
-def test_corpus_messages_in_asian_charsets_arrive_readable(many_per_hour, private_media_dir):
+def test_corpus_messages_in_asian_charsets_arrive_readable(many_per_hour, private_media):
     expectations = {
         "multi_charset/japanese_shift_jis.eml": None,
         "multi_charset/japanese_iso_2022.eml": None,

@@ -8,9 +8,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.models import BouncingAddress, Notification, Role, User
+from accounts.models import BouncingAddress, Notification
 from accounts.notifications import threads
-from accounts.services import user_role_grant
 from tests.mail.builders import customer_email
 from tests.tickets.conftest import PNG_BYTES
 from tickets import selectors, services
@@ -21,29 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Attachments go to a scratch folder, not the developer's media."""
-    settings.MEDIA_ROOT = tmp_path / "private"
+def _scratch_media(private_media):
+    pass
 
 
 def ingest(message: EmailMessage | bytes):
     raw = message if isinstance(message, bytes) else message.as_bytes()
     return email_ingest(raw, source="pipe")
-
-
-@pytest.fixture
-def alice(user_factory) -> User:
-    """A customer who verified her address."""
-    user = user_factory(email="alice@example.test")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
-@pytest.fixture
-def agent(user_factory) -> User:
-    user = user_factory(email="agent@example.test")
-    user_role_grant(user=user, role=Role.AGENT)
-    return user
 
 
 def public_bodies(ticket: Ticket) -> list[str]:

@@ -5,11 +5,9 @@ the reply lands on the same ticket."""
 from __future__ import annotations
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Role, User
-from accounts.services import user_role_grant
+from accounts.models import User
 from tests.mail.builders import customer_email, reply_to
 from tests.tickets.conftest import PNG_BYTES
 from tickets import services
@@ -20,25 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Attachments go to a scratch folder, not the developer's media."""
-    settings.MEDIA_ROOT = tmp_path / "private"
+def _scratch_media(private_media):
+    pass
 
 
 @pytest.fixture
-def alice(user_factory) -> User:
-    user = user_factory(email="alice@example.test", language="en")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    user.anti_phishing_code = "BLUE-OTTER"
-    user.save(update_fields=["anti_phishing_code"])
-    return user
-
-
-@pytest.fixture
-def agent(user_factory) -> User:
-    user = user_factory(email="agent@example.test")
-    user_role_grant(user=user, role=Role.AGENT)
-    return user
+def alice(alice) -> User:
+    """Alice, with an anti-phishing code: every email to her must show it."""
+    alice.anti_phishing_code = "BLUE-OTTER"
+    alice.save(update_fields=["anti_phishing_code"])
+    return alice
 
 
 def test_agent_reply_goes_out_threaded_and_the_customers_answer_comes_back(
