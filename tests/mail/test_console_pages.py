@@ -104,3 +104,48 @@ def test_the_requester_panel_says_when_their_address_bounces(client, user_factor
     # then
     html = page.content.decode()
     assert 'data-testid="email-bounces"' in html and "5.1.1" in html
+
+
+def test_a_seed_phrase_in_an_email_is_masked_everywhere_agents_look(client, user_factory, db):
+    # given: a customer emails their seed phrase, in text and HTML
+    from mnemonic import Mnemonic
+
+    phrase = Mnemonic("english").generate(strength=128)
+    message = customer_email(
+        sender="victim@example.test",
+        body=f"Help, my wallet is empty. My seed is {phrase}",
+        html=f"<p>Help, my wallet is empty. My seed is {phrase}</p>",
+    )
+    record = email_ingest(message.as_bytes(), source="imap").inbound
+    agent = staff(user_factory, "agent@example.test", Role.AGENT)
+    client.force_login(agent)
+    # then: the ticket, the record and its page never show it to an agent
+    first_words = " ".join(phrase.split()[:6])
+    assert first_words not in record.ticket.messages.first().body
+    assert first_words not in record.text and record.html == ""
+    assert record.masked == ["seed_phrase"]
+    page = client.get(reverse("tickets:console-email", args=[record.id])).content.decode()
+    assert first_words not in page
+    # and the raw original, the one unmasked copy, is for supervisors only
+    raw_url = reverse("tickets:console-email-raw", args=[record.id])
+    assert client.get(raw_url).status_code == 403
+    client.force_login(staff(user_factory, "boss@example.test", Role.SUPERVISOR))
+    assert first_words.encode() in client.get(raw_url).content
+
+
+def test_an_outsiders_email_noted_on_a_ticket_is_masked_too(user_factory, emailed):
+    from mnemonic import Mnemonic
+
+    from accounts.models import Notification
+    from accounts.notifications import threads
+
+    phrase = Mnemonic("english").generate(strength=128)
+    row = Notification.objects.filter(context__ticket_id=emailed.ticket.id).latest("id")
+    reply = customer_email(
+        sender="eve@example.test",
+        body=f"Here is the seed: {phrase}",
+        in_reply_to=threads.message_id(row.id, f"ticket-{emailed.ticket.id}"),
+    )
+    note = email_ingest(reply.as_bytes(), source="imap").inbound.ticket_message
+    assert note.visibility == "internal" and note.masked == ["seed_phrase"]
+    assert " ".join(phrase.split()[:6]) not in note.body

@@ -40,6 +40,7 @@ from tickets.mail.parsing import parse_message
 from tickets.mail.quotes import split_reply
 from tickets.mail.threading import ticket_for_message
 from tickets.models import InboundEmail, Ticket, TicketMessage, TicketType
+from tickets.sensitive.guard import kinds_in_order, scan
 from tickets.services import MAX_BODY, ticket_create, ticket_reply
 from tickets.services.email import EMAIL_TAG_OTHER_SENDER, ticket_note_from_email
 from tickets.services.security import UNVERIFIED_SENDER_TAG, ticket_flag_unverified_sender
@@ -116,18 +117,26 @@ def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundE
     if parsed is not None:
         inbound.message_id = parsed.message_id[:998]
         inbound.sender = parsed.sender.address[:254]
-        inbound.subject = parsed.subject[:300]
-        inbound.text = parsed.text[:TEXT_KEPT_MAX]
-        # Cut mid-tag, HTML would break the record page: sanitise what is kept again.
-        html = parsed.html
-        inbound.html = html if len(html) <= TEXT_KEPT_MAX else sanitize_html(html[:TEXT_KEPT_MAX])
         inbound.defects = list(parsed.defects)[:50]
+        _keep_texts(inbound, parsed)
     try:
         with transaction.atomic():  # a twin in flight waits here for the first to commit
             inbound.save()
     except IntegrityError:
         return InboundEmail.objects.get(dedupe_key=key), False
     return inbound, True
+
+
+def _keep_texts(inbound: InboundEmail, parsed: ParsedMail) -> None:
+    """Subject, text and HTML for the record, with secrets masked as on the ticket (the
+    guard reads text, so the HTML of a message with a secret is not kept at all)."""
+    subject = scan(parsed.subject)
+    text = scan(parsed.text[:TEXT_KEPT_MAX])
+    inbound.subject, inbound.text = subject.body[:300], text.body
+    inbound.masked = kinds_in_order([*subject.found, *text.found])
+    html = "" if inbound.masked else parsed.html
+    # Cut mid-tag, HTML would break the record page: sanitise what is kept again.
+    inbound.html = html if len(html) <= TEXT_KEPT_MAX else sanitize_html(html[:TEXT_KEPT_MAX])
 
 
 def _handle(inbound: InboundEmail, parsed: ParsedMail | None, raw: bytes) -> None:

@@ -50,6 +50,9 @@ class InboundEmail(BaseModel):
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)  # sanitised on the way in
     defects = models.JSONField(default=list, blank=True)
+    # Kinds of secret found and masked in subject and text ("seed_phrase", ...); the HTML
+    # of such a message is not kept, and only supervisors may download the raw bytes.
+    masked = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     detail = models.TextField(blank=True)  # why, in words an agent understands
     ticket = models.ForeignKey(

@@ -86,8 +86,13 @@ def email_detail(request: HttpRequest, email_id: int) -> HttpResponse:
 @require_GET
 @staff_only
 def email_raw(request: HttpRequest, email_id: int) -> HttpResponse:
-    """The message exactly as received, as a download (never rendered by the browser)."""
+    """The message exactly as received, as a download (never rendered by the browser).
+
+    One holding a secret (a seed phrase…) is the only unmasked copy: supervisors only.
+    """
     email = _email_for(request, email_id)
+    if email.masked and not is_supervisor(request.user):
+        raise PermissionDenied
     response = HttpResponse(email.raw, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="email-{email.id}.eml"'
     response["X-Content-Type-Options"] = "nosniff"
