@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.twofactor.permissions import staff_area_closed_to
-from livechat.consumers.base import CLOSE_FORBIDDEN, CLOSE_SIGNED_OUT, ChatSocket
+from livechat.consumers.base import CLOSE_FORBIDDEN, CLOSE_SIGNED_OUT, ChatSocket, run_blocking
 from livechat.groups import agent_group, agents_group, conversation_group
 from livechat.models import AgentPresence, Conversation
 from livechat.selectors import messages_after
@@ -61,11 +61,10 @@ class AgentChatConsumer(ChatSocket):
                 }
             )
 
-    def disconnect(self, code: int) -> None:
+    async def on_disconnect(self) -> None:
         if getattr(self, "online", False):
             self.online = False
-            presence.presence_disconnect(agent=self.user)
-        super().disconnect(code)
+            await run_blocking(presence.presence_disconnect, agent=self.user)
 
     def send_snapshot(self) -> None:
         waiting = [
@@ -232,12 +231,12 @@ class AgentChatConsumer(ChatSocket):
                 }
             )
 
-    def conversation_update(self, event: dict) -> None:
+    async def conversation_update(self, event: dict) -> None:
         self.send_json(event)
         if event.get("status") == Conversation.Status.ENDED and event.get("conversation"):
             # The customer ended it: the chat leaves this console and frees room.
-            self.leave(conversation_group(event["conversation"]))
-            routing.assign_waiting()
+            await self.aleave(conversation_group(event["conversation"]))
+            await run_blocking(routing.assign_waiting)
 
     def queue_update(self, event: dict) -> None:
         return None  # for customers; agents get the whole `queue.snapshot`
@@ -245,12 +244,12 @@ class AgentChatConsumer(ChatSocket):
     def queue_snapshot(self, event: dict) -> None:
         self.send_json(event)
 
-    def chat_assigned(self, event: dict) -> None:
-        self.join(conversation_group(event["conversation"]["id"]))
+    async def chat_assigned(self, event: dict) -> None:
+        await self.ajoin(conversation_group(event["conversation"]["id"]))
         self.send_json(event)
 
-    def chat_removed(self, event: dict) -> None:
-        self.leave(conversation_group(event["conversation"]))
+    async def chat_removed(self, event: dict) -> None:
+        await self.aleave(conversation_group(event["conversation"]))
         self.send_json(event)
 
     def presence_update(self, event: dict) -> None:

@@ -8,8 +8,20 @@ services decide who hears what. A subclass provides:
 - `on_connect()`: the first frames after accept (e.g. `hello`);
 - `on_<type>(frame)` per client frame type, dots as underscores
   ("message.send" -> `on_message_send`);
-- channel-layer handlers as usual, named after the event type ("chat.message" ->
-  `chat_message`).
+- channel-layer handlers, named after the event type ("chat.message" -> `chat_message`).
+
+Where each runs (the socket is async; see "Live chat under load" in bench/README.md):
+
+- `authorize`, `groups_to_join`, `on_connect` and every `on_<type>` run in a worker
+  thread (they read and write the database), after the session check for frames;
+- channel-layer handlers run on the event loop: most only turn an event into a frame,
+  and a thread hop per event cost more than the rest of the work. One that needs the
+  database is `async` and awaits `run_blocking`.
+
+Either way a handler does not send: `send_json`, `send_error`, `hang_up` and
+`send_to_group` queue, and the socket sends the queue, in order, on the event loop once
+the handler returns (`flush_now()` sends it early, from a worker thread). Each socket
+handles one frame or event at a time, so its frames keep their order.
 
 Refusals accept first and then close with the code, so a browser sees 4401/4403 in its
 close event (a refused handshake only shows 1006) and knows not to reconnect.
@@ -20,14 +32,15 @@ from __future__ import annotations
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.consumer import get_handler_name
-from channels.db import DatabaseSyncToAsync
-from channels.generic.websocket import JsonWebsocketConsumer
+from asgiref.sync import SyncToAsync, async_to_sync
+from channels.consumer import AsyncConsumer, get_handler_name
+from channels.exceptions import StopConsumer
 from django.conf import settings
+from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from accounts.notifications import user_group
@@ -41,6 +54,13 @@ RATE_BURST = 10.0
 
 CLOSE_SIGNED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
+
+# The threads that run the handlers' database work. A handler spends most of its time
+# waiting (on PostgreSQL, on the commit, on the broadcast), so more threads than cores
+# keep the database busy; each keeps its own database connection (CONN_MAX_AGE).
+# Channels' default (one shared thread) made every socket of a process wait in one line.
+WORKER_THREADS = 16
+_workers = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="chat-db")
 
 _TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$")
 
@@ -63,36 +83,58 @@ class TokenBucket:
         return True
 
 
-def _dispatch(consumer: ChatSocket, message: dict) -> None:
-    handler = getattr(consumer, get_handler_name(message), None)
-    if handler is None:
-        raise ValueError(f"No handler for message type {message['type']}")
-    handler(message)
+def _call(function, *args, **kwargs):
+    # Django's connection housekeeping, as around a request (what database_sync_to_async
+    # does). Called directly rather than through channels.db: Channels' test
+    # communicator turns that one off while it waits, which left these threads'
+    # connections open past the test and the test database impossible to drop.
+    close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        close_old_connections()
 
 
-# Channels runs every sync consumer's handlers on one shared thread per process
-# (thread_sensitive), so all of a process's chat sockets waited in one line (bench/README,
-# chat_load). Chat handlers keep no thread-bound state: run them on the thread pool.
-# Each socket's own messages still run one at a time and in order, since the consumer
-# awaits each dispatch before taking the next.
-_dispatch_on_pool = DatabaseSyncToAsync(_dispatch, thread_sensitive=False)
+_call_in_worker = SyncToAsync(_call, thread_sensitive=False, executor=_workers)
 
 
-class ChatSocket(JsonWebsocketConsumer):
+async def run_blocking(function, *args, **kwargs):
+    """Run `function` on a worker thread; await it from the event loop."""
+    return await _call_in_worker(function, *args, **kwargs)
+
+
+class ChatSocket(AsyncConsumer):
     """Base of the customer and agent chat sockets (see the module docstring)."""
 
-    async def dispatch(self, message: dict) -> None:
-        await _dispatch_on_pool(self, message)
-
-    def connect(self) -> None:
-        self.user = self.scope.get("user")
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.outbox: list[tuple[str, Any]] = []  # ("asgi", message) or ("group", (group, event))
         self.joined: list[str] = []
         self.bucket = TokenBucket()
         self.closed = False
+
+    async def dispatch(self, message: dict) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        # Channels' own dispatch first hops to a thread to close stale database
+        # connections; the handlers that touch the database do that in their own thread.
+        result = handler(message)
+        if result is not None:
+            await result
+        await self.flush()
+
+    # ---- the websocket
+
+    async def websocket_connect(self, message: dict) -> None:
+        self.user = self.scope.get("user")
         session = self.scope.get("session")
         self.session_key: str | None = getattr(session, "session_key", None)
+        await run_blocking(self.connect)
+
+    def connect(self) -> None:
         code = self.authorize()
-        self.accept()
+        self.outbox.append(("asgi", {"type": "websocket.accept"}))
         if code is not None:
             self.hang_up(code)
             return
@@ -102,10 +144,55 @@ class ChatSocket(JsonWebsocketConsumer):
             self.join(group)
         self.on_connect()
 
-    def disconnect(self, code: int) -> None:
+    async def websocket_receive(self, message: dict) -> None:
+        if self.closed:
+            return
+        content = self.parse(message.get("text"))
+        if content is None:
+            return
+        handler = self.frame_handler(content)
+        if handler is None:
+            self.send_error("bad_frame", _("Unknown or malformed frame."))
+            return
+        await run_blocking(self.handle_frame, handler, content)
+
+    async def websocket_disconnect(self, message: dict) -> None:
         for group in self.joined:
-            async_to_sync(self.channel_layer.group_discard)(group, self.channel_name)
+            await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []
+        await self.on_disconnect()
+        raise StopConsumer()
+
+    def parse(self, text: str | None) -> Any:
+        """The frame's JSON, or None after an error frame (the rate limit counts it)."""
+        if not self.bucket.take():
+            self.send_error("rate_limited", _("Too many frames; slow down."))
+        elif text is None:
+            self.send_error("bad_frame", _("Frames must be JSON text."))
+        elif len(text) > MAX_FRAME_BYTES or len(text.encode()) > MAX_FRAME_BYTES:
+            self.send_error("too_large", _("Frames can be at most 16 KiB."))
+        else:
+            try:
+                return json.loads(text)
+            except ValueError:
+                self.send_error("bad_frame", _("Frames must be JSON objects."))
+        return None
+
+    def frame_handler(self, content: Any):
+        kind = content.get("type") if isinstance(content, dict) else None
+        if not isinstance(kind, str) or not _TYPE.match(kind):
+            return None
+        return getattr(self, "on_" + kind.replace(".", "_"), None)
+
+    def handle_frame(self, handler, content: dict) -> None:
+        """In a worker thread: the session check, then the frame's handler."""
+        if self.session_gone():
+            self.hang_up(CLOSE_SIGNED_OUT)
+            return
+        try:
+            handler(content)
+        except ApplicationError as error:
+            self.send_application_error(error)
 
     # ---- for subclasses
 
@@ -122,23 +209,30 @@ class ChatSocket(JsonWebsocketConsumer):
     def on_connect(self) -> None:
         return None
 
-    def join(self, group: str) -> None:
+    async def on_disconnect(self) -> None:
+        return None
+
+    async def ajoin(self, group: str) -> None:
         if group not in self.joined:
-            async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
+            await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
 
-    def leave(self, group: str) -> None:
+    async def aleave(self, group: str) -> None:
         if group in self.joined:
-            async_to_sync(self.channel_layer.group_discard)(group, self.channel_name)
+            await self.channel_layer.group_discard(group, self.channel_name)
             self.joined.remove(group)
 
-    def send_to_group(self, group: str, event: dict) -> None:
-        """A live-only event (typing): nothing to store, so no need to wait for a commit."""
-        async_to_sync(self.channel_layer.group_send)(group, event)
+    def join(self, group: str) -> None:
+        """From a worker thread: at once, so nothing sent to the group from now is missed."""
+        async_to_sync(self.ajoin)(group)
 
-    def hang_up(self, code: int) -> None:
-        self.closed = True
-        self.close(code=code)
+    def leave(self, group: str) -> None:
+        """From a worker thread."""
+        async_to_sync(self.aleave)(group)
+
+    def send_json(self, content: dict) -> None:
+        if not self.closed:
+            self.outbox.append(("asgi", {"type": "websocket.send", "text": json.dumps(content)}))
 
     def send_error(self, code: str, message: str) -> None:
         """An `error` frame; the connection stays open."""
@@ -146,6 +240,15 @@ class ChatSocket(JsonWebsocketConsumer):
 
     def send_application_error(self, error: ApplicationError) -> None:
         self.send_error(error.code, error.message)
+
+    def send_to_group(self, group: str, event: dict) -> None:
+        """A live-only event (typing): nothing to store, so no need to wait for a commit."""
+        self.outbox.append(("group", (group, event)))
+
+    def hang_up(self, code: int) -> None:
+        if not self.closed:
+            self.outbox.append(("asgi", {"type": "websocket.close", "code": code}))
+            self.closed = True
 
     def session_gone(self) -> bool:
         """True when the browser's session has ended since connect (signed out elsewhere,
@@ -155,44 +258,21 @@ class ChatSocket(JsonWebsocketConsumer):
         engine = import_module(settings.SESSION_ENGINE)
         return not engine.SessionStore().exists(self.session_key)
 
-    # ---- incoming frames
+    # ---- sending what the handlers queued
 
-    def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs):
-        if self.closed:
-            return
-        if not self.bucket.take():
-            self.send_error("rate_limited", _("Too many frames; slow down."))
-            return
-        if text_data is None:
-            self.send_error("bad_frame", _("Frames must be JSON text."))
-            return
-        if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode()) > MAX_FRAME_BYTES:
-            self.send_error("too_large", _("Frames can be at most 16 KiB."))
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            self.send_error("bad_frame", _("Frames must be JSON objects."))
-            return
-        self.receive_json(content, **kwargs)
+    async def flush(self) -> None:
+        """Send the queue, in order, on the event loop."""
+        queued, self.outbox = self.outbox, []
+        for kind, item in queued:
+            if kind == "asgi":
+                await self.send(item)
+            else:
+                await self.channel_layer.group_send(*item)
 
-    def receive_json(self, content: Any, **kwargs) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        handler = (
-            getattr(self, "on_" + kind.replace(".", "_"), None)
-            if isinstance(kind, str) and _TYPE.match(kind)
-            else None
-        )
-        if handler is None:
-            self.send_error("bad_frame", _("Unknown or malformed frame."))
-            return
-        if self.session_gone():
-            self.hang_up(CLOSE_SIGNED_OUT)
-            return
-        try:
-            handler(content)
-        except ApplicationError as error:
-            self.send_application_error(error)
+    def flush_now(self) -> None:
+        """From a worker thread: send what is queued before going on (e.g. the ack before
+        the bot thinks)."""
+        async_to_sync(self.flush)()
 
     # ---- events from the channel layer
 

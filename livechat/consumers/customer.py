@@ -22,7 +22,7 @@ from livechat.services.conversations import (
     conversation_rate,
     conversation_read,
 )
-from livechat.services.messages import message_frame, message_post
+from livechat.services.messages import message_frame, message_post_by_customer
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +80,10 @@ class CustomerChatConsumer(ChatSocket):
         if not isinstance(client_id, str) or not client_id or not isinstance(body, str):
             self.send_error("bad_frame", _("message.send needs a client_id and a body."))
             return
-        conversation = self.fresh()
-        if conversation.status == Conversation.Status.ENDED:
-            self.send_error("ended", _("This chat has ended; please start a new one."))
-            return
-        message, created = message_post(
-            conversation=conversation,
-            sender=CUSTOMER,
+        # Checks the end under the row lock and brings self.conversation up to date:
+        # no second read of the conversation per message.
+        message, created = message_post_by_customer(
+            conversation=self.conversation,
             body=body,
             author=self.user if self.signed_in else None,
             client_id=client_id,
@@ -101,7 +98,8 @@ class CustomerChatConsumer(ChatSocket):
         )
         if message.masked:
             self.send_json({"type": "warning.sensitive", "kinds": list(message.masked)})
-        if created and conversation.status == Conversation.Status.BOT:
+        if created and self.conversation.status == Conversation.Status.BOT:
+            self.flush_now()  # the ack does not wait for the bot
             self.ask_bot(message)
 
     def ask_bot(self, message: ChatMessage) -> None:

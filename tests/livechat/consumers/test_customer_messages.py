@@ -114,3 +114,53 @@ async def test_customer_chat_warns_the_sender_when_a_secret_was_masked():
     assert all("Hunter2-secret" not in body for _seq, _sender, body in await stored(chat.public_id))
     await drain(socket)
     await socket.disconnect()
+
+
+@database_sync_to_async
+def end_elsewhere(public_id: str) -> None:
+    """The agent ends the chat from the console (another socket, another server)."""
+    from livechat.services.conversations import conversation_end
+
+    conversation_end(conversation=Conversation.objects.get(public_id=public_id), by="agent")
+
+
+async def test_customer_message_after_the_chat_ended_elsewhere_is_refused_and_not_stored():
+    # given: Mei's chat is open in her tab
+    mei = await person("mei@example.test")
+    chat = await start_chat(mei)
+    socket, _ = await open_chat(chat)
+    # when: the agent ends it from the console, and she sends one more message
+    await end_elsewhere(chat.public_id)
+    await drain(socket)  # the system line and the update
+    error = await send(socket, "c-late", "wait, one more thing")
+    # then: refused as ended, and nothing of it was stored
+    assert error["type"] == "error" and error["code"] == "ended"
+    assert "wait, one more thing" not in [body for _s, _w, body in await stored(chat.public_id)]
+    assert await socket.receive_nothing(0.3)
+    await socket.disconnect()
+
+
+async def test_customer_messages_sent_at_once_are_answered_in_order():
+    # given: a chat with an agent (no bot answers in between)
+    chat = await start_chat()
+    await database_sync_to_async(Conversation.objects.filter(public_id=chat.public_id).update)(
+        status=Conversation.Status.ACTIVE
+    )
+    socket, _ = await open_chat(chat)
+    # when: the browser sends five messages without waiting for the acks
+    for n in range(5):
+        await socket.send_json_to({"type": "message.send", "client_id": f"c-{n}", "body": f"#{n}"})
+    # then: five acks and five messages, each in the order sent, numbered in that order
+    frames = await drain(socket)
+    acks = [(f["client_id"], f["id"]) for f in frames if f["type"] == "message.ack"]
+    news = [
+        (f["message"]["client_id"], f["message"]["id"])
+        for f in frames
+        if f["type"] == "message.new"
+    ]
+    assert acks == [(f"c-{n}", n + 2) for n in range(5)]
+    assert news == acks
+    await socket.disconnect()
+    # and: stored in that order
+    customer_rows = [(seq, body) for seq, sender, body in await stored(chat.public_id)][1:]
+    assert customer_rows == [(n + 2, f"#{n}") for n in range(5)]
