@@ -1,23 +1,30 @@
 """Live chat under load: many customer websockets and 50 agents on 2 uvicorn processes.
 
 Builds a scratch database with N anonymous visitors (sessions made in the database), each
-in a chat already assigned to one of 50 agents, starts two uvicorn processes sharing
-Redis (customers on server A, agents on server B: every message crosses processes),
-then, with raw `websockets` clients in one asyncio process:
+in a chat already assigned to one of 50 agents, starts --servers uvicorn processes (2)
+sharing Redis, then, with raw `websockets` clients in one asyncio process:
+
+- layout `spread` (the default, as a load balancer would place them): customers and
+  agents take turns over the servers, and each customer's agent is on another server
+  than the customer; layout `split` (2 servers, the first runs): every customer on
+  server A, every agent on server B. Either way every message crosses processes;
 
 - chat: every customer sends `message.send` at random (exponential gaps, mean
   --interval seconds) for --duration seconds. Round trip = send until the customer's own
   `message.new` comes back (saved, numbered, broadcast through Redis). Also timed: the
   `message.ack`, and the agent's copy arriving on the other server;
-- echo, the baseline: the same number of sockets on the same server A, through the same
-  middleware, to a bare echo consumer (bench/chat_asgi.py, mounted by the bench only),
-  the same message rate.
+- echo, the baseline: the same number of sockets on the same servers as the customers,
+  through the same middleware, to a bare echo consumer (bench/chat_asgi.py, mounted by
+  the bench only), the same message rate.
+
+The servers negotiate no websocket compression, as daphne (production's server) does not.
 
 Memory per connection: the servers' RSS growth while the customer sockets open, divided
 by their number. Runs 1,000 then 5,000 connections (`--quick`: 200).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python bench/chat_load.py [--quick] [--sizes 1000,5000] [--interval 10]
+        .venv/bin/python bench/chat_load.py [--quick] [--sizes 1000,5000] [--interval 10] \\
+        [--duration 60] [--servers 2] [--layout spread|split]
 """
 
 from __future__ import annotations
@@ -74,6 +81,8 @@ def serve(port: int) -> None:
         ws="websockets",
         lifespan="off",
         backlog=4096,
+        # As daphne: no permessage-deflate (uvicorn's default would compress every frame).
+        ws_per_message_deflate=False,
     )
 
 
@@ -117,6 +126,38 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def p99_by_window(sent_at: list[float], rtt: list[float], start: float, seconds: float = 10):
+    """p99 (ms) of the round trips sent in each `seconds` window: a backlog grows, a
+    stall is one bad window."""
+    windows: dict[int, list[float]] = {}
+    for at, value in zip(sent_at, rtt, strict=True):
+        windows.setdefault(int((at - start) // seconds), []).append(value)
+    return [round(percentile(windows[w], 99) * 1000) for w in sorted(windows)]
+
+
+# ---------------------------------------------------------------------------- layout
+
+
+def agent_server(agent: int, *, servers: int, layout: str) -> int:
+    return 1 if layout == "split" else agent % servers
+
+
+def customer_place(n: int, *, servers: int, layout: str) -> tuple[int, int]:
+    """Customer n's (server, agent): the agent always on another server."""
+    if layout == "split":
+        return 0, n % AGENTS
+    server = n % servers
+    others = [a for a in range(AGENTS) if agent_server(a, servers=servers, layout=layout) != server]
+    return server, others[(n // servers) % len(others)]
+
+
 # ---------------------------------------------------------------------------- data
 
 
@@ -142,7 +183,7 @@ def make_agents() -> list[tuple[object, str]]:
     return agents
 
 
-def make_customers(count: int, agents) -> list[tuple[str, str]]:
+def make_customers(count: int, agents, agent_of) -> list[tuple[str, str]]:
     """`count` anonymous visitors (sessions in the database), each in an active chat with
     one of the agents: (session key, conversation id)."""
     import datetime as dt
@@ -171,7 +212,7 @@ def make_customers(count: int, agents) -> list[tuple[str, str]]:
                 visitor_key=visitor_key_for(key),
                 language="en",
                 status=Conversation.Status.ACTIVE,
-                agent=agents[n % len(agents)][0],
+                agent=agents[agent_of(n)][0],
                 assigned_at=now,
             )
             for n, key in enumerate(keys)
@@ -188,6 +229,7 @@ class Run:
     def __init__(self) -> None:
         self.sent: dict[str, float] = {}
         self.rtt: list[float] = []
+        self.rtt_at: list[float] = []  # when each round trip's message was sent
         self.ack: list[float] = []
         self.agent: list[float] = []
         self.errors = 0
@@ -223,6 +265,7 @@ async def _read_customer(ws, run: Run) -> None:
                 started = run.sent.get(message.get("client_id", ""))
                 if started is not None and message.get("sender") == "customer":
                     run.rtt.append(time.perf_counter() - started)
+                    run.rtt_at.append(started)
             elif kind == "error":
                 run.errors += 1
     except Exception:  # closed at the end of the run
@@ -247,6 +290,7 @@ async def _read_echo(ws, run: Run) -> None:
             started = run.sent.get(json.loads(raw).get("client_id", ""))
             if started is not None:
                 run.rtt.append(time.perf_counter() - started)
+                run.rtt_at.append(started)
     except Exception:
         return
 
@@ -270,25 +314,20 @@ async def _talk(ws, n: int, run: Run, interval: float, deadline: float) -> None:
 
 async def phase(
     *,
-    port: int,
-    path_for,
-    cookies: list[str],
+    sockets_to_open: list[tuple[int, str, str]],
     reader,
     interval: float,
     duration: float,
     servers: list[subprocess.Popen],
-    agents_port: int | None = None,
-    agents: list[str] = (),
+    agents: list[tuple[int, str, str]] = (),
 ) -> dict:
-    """Open the sockets, let them talk for `duration`, close them; the figures."""
+    """Open the sockets ((port, path, cookie) each), let them talk for `duration`, close
+    them; the figures."""
     run = Run()
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
     agent_sockets = []
-    for cookie in agents:
-        ws = await _connect(
-            f"ws://127.0.0.1:{agents_port}/ws/chat/agent/", cookie, agents_port, gate
-        )
-        agent_sockets.append(ws)
+    for port, path, cookie in agents:
+        agent_sockets.append(await _connect(f"ws://127.0.0.1:{port}{path}", cookie, port, gate))
     agent_tasks = [asyncio.create_task(_read_agent(ws, run)) for ws in agent_sockets]
     if agent_sockets:
         print(f"  {len(agent_sockets)} agents connected", flush=True)
@@ -297,8 +336,8 @@ async def phase(
     opened_at = time.perf_counter()
     sockets = await asyncio.gather(
         *(
-            _connect(f"ws://127.0.0.1:{port}{path_for(n)}", cookie, port, gate)
-            for n, cookie in enumerate(cookies)
+            _connect(f"ws://127.0.0.1:{port}{path}", cookie, port, gate)
+            for port, path, cookie in sockets_to_open
         )
     )
     opened_in = time.perf_counter() - opened_at
@@ -307,9 +346,15 @@ async def phase(
     await asyncio.sleep(2)  # hellos read, servers idle again
     after = sum(rss_kib(s.pid) for s in servers)
     started = time.perf_counter()
+    cpu_before = [cpu_seconds(s.pid) for s in servers]
+    load_before = os.getloadavg()[0]
     deadline = started + duration
     await asyncio.gather(*(_talk(ws, n, run, interval, deadline) for n, ws in enumerate(sockets)))
     await asyncio.sleep(SETTLE_SECONDS)
+    busy = [
+        round((cpu_seconds(s.pid) - was) / (time.perf_counter() - started), 2)
+        for s, was in zip(servers, cpu_before, strict=True)
+    ]
     closed_early = sum(1 for task in readers if task.done())  # the server hung up
     await asyncio.gather(*(ws.close() for ws in [*sockets, *agent_sockets]), return_exceptions=True)
     for task in [*readers, *agent_tasks]:
@@ -324,7 +369,13 @@ async def phase(
         "errors": run.errors,
         "msgs_per_s": round(len(run.rtt) / duration, 1),
         "p50_ms": round(percentile(run.rtt, 50) * 1000, 2),
+        "p90_ms": round(percentile(run.rtt, 90) * 1000, 2),
         "p99_ms": round(percentile(run.rtt, 99) * 1000, 2),
+        "p99_ms_by_10s": p99_by_window(run.rtt_at, run.rtt, started),
+        # CPU cores each server kept busy while the sockets talked, and the machine's
+        # 1-minute load before (other work on the machine shows here)
+        "server_cores": busy,
+        "load_before": round(load_before, 2),
         "ack_p99_ms": round(percentile(run.ack, 99) * 1000, 2) if run.ack else None,
         "agent_p50_ms": round(percentile(run.agent, 50) * 1000, 2) if run.agent else None,
         "agent_p99_ms": round(percentile(run.agent, 99) * 1000, 2) if run.agent else None,
@@ -333,24 +384,29 @@ async def phase(
     }
 
 
-async def measure(size: int, *, ports, servers, customers, agents, interval, duration) -> dict:
-    port_a, port_b = ports
+async def measure(
+    size: int, *, ports, servers, customers, agents, interval, duration, layout
+) -> dict:
     chosen = customers[:size]
+    place = [customer_place(n, servers=len(ports), layout=layout)[0] for n in range(size)]
     chat = await phase(
-        port=port_a,
-        path_for=lambda n: f"/ws/chat/{chosen[n][1]}/?after=0",
-        cookies=[key for key, _ in chosen],
+        sockets_to_open=[
+            (ports[place[n]], f"/ws/chat/{public_id}/?after=0", key)
+            for n, (key, public_id) in enumerate(chosen)
+        ],
         reader=_read_customer,
         interval=interval,
         duration=duration,
         servers=servers,
-        agents_port=port_b,
-        agents=[cookie for _, cookie in agents],
+        agents=[
+            (ports[agent_server(a, servers=len(ports), layout=layout)], "/ws/chat/agent/", cookie)
+            for a, (_user, cookie) in enumerate(agents)
+        ],
     )
     echo = await phase(
-        port=port_a,
-        path_for=lambda n: "/ws/bench/echo/",
-        cookies=[key for key, _ in chosen],
+        sockets_to_open=[
+            (ports[place[n]], "/ws/bench/echo/", key) for n, (key, _id) in enumerate(chosen)
+        ],
         reader=_read_echo,
         interval=interval,
         duration=duration / 2,
@@ -362,13 +418,18 @@ async def measure(size: int, *, ports, servers, customers, agents, interval, dur
 def show(size: int, result: dict) -> None:
     chat, echo = result["chat"], result["echo"]
     print(
-        f"\n{size} customer sockets + {AGENTS} agents (opened in {chat['opened_s']} s)\n"
+        f"\n{size} customer sockets + {AGENTS} agents (opened in {chat['opened_s']} s; "
+        f"machine load before {chat['load_before']})\n"
         f"  chat: {chat['answered']}/{chat['sent']} round trips, {chat['msgs_per_s']} msg/s, "
-        f"p50 {chat['p50_ms']} ms, p99 {chat['p99_ms']} ms (ack p99 {chat['ack_p99_ms']} ms); "
-        f"agent on the other server: {chat['agent_received']} received, "
-        f"p50 {chat['agent_p50_ms']} ms, p99 {chat['agent_p99_ms']} ms; errors {chat['errors']}, closed by the server {chat['closed_by_server']}\n"
+        f"p50 {chat['p50_ms']} ms, p90 {chat['p90_ms']} ms, p99 {chat['p99_ms']} ms "
+        f"(ack p99 {chat['ack_p99_ms']} ms); agent on the other server: "
+        f"{chat['agent_received']} received, p50 {chat['agent_p50_ms']} ms, "
+        f"p99 {chat['agent_p99_ms']} ms; errors {chat['errors']}, "
+        f"closed by the server {chat['closed_by_server']}\n"
+        f"  chat p99 per 10 s (ms): {chat['p99_ms_by_10s']}; "
+        f"server CPU (cores): {chat['server_cores']}\n"
         f"  echo: {echo['answered']}/{echo['sent']}, {echo['msgs_per_s']} msg/s, "
-        f"p50 {echo['p50_ms']} ms, p99 {echo['p99_ms']} ms\n"
+        f"p50 {echo['p50_ms']} ms, p99 {echo['p99_ms']} ms; server CPU {echo['server_cores']}\n"
         f"  memory: {chat['kib_per_connection']} KiB per chat socket, "
         f"{echo['kib_per_connection']} KiB per echo socket",
         flush=True,
@@ -383,11 +444,21 @@ def main() -> None:
         "--interval", type=float, default=10.0, help="mean seconds between a customer's messages"
     )
     parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--servers", type=int, default=2, help="uvicorn processes")
+    parser.add_argument(
+        "--layout",
+        choices=["spread", "split"],
+        default="spread",
+        help="spread: customers and agents over every server; split: customers on the "
+        "first, agents on the second (2 servers)",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
         return
+    if args.layout == "split" and args.servers != 2:
+        parser.error("--layout split takes 2 servers")
     limit = raise_fd_limit()
     sizes = [200] if args.quick else [int(s) for s in args.sizes.split(",")]
     duration = 20.0 if args.quick else args.duration
@@ -407,13 +478,15 @@ def main() -> None:
             flush=True,
         )
         agents = make_agents()
-        customers = make_customers(max(sizes), agents)
-        prefix = f"asgi-bench-{os.getpid()}"
-        ports = (free_port(), free_port())
-        servers = [start_server(database, port, prefix, logs) for port in ports]
-        print(
-            f"servers: uvicorn on {ports[0]} (customers) and {ports[1]} (agents); log {logs.name}"
+        customers = make_customers(
+            max(sizes),
+            agents,
+            lambda n: customer_place(n, servers=args.servers, layout=args.layout)[1],
         )
+        prefix = f"asgi-bench-{os.getpid()}"
+        ports = [free_port() for _ in range(args.servers)]
+        servers = [start_server(database, port, prefix, logs) for port in ports]
+        print(f"servers: uvicorn on {ports}, layout {args.layout}; log {logs.name}")
         for size in sizes:
             try:
                 results[size] = asyncio.run(
@@ -425,6 +498,7 @@ def main() -> None:
                         agents=agents,
                         interval=args.interval,
                         duration=duration,
+                        layout=args.layout,
                     )
                 )
             except Exception as exc:  # noqa: BLE001  (report what stopped a size, keep the rest)
@@ -456,6 +530,8 @@ def main() -> None:
             "msgs_per_s": chat["msgs_per_s"],
             "kib_per_connection": chat["kib_per_connection"],
             "echo_p99_ms": echo["p99_ms"],
+            "servers": args.servers,
+            "layout": args.layout,
         }
     )
 

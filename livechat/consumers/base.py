@@ -20,8 +20,9 @@ Where each runs (the socket is async; see "Live chat under load" in bench/README
 
 Either way a handler does not send: `send_json`, `send_error`, `hang_up` and
 `send_to_group` queue, and the socket sends the queue, in order, on the event loop once
-the handler returns (`flush_now()` sends it early, from a worker thread). Each socket
-handles one frame or event at a time, so its frames keep their order.
+the handler returns; slow work that must wait for that (the bot's answer after the ack)
+is queued with `follow_up`. Each socket handles one frame or event at a time, so its
+frames keep their order.
 
 Refusals accept first and then close with the code, so a browser sees 4401/4403 in its
 close event (a refused handshake only shows 1006) and knows not to reconnect.
@@ -55,12 +56,20 @@ RATE_BURST = 10.0
 CLOSE_SIGNED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
 
-# The threads that run the handlers' database work. A handler spends most of its time
-# waiting (on PostgreSQL, on the commit, on the broadcast), so more threads than cores
-# keep the database busy; each keeps its own database connection (CONN_MAX_AGE).
-# Channels' default (one shared thread) made every socket of a process wait in one line.
-WORKER_THREADS = 16
+# The threads that run the handlers' database work. A few, not many: each handler mostly
+# waits (on PostgreSQL, the commit, the broadcast), but every thread that wakes competes
+# with the event loop for the GIL, and the loop carries every socket of the process.
+# Measured at 1,000 sockets and 100 msg/s on 2 cores (bench/README.md): 4 threads gave a
+# p99 of 61 ms, 16 threads 214 ms (and more CPU), 2 threads 77 ms. Channels' default
+# (one shared thread) made every socket of a process wait in one line.
+WORKER_THREADS = 4
 _workers = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="chat-db")
+# Slow follow-up work (the bot's answer: a search, maybe an embedding) has threads of its
+# own, so a few chats with the bot cannot hold up every other socket's messages.
+FOLLOW_UP_THREADS = 4
+_follow_up_workers = ThreadPoolExecutor(
+    max_workers=FOLLOW_UP_THREADS, thread_name_prefix="chat-follow-up"
+)
 
 _TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$")
 
@@ -96,6 +105,7 @@ def _call(function, *args, **kwargs):
 
 
 _call_in_worker = SyncToAsync(_call, thread_sensitive=False, executor=_workers)
+_call_in_follow_up_worker = SyncToAsync(_call, thread_sensitive=False, executor=_follow_up_workers)
 
 
 async def run_blocking(function, *args, **kwargs):
@@ -109,6 +119,7 @@ class ChatSocket(AsyncConsumer):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.outbox: list[tuple[str, Any]] = []  # ("asgi", message) or ("group", (group, event))
+        self.follow_ups: list[tuple[Any, tuple]] = []
         self.joined: list[str] = []
         self.bucket = TokenBucket()
         self.closed = False
@@ -155,6 +166,13 @@ class ChatSocket(AsyncConsumer):
             self.send_error("bad_frame", _("Unknown or malformed frame."))
             return
         await run_blocking(self.handle_frame, handler, content)
+        # The frame's answer (the ack) goes out before its slow follow-up begins; the
+        # socket's next frame waits for both, so it stays in order.
+        await self.flush()
+        while self.follow_ups:
+            function, args = self.follow_ups.pop(0)
+            await _call_in_follow_up_worker(function, *args)
+            await self.flush()
 
     async def websocket_disconnect(self, message: dict) -> None:
         for group in self.joined:
@@ -269,10 +287,10 @@ class ChatSocket(AsyncConsumer):
             else:
                 await self.channel_layer.group_send(*item)
 
-    def flush_now(self) -> None:
-        """From a worker thread: send what is queued before going on (e.g. the ack before
-        the bot thinks)."""
-        async_to_sync(self.flush)()
+    def follow_up(self, function, *args) -> None:
+        """From a frame's handler: slow work (the bot's answer) to run on threads of its own
+        once the frame's answer is sent, before the socket's next frame."""
+        self.follow_ups.append((function, args))
 
     # ---- events from the channel layer
 

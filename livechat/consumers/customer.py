@@ -99,8 +99,7 @@ class CustomerChatConsumer(ChatSocket):
         if message.masked:
             self.send_json({"type": "warning.sensitive", "kinds": list(message.masked)})
         if created and self.conversation.status == Conversation.Status.BOT:
-            self.flush_now()  # the ack does not wait for the bot
-            self.ask_bot(message)
+            self.follow_up(self.ask_bot, message)  # after the ack: it does not wait for the bot
 
     def ask_bot(self, message: ChatMessage) -> None:
         # The customer's message is saved and acknowledged: a failing bot must not take
