@@ -310,6 +310,22 @@ def test_mail_poll_task_polls_the_configured_mailbox(
     assert cache.add(MAIL_POLL_LOCK, 1, 60)  # released for the next run
 
 
+def test_mail_poll_task_drains_a_busy_mailbox_batch_after_batch(
+    dovecot: DovecotServer, seeded_types, settings, monkeypatch
+):
+    # given: five messages waiting, and batches of two
+    settings.BEACON_IMAP_URL = dovecot.url
+    monkeypatch.setattr("tickets.tasks.MAIL_POLL_BATCH", 2)
+    uids = {dovecot.append(customer_mail(n)) for n in range(5)}
+
+    # when: one run of the task
+    result = mail_poll()
+
+    # then: all of them, not just the first batch
+    assert result == PollResult(fetched=5, ingested=5)
+    assert dovecot.seen() == uids
+
+
 def test_mail_poll_task_skips_while_another_poll_holds_the_lock(dovecot: DovecotServer, settings):
     # given: another worker is polling
     settings.BEACON_IMAP_URL = dovecot.url
