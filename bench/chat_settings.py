@@ -13,4 +13,8 @@ SECRET_KEY = os.environ["BEACON_BENCH_SECRET_KEY"]
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BEACON_BENCH_PREFIX"]  # noqa: F405
 CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = 1000  # noqa: F405  (5,000 sockets per process)
 DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
+if os.environ.get("BEACON_BENCH_CHANNEL_LAYER") == "pubsub":
+    # chat_load.py --channel-layer pubsub: Redis pub/sub (a PUBLISH per group send, pushed
+    # to the subscribers) instead of the lists the settings' layer polls; to compare.
+    CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
