@@ -38,7 +38,7 @@ from tickets.mail.html import rewrite_cids, sanitize_html
 from tickets.mail.parsed import ParsedMail
 from tickets.mail.parsing import parse_message
 from tickets.mail.quotes import split_reply
-from tickets.mail.threading import ticket_for_message
+from tickets.mail.threading import ticket_for_message, ticket_of_thread_id
 from tickets.models import InboundEmail, Ticket, TicketMessage, TicketType
 from tickets.sensitive.guard import kinds_in_order, scan
 from tickets.services import MAX_BODY, ticket_create, ticket_reply
@@ -300,7 +300,7 @@ def _bounce(inbound: InboundEmail, raw: bytes, why: str) -> None:
     inbound.outcome = Outcome.BOUNCE
     inbound.detail = f"{why}: {listed or 'no recipient named'}"
     for thread in noise.threads_in_bounce(raw):
-        ticket = _thread_ticket(thread)
+        ticket = ticket_of_thread_id(thread)
         if ticket is not None:
             note = _("Our email about this ticket could not be delivered: %(who)s") % {
                 "who": listed or inbound.sender
@@ -323,13 +323,6 @@ def _automatic(inbound, parsed: ParsedMail, kind: noise.MailKind, why: str) -> N
         body = _fit(intro + "\n\n" + _body(split_reply(parsed.text)[0], parsed))
         inbound.ticket_message = ticket_note_from_email(ticket=match.ticket, body=body)
         inbound.ticket = match.ticket
-
-
-def _thread_ticket(thread: str) -> Ticket | None:
-    from tickets.alerts import ticket_of_thread
-
-    ticket_id = ticket_of_thread(thread)
-    return Ticket.objects.filter(id=ticket_id).first() if ticket_id else None
 
 
 def _per_hour() -> int:

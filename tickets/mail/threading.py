@@ -31,11 +31,11 @@ def ticket_for_message(parsed: ParsedMail, sender) -> ThreadMatch | None:
     account the mail came from (or None)."""
     ids = [*parsed.in_reply_to, *reversed(parsed.references)]
     for thread in threads.threads_in_ids(ids):
-        ticket = _ticket_of(thread)
+        ticket = ticket_of_thread_id(thread)
         if ticket is not None:
             return ThreadMatch(ticket, "references")
     thread = threads.thread_in_addresses(a.address for a in parsed.to)
-    ticket = _ticket_of(thread) if thread else None
+    ticket = ticket_of_thread_id(thread) if thread else None
     if ticket is not None:
         return ThreadMatch(ticket, "reply address")
     if sender is not None:
@@ -46,7 +46,8 @@ def ticket_for_message(parsed: ParsedMail, sender) -> ThreadMatch | None:
     return None
 
 
-def _ticket_of(thread: str) -> Ticket | None:
+def ticket_of_thread_id(thread: str) -> Ticket | None:
+    """The ticket a signed thread names (following merges), or None."""
     ticket_id = ticket_of_thread(thread)
     ticket = Ticket.objects.filter(id=ticket_id).first() if ticket_id else None
     return _follow_merges(ticket) if ticket is not None else None
