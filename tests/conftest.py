@@ -126,6 +126,21 @@ def deliver_outbox(db):
     return deliver
 
 
+@pytest.fixture
+def complete_effects(db):
+    """Complete every pending account effect now (a freeze's security ticket, a review
+    ticket), in this process, the way the Celery task would; returns how many were done."""
+    from accounts.effects import effect_complete
+    from accounts.models import AccountEffect
+
+    def complete() -> int:
+        pending = AccountEffect.objects.filter(status=AccountEffect.Status.PENDING)
+        ids = list(pending.order_by("id").values_list("id", flat=True))
+        return sum(effect_complete(effect_id=effect_id) == "done" for effect_id in ids)
+
+    return complete
+
+
 # ---------------------------------------------------------------------------- mail
 
 

@@ -1,6 +1,13 @@
 """accounts' security events become tickets: a freeze opens an urgent security ticket, a
 KYC submission, unfreeze appeal or 2FA reset opens a review ticket with its own SLA, and
 the reviewers' decision solves it. accounts announces; this module listens (DESIGN.md).
+
+The signals come from accounts' effect outbox (accounts/effects.py), inside the
+transaction that marks the effect done: these receivers write their rows there and let
+any error propagate, which rolls them back and leaves the effect pending for a retry
+(never catch and carry on: that would mark it done without its ticket). An effect may
+be recorded twice for one thing, so each receiver must be safe to run again: tickets are
+found by their reference (security_ticket_open returns the open one).
 """
 
 from __future__ import annotations

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import security_event_record
 from accounts.documents import document_store
+from accounts.effects import send_durably
 from accounts.freeze import notices
 from accounts.freeze.services import active_freeze
 from accounts.links import link_redeem
 from accounts.models import IdentityDocument, OneTimeLink, SecurityEvent, UnfreezeAppeal, User
-from accounts.signals import security_review_requested, send_on_commit
+from accounts.signals import security_review_requested
 from core.exceptions import ApplicationError
 
 
@@ -94,7 +95,7 @@ def appeal_submit(
     security_event_record(
         user=user, kind=SecurityEvent.Kind.APPEAL_SUBMITTED, request=request, appeal_id=appeal.id
     )
-    send_on_commit(
+    send_durably(
         security_review_requested,
         kind="appeal",
         subject=appeal,

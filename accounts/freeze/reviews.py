@@ -20,11 +20,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import client_ip, security_event_record
+from accounts.effects import send_durably
 from accounts.freeze import notices
 from accounts.freeze.services import account_unfreeze
 from accounts.models import AppealReview, DocumentView, SecurityEvent, UnfreezeAppeal, User
 from accounts.permissions import is_security_reviewer
-from accounts.signals import security_review_decided, send_on_commit
+from accounts.signals import security_review_decided
 from core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def _decided(appeal: UnfreezeAppeal, status: UnfreezeAppeal.Status, reason: str)
     appeal.decision_reason = reason
     appeal.save(update_fields=["status", "decided_at", "decision_reason"])
     notices.appeal_decision_notify(appeal=appeal)
-    send_on_commit(
+    send_durably(
         security_review_decided,
         kind="appeal",
         subject=appeal,

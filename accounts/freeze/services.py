@@ -16,9 +16,10 @@ from rest_framework.authtoken.models import Token
 
 from accounts import notifications
 from accounts.audit import client_ip, security_event_record
+from accounts.effects import send_durably
 from accounts.freeze import notices
 from accounts.models import AccountFreeze, SecurityEvent, User
-from accounts.signals import account_frozen, account_unfrozen, send_on_commit
+from accounts.signals import account_frozen, account_unfrozen
 from core.realtime import broadcast_on_commit
 
 # The websocket event that makes every open consumer of the person close (code 4403).
@@ -79,7 +80,8 @@ def account_freeze(
         tokens_revoked=tokens,
     )
     notices.frozen_notify(freeze=freeze)
-    send_on_commit(account_frozen, user=locked, freeze=freeze)
+    # The security ticket: recorded with the freeze, opened by a task (accounts/effects.py).
+    send_durably(account_frozen, user=locked, freeze=freeze)
     broadcast_on_commit(notifications.user_group(locked.id), {"type": CLOSE_EVENT})
     return freeze
 
@@ -115,7 +117,7 @@ def account_unfreeze(
         freeze_id=freeze.id,
         reason=reason,
     )
-    send_on_commit(account_unfrozen, user=locked, freeze=freeze)
+    send_durably(account_unfrozen, user=locked, freeze=freeze)
     return freeze
 
 

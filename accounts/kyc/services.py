@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import signals
 from accounts.audit import client_ip, security_event_record
 from accounts.documents import document_check, document_read, document_store
+from accounts.effects import send_durably
 from accounts.kyc import alerts
 from accounts.kyc.errors import (
     KycAlreadyDecided,
@@ -147,7 +148,7 @@ def kyc_submit(
         submission_id=submission.id,
         level=level,
     )
-    signals.send_on_commit(
+    send_durably(
         signals.security_review_requested,
         kind="kyc",
         subject=submission,
@@ -245,7 +246,7 @@ def kyc_review(
     )
     alerts.kyc_decided(submission)
     summary = "; ".join(reason_labels(reasons))
-    signals.send_on_commit(
+    send_durably(
         signals.security_review_decided,
         kind="kyc",
         subject=submission,

@@ -1,5 +1,6 @@
 """accounts' models; import from here (`from accounts.models import User, Role`)."""
 
+from accounts.models.effects import AccountEffect
 from accounts.models.identity import (
     DocumentView,
     IdentityDocument,
@@ -23,6 +24,7 @@ from accounts.models.users import (
 __all__ = [
     "UID_MAX",
     "UID_MIN",
+    "AccountEffect",
     "AccountFreeze",
     "AppealReview",
     "BouncingAddress",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts import signals
 from accounts.audit import security_event_record
 from accounts.documents import document_store
+from accounts.effects import send_durably
 from accounts.links import link_issue, link_redeem
 from accounts.models import IdentityDocument, MfaResetRequest, OneTimeLink, SecurityEvent, User
 from accounts.twofactor import notices
@@ -104,7 +105,7 @@ def mfa_reset_request_create(
         user=user, kind=SecurityEvent.Kind.MFA_RESET_REQUESTED, request=request, reset_id=reset.id
     )
     notices.notify_reset(kind=notices.REQUESTED, reset=reset, user=user, link_id=link.id)
-    signals.send_on_commit(
+    send_durably(
         signals.security_review_requested,
         kind=KIND,
         subject=reset,
@@ -136,7 +137,7 @@ def mfa_reset_cancel(*, token: str, request: HttpRequest | None = None) -> MfaRe
         request=request,
         reset_id=reset.id,
     )
-    signals.send_on_commit(
+    send_durably(
         signals.security_review_decided,
         kind=KIND,
         subject=reset,
@@ -189,7 +190,7 @@ def mfa_reset_decide(
     )
     if not approve:
         notices.notify_reset(kind=notices.REJECTED, reset=reset, user=reset.user)
-    signals.send_on_commit(
+    send_durably(
         signals.security_review_decided,
         kind=KIND,
         subject=reset,
@@ -249,7 +250,7 @@ def mfa_reset_complete(*, reset_id: int) -> bool:
         user=user, kind=SecurityEvent.Kind.MFA_RESET_DONE, reset_id=reset.id, removed=removed
     )
     notices.notify_reset(kind=notices.DONE, reset=reset, user=user)
-    signals.send_on_commit(
+    send_durably(
         signals.security_review_decided,
         kind=KIND,
         subject=reset,

@@ -167,6 +167,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.resend_unsent",
         "schedule": 60.0,
     },
+    # The account-effect outbox's safety net: security tickets of freezes, KYC and
+    # appeals whose task was lost or failed (accounts/effects.py).
+    "accounts-complete-due-effects": {
+        "task": "accounts.tasks.complete_due_effects",
+        "schedule": 60.0,
+    },
     "helpcenter-refresh-semantic-index": {
         "task": "helpcenter.tasks.article_embeddings_refresh",
         "schedule": 300.0,

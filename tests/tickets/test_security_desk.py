@@ -1,5 +1,6 @@
 """accounts' security signals become tickets: a freeze opens an urgent ticket, a review
-request opens a review ticket with its SLA that only staff see, a decision solves it."""
+request opens a review ticket with its SLA that only staff see, a decision solves it.
+(The way there, through accounts' effect outbox, is tested in tests/accounts/effects.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import signals
+from accounts.effects import send_durably
 from accounts.models import AccountFreeze, IdentityDocument, KycSubmission, User
 from tickets.models import SlaPolicy, Ticket, TicketMessage, TicketType
 
@@ -33,23 +35,21 @@ def submission(customer) -> KycSubmission:
     )
 
 
-def send(signal, captured, **kwargs) -> None:
-    with captured(execute=True):
-        signals.send_on_commit(signal, **kwargs)
+def send(signal, complete_effects, **kwargs) -> None:
+    """What accounts' services do (record the signal with their change), then what the
+    effect's task does (send it)."""
+    send_durably(signal, **kwargs)
+    assert complete_effects() == 1
 
 
-def test_freeze_opens_one_urgent_security_ticket_with_a_note_for_staff(
-    customer, django_capture_on_commit_callbacks
-):
+def test_freeze_opens_one_urgent_security_ticket_with_a_note_for_staff(customer, complete_effects):
     # given
     freeze = AccountFreeze.objects.create(
         user=customer, source=AccountFreeze.Source.ALERT_LINK, reason="Not my login from Lagos"
     )
     # when: announced twice (a retried signal)
     for _ in range(2):
-        send(
-            signals.account_frozen, django_capture_on_commit_callbacks, user=customer, freeze=freeze
-        )
+        send(signals.account_frozen, complete_effects, user=customer, freeze=freeze)
     # then
     (ticket,) = Ticket.objects.filter(requester=customer)
     assert ticket.type.slug == "account-security"
@@ -62,7 +62,7 @@ def test_freeze_opens_one_urgent_security_ticket_with_a_note_for_staff(
 
 
 def test_review_ticket_has_its_sla_and_is_solved_by_the_decision_without_mailing_the_customer(
-    customer, submission, django_capture_on_commit_callbacks
+    customer, submission, complete_effects
 ):
     # given: ops set a KYC review target of three office days
     review_type = TicketType.objects.get(slug="kyc-review")
@@ -75,7 +75,7 @@ def test_review_ticket_has_its_sla_and_is_solved_by_the_decision_without_mailing
     # when
     send(
         signals.security_review_requested,
-        django_capture_on_commit_callbacks,
+        complete_effects,
         kind="kyc",
         subject=submission,
         user=customer,
@@ -89,7 +89,7 @@ def test_review_ticket_has_its_sla_and_is_solved_by_the_decision_without_mailing
     mail.outbox.clear()
     send(
         signals.security_review_decided,
-        django_capture_on_commit_callbacks,
+        complete_effects,
         kind="kyc",
         subject=submission,
         user=customer,
@@ -105,12 +105,12 @@ def test_review_ticket_has_its_sla_and_is_solved_by_the_decision_without_mailing
 
 
 def test_customers_neither_see_nor_file_review_tickets(
-    client, customer, submission, django_capture_on_commit_callbacks
+    client, customer, submission, complete_effects
 ):
     # given
     send(
         signals.security_review_requested,
-        django_capture_on_commit_callbacks,
+        complete_effects,
         kind="kyc",
         subject=submission,
         user=customer,
@@ -130,7 +130,7 @@ def test_customers_neither_see_nor_file_review_tickets(
     assert Ticket.objects.filter(requester=customer).count() == 1
 
 
-def test_every_review_kind_has_its_ticket_type(customer, django_capture_on_commit_callbacks):
+def test_every_review_kind_has_its_ticket_type(customer, complete_effects):
     selfie = IdentityDocument.objects.create(
         user=customer,
         kind="selfie",
@@ -157,7 +157,7 @@ def test_every_review_kind_has_its_ticket_type(customer, django_capture_on_commi
     for kind, subject in (("appeal", appeal), ("mfa_reset", reset)):
         send(
             signals.security_review_requested,
-            django_capture_on_commit_callbacks,
+            complete_effects,
             kind=kind,
             subject=subject,
             user=customer,

@@ -109,7 +109,9 @@ def test_freezing_twice_returns_the_active_freeze_and_does_nothing_more(mei, del
     assert deliver_outbox() == 1
 
 
-def test_the_frozen_signal_goes_out_after_commit_only(mei, django_capture_on_commit_callbacks):
+def test_the_frozen_signal_goes_out_after_commit_only(
+    mei, django_capture_on_commit_callbacks, complete_effects
+):
     heard = []
 
     def listener(sender, **kwargs):
@@ -120,6 +122,8 @@ def test_the_frozen_signal_goes_out_after_commit_only(mei, django_capture_on_com
         with django_capture_on_commit_callbacks(execute=True):
             frozen = freeze(mei)
             assert heard == []
+        assert heard == []  # recorded with the freeze; the effect's task sends it
+        assert complete_effects() == 1
     finally:
         signals.account_frozen.disconnect(listener)
     assert heard[0]["user"] == mei and heard[0]["freeze"] == frozen

@@ -81,7 +81,7 @@ def test_asking_for_a_link_needs_an_email_address():
 
 
 def test_an_appeal_goes_to_the_reviewers_with_an_encrypted_selfie(
-    frozen_mei, django_capture_on_commit_callbacks
+    frozen_mei, django_capture_on_commit_callbacks, complete_effects
 ):
     _link, token = token_for(frozen_mei, OneTimeLink.Purpose.APPEAL)
     heard = []
@@ -95,6 +95,7 @@ def test_an_appeal_goes_to_the_reviewers_with_an_encrypted_selfie(
             page = Client().get(appeal_url(token))
             assert page.status_code == 200 and "A fresh selfie" in page.content.decode()
             response = Client().post(appeal_url(token), appeal_data())
+        complete_effects()
     finally:
         signals.security_review_requested.disconnect(listener)
     assert response.status_code == 200

@@ -85,8 +85,14 @@ def test_a_pdf_is_a_link_not_an_image(advanced_pending, customer, reviewer, clie
 
 
 def test_reject_with_reasons_and_a_note(
-    advanced_pending, customer, reviewer, client_for, django_capture_on_commit_callbacks
+    advanced_pending,
+    customer,
+    reviewer,
+    client_for,
+    django_capture_on_commit_callbacks,
+    complete_effects,
 ):
+    complete_effects()  # the fixtures' own (the basic level's approval)
     heard = []
 
     def listener(sender, **kwargs):
@@ -103,6 +109,7 @@ def test_reject_with_reasons_and_a_note(
                     "note": "The back is cut off at the bottom.",
                 },
             )
+        complete_effects()
     finally:
         signals.security_review_decided.disconnect(listener)
 

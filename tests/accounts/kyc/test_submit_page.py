@@ -54,7 +54,7 @@ def test_a_new_customer_sees_level_1_and_the_review_time(customer, client_for):
 
 
 def test_basic_submission_is_saved_recorded_and_announced(
-    customer, client_for, django_capture_on_commit_callbacks
+    customer, client_for, django_capture_on_commit_callbacks, complete_effects
 ):
     heard = []
 
@@ -65,6 +65,7 @@ def test_basic_submission_is_saved_recorded_and_announced(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(customer).post(URL, basic_post())
+        complete_effects()
     finally:
         signals.security_review_requested.disconnect(listener)
 
