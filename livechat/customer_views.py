@@ -106,7 +106,7 @@ def chat_transcript_email(request: HttpRequest, public_id) -> HttpResponse:
     if refused:
         return refused
     try:
-        address = transcript_email(conversation=conversation, email=_field(request, "email", 300))
+        address = transcript_email(conversation=conversation)
     except ApplicationError as error:
         return _refuse(request, conversation, error)
     text = _("The transcript is on its way to %(email)s.") % {"email": address}

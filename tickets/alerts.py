@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import notifications as outbox
 from accounts.models import Role, User
 from accounts.selectors import users_with_role
-from tickets import rating_links, workflow
+from tickets import rating_links, sender_confirm, workflow
 from tickets.models import SlaEscalation, Ticket, TicketAttachment, TicketMessage, TicketType
 
 REMIND_AFTER_DAYS = 3  # waiting on the customer this long: remind them
@@ -37,10 +37,16 @@ def _ticket(context: Mapping[str, Any]) -> Ticket:
 
 
 def _customer_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """An unproven request (accounts.trust) is not on the customer's account: its emails
+    quote nothing of it, carry no anti-phishing code (accounts.notifications.emails) and
+    offer the link that confirms or denies it instead of the request page."""
     ticket = _ticket(context)
+    unproven = not ticket.sender_proven
     return {
         "ticket": ticket,
         "ticket_url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.number]),
+        "sender_unproven": unproven,
+        "confirm_url": settings.SITE_URL + sender_confirm.confirm_path(ticket) if unproven else "",
     }
 
 
@@ -94,6 +100,8 @@ def _staff_context(kind: str):
         return {
             "ticket": ticket,
             "headline": STAFF_HEADLINES[kind],
+            # Staff mail quotes no unproven text either (nor carries their code).
+            "sender_unproven": not ticket.sender_proven,
             "detail": context.get("detail", ""),
             "console_url": settings.SITE_URL
             + reverse("tickets:console-ticket", args=[ticket.number]),
@@ -147,6 +155,14 @@ def register_kinds() -> None:
             _("[Beacon] We received your request %(number)s"),
             "ticket_received",
             _received_context,
+            True,
+        ),
+        (
+            "ticket.claimed",
+            _("Requests made in your name"),
+            _("[Beacon] Did you contact us? (%(number)s)"),
+            "claimed",
+            _customer_context,
             True,
         ),
         (
@@ -261,7 +277,12 @@ def _to_staff(kind: str, ticket: Ticket, people: Iterable[User], key: str, **ext
 def ticket_received(ticket: Ticket) -> None:
     first_response = ticket.sla_target == "first_response" and ticket.sla_due_at
     reply_by = ticket.sla_due_at.isoformat() if first_response else ""
-    _to_customer("ticket.received", ticket, f"ticket.received:{ticket.id}", reply_by=reply_by)
+    if ticket.sender_proven:
+        _to_customer(
+            "ticket.received", ticket, f"ticket.received:{ticket.id}", reply_by=reply_by
+        )
+    else:  # "someone wrote to us in your name": no code, none of their words, a link
+        _to_customer("ticket.claimed", ticket, f"ticket.claimed:{ticket.id}")
     if ticket.original_id is not None:
         supervisors = users_with_role(role=Role.SUPERVISOR)
         _to_staff("ticket.complaint_received", ticket, supervisors, f"complaint:{ticket.id}")

@@ -1,10 +1,19 @@
-"""Who may do what with a ticket: the one policy every page, API and service asks."""
+"""Who may do what with a ticket: the one policy every page, API and service asks.
+
+| role | security review tickets (KYC, appeal, 2FA reset) | other tickets |
+|---|---|---|
+| customer | never, not even their own | their own |
+| agent | none (KYC data stays with the desk) | their teams', team-less ones, assigned to them |
+| security reviewer | all of them, to work | none (unless also an agent) |
+| supervisor, admin | all | all |
+"""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from accounts.models import Role
+from accounts.models import Role, User
+from accounts.permissions import is_security_reviewer
 from accounts.selectors import user_has_role
 from tickets.models import Team, TicketType
 
@@ -16,13 +25,35 @@ def is_staff_agent(user) -> bool:
 
 
 def is_supervisor(user) -> bool:
+    """Supervisors and administrators (the admin role, or a superuser)."""
     return user.is_authenticated and (
-        user.is_superuser or user_has_role(user=user, role=Role.SUPERVISOR)
+        user_has_role(user=user, role=Role.SUPERVISOR) or user_has_role(user=user, role=Role.ADMIN)
     )
 
 
+def may_use_console(user) -> bool:
+    """Who gets into the agent console at all; what they see there is visible_filter's."""
+    return is_staff_agent(user) or is_security_reviewer(user)
+
+
+def _is_review(ticket) -> bool:
+    return ticket.type.kind == TicketType.Kind.REVIEW
+
+
+def _review_types() -> Q:
+    # A subquery on the type id, not a join: the queue counts stay index-only scans.
+    return Q(type__in=TicketType.objects.filter(kind=TicketType.Kind.REVIEW).values("id"))
+
+
+def _holders(*roles: Role) -> Q:
+    """On User: holders of any of `roles` (superusers hold every role)."""
+    names = [role.value for role in roles]
+    return Q(is_superuser=True) | Q(id__in=User.objects.filter(groups__name__in=names).values("id"))
+
+
 class TicketPolicy:
-    """Customers own their tickets; agents work their teams' (and their own); supervisors all."""
+    """Customers own their tickets; agents work their teams' (and their own) but no security
+    reviews; security reviewers work the reviews; supervisors and admins see all."""
 
     @staticmethod
     def visible_filter(user) -> Q:
@@ -31,18 +62,37 @@ class TicketPolicy:
             return Q(pk__in=[])
         if is_supervisor(user):
             return Q()
-        if is_staff_agent(user):
-            # A subquery, not a join on members: no duplicate rows, so no DISTINCT.
-            my_teams = Team.objects.filter(members=user).values("id")
-            return Q(team__isnull=True) | Q(team__in=my_teams) | Q(assignee=user)
-        # Security reviews are about the customer, not from them: staff only.
-        return Q(requester=user) & ~Q(type__kind=TicketType.Kind.REVIEW)
+        if may_use_console(user):
+            seen = Q(pk__in=[])
+            if is_staff_agent(user):
+                # A subquery, not a join on members: no duplicate rows, so no DISTINCT.
+                my_teams = Team.objects.filter(members=user).values("id")
+                mine = Q(team__isnull=True) | Q(team__in=my_teams) | Q(assignee=user)
+                seen = mine & ~_review_types()
+            if is_security_reviewer(user):
+                seen |= _review_types()
+            return seen
+        # Security reviews are about the customer, not from them: staff only. What someone
+        # filed in their name without proving it (accounts.trust) is not theirs until
+        # they confirm it.
+        return (
+            Q(requester=user, sender_proven=True) & ~Q(type__kind=TicketType.Kind.REVIEW)
+        )
+
+    @staticmethod
+    def sees_reviews(user) -> bool:
+        return is_supervisor(user) or is_security_reviewer(user)
 
     @staticmethod
     def can_work(user, ticket) -> bool:
-        """Reply as staff, write internal notes, assign, change status and priority."""
+        """Reply as staff, write internal notes, assign, change status and priority.
+
+        The same people visible_filter shows the ticket to, customers aside.
+        """
         if is_supervisor(user):
             return True
+        if _is_review(ticket):
+            return is_security_reviewer(user)
         if not is_staff_agent(user):
             return False
         return (
@@ -53,12 +103,34 @@ class TicketPolicy:
 
     @staticmethod
     def can_be_assigned(user, ticket) -> bool:
-        """An assignee must be able to work the ticket: in its team, or a supervisor."""
+        """An assignee must be able to work the ticket: in its team (a reviewer, for a
+        security review), or a supervisor."""
         if is_supervisor(user):
             return True
+        if _is_review(ticket):
+            return is_security_reviewer(user)
         return is_staff_agent(user) and (
             ticket.team_id is None or ticket.team.members.filter(id=user.id).exists()
         )
+
+    @staticmethod
+    def assignable_filter(ticket) -> Q:
+        """On User: who can_be_assigned `ticket` (the users' side of that rule)."""
+        bosses = _holders(Role.SUPERVISOR, Role.ADMIN)
+        if _is_review(ticket):
+            return bosses | _holders(Role.SECURITY_REVIEWER)
+        agents = _holders(Role.AGENT)
+        if ticket.team_id is not None:
+            agents &= Q(id__in=User.objects.filter(teams=ticket.team_id).values("id"))
+        return bosses | agents
+
+    @staticmethod
+    def workers_filter(ticket) -> Q:
+        """On User: the staff who may see and work `ticket` (the users' side of can_work)."""
+        workers = TicketPolicy.assignable_filter(ticket)
+        if ticket.assignee_id is not None and not _is_review(ticket):
+            workers |= _holders(Role.AGENT) & Q(id=ticket.assignee_id)
+        return workers
 
     @staticmethod
     def is_requester(user, ticket) -> bool:

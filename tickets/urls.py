@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import console, customer, mail, reports
+from tickets.views import console, customer, mail, reports, sender
 
 app_name = "tickets"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("requests/<str:number>/rate", customer.request_rate, name="rate"),
     path("requests/<str:number>/complain", customer.request_complain, name="complain"),
     path("rate/<str:token>/", customer.request_rate_signed, name="rate-signed"),
+    path("requests/confirm/<str:token>/", sender.request_sender_confirm, name="sender-confirm"),
     path("attachments/<int:attachment_id>/", customer.attachment_download, name="attachment"),
     # agents and supervisors
     path("console/", console.queue, name="console"),

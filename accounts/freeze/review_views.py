@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.documents import DocumentUnreadable, document_read
 from accounts.freeze import selectors, services
 from accounts.freeze.forms import AgentFreezeForm, AppealDecisionForm
-from accounts.freeze.permissions import freezer_required
+from accounts.freeze.permissions import (
+    FreezeRefused,
+    freeze_check,
+    freezer_required,
+    is_staff_account,
+)
 from accounts.freeze.reviews import ReviewRefused, appeal_decide, selfie_view_record
 from accounts.models import AccountFreeze, AppealReview, User
 from accounts.permissions import reviewer_required
@@ -20,23 +25,30 @@ from accounts.permissions import reviewer_required
 @freezer_required
 @require_http_methods(["GET", "POST"])
 def agent_freeze(request: HttpRequest, uid: int) -> HttpResponse:
-    """Freeze a customer's account after verifying them on the phone."""
+    """Freeze a customer's account after verifying them on the phone (staff: admins only)."""
     customer = get_object_or_404(User, uid=uid)
     freeze = services.active_freeze(user=customer)
     form = AgentFreezeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and freeze is None and form.is_valid():
-        freeze = services.account_freeze(
-            user=customer,
-            source=AccountFreeze.Source.AGENT,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-        messages.success(request, _("The account is frozen. The customer was emailed."))
-        return redirect("security_desk:freeze-agent", uid=customer.uid)
+    template = "accounts/freeze/review/agent_freeze.html"
+    try:
+        freeze_check(actor=request.user, user=customer)  # refused before the form is shown
+        if request.method == "POST" and freeze is None and form.is_valid():
+            services.account_freeze(
+                user=customer,
+                source=AccountFreeze.Source.AGENT,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+            messages.success(request, _("The account is frozen. The customer was emailed."))
+            return redirect("security_desk:freeze-agent", uid=customer.uid)
+    except FreezeRefused as exc:
+        context = {"customer": customer, "refusal": exc.message}
+        return render(request, template, context, status=exc.status_code)
     status = 400 if form.is_bound and freeze is None else 200
     context = {"customer": customer, "freeze": freeze, "form": form}
-    return render(request, "accounts/freeze/review/agent_freeze.html", context, status=status)
+    context["staff_account"] = is_staff_account(customer)
+    return render(request, template, context, status=status)
 
 
 @reviewer_required

@@ -18,6 +18,7 @@ from accounts import notifications
 from accounts.audit import client_ip, security_event_record
 from accounts.effects import send_durably
 from accounts.freeze import notices
+from accounts.freeze.permissions import freeze_check, is_staff_account
 from accounts.models import AccountFreeze, SecurityEvent, User
 from accounts.signals import account_frozen, account_unfrozen
 from core.realtime import broadcast_on_commit
@@ -49,8 +50,10 @@ def account_freeze(
     """Freeze `user` now; a second freeze returns the active one and does nothing more.
 
     `actor` is whoever did it when it was not the person (an agent); `reason` may be
-    empty for the person themselves.
+    empty for the person themselves. Raises FreezeRefused, before any write, when
+    `actor` may not freeze `user` (a staff account needs an administrator).
     """
+    freeze_check(actor=actor, user=user)
     locked = User.objects.select_for_update().get(pk=user.pk)  # two freezes at once queue here
     existing = active_freeze(user=locked)
     if existing is not None:
@@ -78,6 +81,7 @@ def account_freeze(
         reason=freeze.reason,
         sessions_ended=sessions,
         tokens_revoked=tokens,
+        staff_account=is_staff_account(locked),
     )
     notices.frozen_notify(freeze=freeze)
     # The security ticket: recorded with the freeze, opened by a task (accounts/effects.py).

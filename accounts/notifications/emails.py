@@ -2,7 +2,9 @@
 
 The layout (templates/accounts/email/base.txt and base.html) puts the recipient's
 anti-phishing code in the same place in every email; the layout's own context keys
-are applied last, so no kind can replace or fake the code.
+are applied last, so no kind can replace or fake the code. A kind whose context says
+`sender_unproven` (it is about text someone wrote in the recipient's name without
+proving it, accounts.trust) gets no code at all: the code vouches for every word.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts import trust
 from accounts.models import BouncingAddress, Notification, User
 from accounts.notifications import threads
 from accounts.notifications.errors import NotificationObsolete
@@ -38,10 +41,8 @@ def email_render(notification: Notification) -> EmailMultiAlternatives:
     if BouncingAddress.objects.filter(email=address.lower()).exists():
         raise NotificationObsolete("the address bounces (see the bounce record)")
     with translation.override(notification.language), timezone.override(_time_zone(user)):
-        context = {
-            **kind.build_context(notification.context),
-            **_layout_context(notification, kind, user),
-        }
+        built = kind.build_context(notification.context)
+        context = {**built, **_layout_context(notification, kind, user, built)}
         subject = " ".join((str(kind.subject) % notification.context).split())
         text = render_to_string(f"{kind.template}.txt", context)
         html = render_to_string(f"{kind.template}.html", context)
@@ -78,17 +79,21 @@ def _headers(notification: Notification, kind: NotificationKind) -> dict[str, st
 
 
 def _layout_context(
-    notification: Notification, kind: NotificationKind, user: User | None
+    notification: Notification, kind: NotificationKind, user: User | None, built: dict
 ) -> dict[str, Any]:
     site_url = settings.SITE_URL
     can_choose = user is not None and not kind.essential
+    quotes_unproven = bool(built.get("sender_unproven"))
+    code = getattr(user, "anti_phishing_code", "") or ""
+    if not trust.email_may_carry_code(quotes_unproven_text=quotes_unproven):
+        code = ""
     return {
         "recipient": user,
         "language": notification.language,
         "site_url": site_url,
         "link_url": site_url + kind.link(notification.context) if kind.link else "",
-        # The account-security issue adds the field; until then nobody has a code.
-        "anti_phishing_code": getattr(user, "anti_phishing_code", "") or "",
+        "anti_phishing_code": code,
+        "sender_unproven": quotes_unproven,
         "preferences_url": site_url + reverse("accounts:preferences") if can_choose else "",
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,7 @@ THIRD_PARTY_APPS = [
     "allauth.mfa",  # TOTP, recovery codes, WebAuthn passkeys
     "allauth.usersessions",  # active sessions, "sign out everywhere else"
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API keys: only a hash is stored (REST_KNOX below)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -276,6 +278,10 @@ BEACON_INBOUND_MAIL_PER_SENDER_PER_HOUR = int(
 )
 # A raw message larger than this is refused by the HTTP endpoint and the pipe.
 BEACON_INBOUND_MAIL_MAX_BYTES = 25 * 1024 * 1024
+# The authserv-id(s) our receiving mail server writes in Authentication-Results: only its
+# verdict (dmarc/dkim/spf pass for the From domain) proves who sent an email
+# (tickets.mail.sender). None set: no email is proven by its headers.
+BEACON_MAIL_AUTHSERV_IDS = env.csv("BEACON_MAIL_AUTHSERV_IDS")
 
 # ---------------------------------------------------------------------------- i18n
 LANGUAGE_CODE = "en"
@@ -322,7 +328,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers a refused credential (a revoked token, a frozen account)
     # with the first class's challenge, so 401 + WWW-Authenticate: Token, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -337,6 +343,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"search": "120/min"},
 }
+# API keys (django-rest-knox): the database keeps a SHA-512 digest, the admin shows the key
+# once. Same header as before: `Authorization: Token <key>`. A key made in the admin
+# expires when the admin says (90 days unless changed); https://jazzband.github.io/django-rest-knox/settings/
+REST_KNOX = {"TOKEN_TTL": timedelta(days=90), "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Beacon API",
     "DESCRIPTION": "Help centre, tickets, live chat and account security.",

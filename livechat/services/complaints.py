@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from livechat.models import Conversation
-from livechat.services.contacts import flag_if_unverified, requester_for
+from livechat.services.contacts import flag_if_unverified, sender_for
 from livechat.services.transcripts import transcript_text
 from tickets.models import Ticket, TicketType
 from tickets.services import MAX_BODY, ticket_complain, ticket_create
@@ -60,13 +60,15 @@ def chat_complain(*, conversation: Conversation, body: str, email: str = "") -> 
             code="complaint_exists",
             extra={"number": existing.number},
         )
-    requester = requester_for(conversation=locked, email=email)
+    sender = sender_for(conversation=locked, email=email)
+    requester = sender.account
     language = "zh-hans" if locked.language.startswith("zh") else "en"
     with translation.override(language):
         text = _body(locked, body)
         chat_ticket = locked.ticket
         if (
-            chat_ticket is not None
+            sender.proven
+            and chat_ticket is not None
             and chat_ticket.requester_id == requester.id
             and chat_ticket.type.kind != TicketType.Kind.COMPLAINT
         ):
@@ -90,8 +92,9 @@ def chat_complain(*, conversation: Conversation, body: str, email: str = "") -> 
             channel=Ticket.Channel.CHAT,
             language=language,
             priority=Ticket.Priority.HIGH,
+            proof=sender.proof,
         )
-    flag_if_unverified(conversation=locked, ticket=complaint)
+    flag_if_unverified(sender=sender, ticket=complaint)
     if locked.ticket is None:
         locked.ticket = complaint
         if locked.customer_id is None:

@@ -5,6 +5,11 @@ files a complaint gives an email; the ticket is filed for the account with that 
 made on the spot when there is none (no password, no verified address: the visitor can
 claim it later with "forgot password", the way an email channel treats a new sender).
 Nothing tells the visitor whether the address already had an account.
+
+Typing an address proves nothing (accounts.trust): such a ticket is unproven. It is not
+listed on that account, agents see it flagged, and the email about it carries no
+anti-phishing code and none of the visitor's words, only a link by which the owner
+says whether it was them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from accounts import trust
 from accounts.services import contact_account
 from core.exceptions import ApplicationError
 from livechat.models import Conversation
@@ -35,16 +41,16 @@ def clean_visitor_email(email: str) -> str:
     return email
 
 
-def requester_for(*, conversation: Conversation, email: str = ""):
-    """The account a ticket from this chat is filed for.
+def sender_for(*, conversation: Conversation, email: str = "") -> trust.Sender:
+    """Who a ticket from this chat is from, and how far that is proven.
 
-    A signed-in customer's chat: the customer. An anonymous one: the account for the
-    email given now (or earlier, for the transcript); ApplicationError when there is none.
+    A signed-in customer's chat: the customer, proven. An anonymous one: the account for
+    the email given now (or earlier), unproven; ApplicationError when none is given.
     """
     if conversation.customer_id is not None:
-        return conversation.customer
+        return trust.signed_in(conversation.customer)
     email = clean_visitor_email(email or conversation.visitor_email)
-    return contact_account(email=email, language=_language(conversation))
+    return trust.unproven(contact_account(email=email, language=_language(conversation)))
 
 
 def _language(conversation: Conversation) -> str:
@@ -57,7 +63,7 @@ UNVERIFIED_NOTE = (
 )
 
 
-def flag_if_unverified(*, conversation: Conversation, ticket) -> None:
+def flag_if_unverified(*, sender: trust.Sender, ticket) -> None:
     """An anonymous visitor's ticket is only as trustworthy as the email they typed."""
-    if conversation.customer_id is None:
+    if not sender.proven:
         ticket_flag_unverified_sender(ticket=ticket, note=UNVERIFIED_NOTE)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from livechat.models import ChatMessage, Conversation
-from livechat.services.contacts import flag_if_unverified, requester_for
+from livechat.services.contacts import flag_if_unverified, sender_for
 from livechat.services.messages import message_post
 from livechat.services.routing import agents_available
 from livechat.services.transcripts import transcript_text
@@ -64,7 +64,8 @@ def offline_message_leave(
             code="too_long",
             extra={"field": "body"},
         )
-    requester = requester_for(conversation=locked, email=email)
+    sender = sender_for(conversation=locked, email=email)
+    requester = sender.account
     if locked.customer_id is None and requester.email != locked.visitor_email:
         locked.visitor_email = requester.email
     # The message is part of the chat too, masked like any other (the guard runs).
@@ -84,11 +85,17 @@ def offline_message_leave(
             field_values={},
             channel=Ticket.Channel.CHAT,
             language=language,
+            proof=sender.proof,
         )
         notice = _(
             "Thank you. Your message was saved as request %(number)s; we will answer by email."
         ) % {"number": ticket.number}
-    flag_if_unverified(conversation=locked, ticket=ticket)
+        if not sender.proven:
+            notice += " " + _(
+                "We emailed that address to ask whether it was you; answer there to see the "
+                "request in your account."
+            )
+    flag_if_unverified(sender=sender, ticket=ticket)
     locked.ticket = ticket
     locked.status = Conversation.Status.ENDED
     locked.ended_at = timezone.now()

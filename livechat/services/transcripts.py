@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import notifications
+from accounts.selectors import account_for_verified_email
 from core.exceptions import ApplicationError
 from livechat.models import ChatMessage, Conversation
 from livechat.selectors import messages_after
-from livechat.services.contacts import clean_visitor_email
 
 TRANSCRIPT_EMAIL = "livechat.transcript"
 
@@ -90,30 +90,36 @@ def transcript_filename(conversation: Conversation) -> str:
 
 @transaction.atomic
 def transcript_email(*, conversation: Conversation, email: str = "") -> str:
-    """Queue the transcript (up to the latest message) to the customer; returns the address.
+    """Queue the transcript (up to the latest message) to the chat's owner; returns the address.
 
-    Signed-in customers get it at their account's address. An anonymous visitor gives
-    one (kept on the chat as `visitor_email`). Asking again with nothing new sends nothing
-    more (the outbox's dedupe key names the last message).
+    Only a signed-in customer's chat, and only to their account's verified address
+    (accounts.trust): an anonymous visitor could otherwise send Beacon's email, with
+    someone else's anti-phishing code, to any address. Anonymous visitors download it.
+    `email` is ignored. Asking again with nothing new sends nothing more (the outbox's
+    dedupe key names the last message).
     """
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if locked.last_seq == 0:
         raise ApplicationError(_("There is nothing to send yet."), code="empty")
-    recipient, to_email = locked.customer, ""
+    recipient = locked.customer
     if recipient is None:
-        to_email = clean_visitor_email(email or locked.visitor_email)
-        if to_email != locked.visitor_email:
-            locked.visitor_email = to_email
-            locked.save(update_fields=["visitor_email"])
+        raise ApplicationError(
+            _("Sign in to have a transcript emailed to you; you can download it here."),
+            code="sign_in_required",
+        )
+    if account_for_verified_email(email=recipient.email) != recipient:
+        raise ApplicationError(
+            _("Verify your email address first; you can download the transcript here."),
+            code="email_unverified",
+        )
     notifications.notify(
         kind=TRANSCRIPT_EMAIL,
         recipient=recipient,
-        to_email=to_email,
         context={"conversation_id": locked.id, "up_to": locked.last_seq},
         language=_language(locked),
-        dedupe_key=f"{TRANSCRIPT_EMAIL}:{locked.id}:{locked.last_seq}:{to_email}",
+        dedupe_key=f"{TRANSCRIPT_EMAIL}:{locked.id}:{locked.last_seq}",
     )
-    return recipient.email if recipient is not None else to_email
+    return recipient.email
 
 
 def _email_context(context: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,14 @@ from email.utils import format_datetime, make_msgid
 from django.utils import timezone
 
 SUPPORT = "support@beacon.test"
+# The receiving server's authserv-id the test settings trust (BEACON_MAIL_AUTHSERV_IDS).
+OUR_MX = "mx.beacon.test"
+
+
+def authenticated_by_our_mx(sender: str) -> str:
+    """The Authentication-Results our receiving server writes when DMARC passes."""
+    domain = sender.rpartition("@")[2].strip(">").lower()
+    return f"{OUR_MX}; spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}"
 
 
 def customer_email(
@@ -21,8 +29,12 @@ def customer_email(
     references: str = "",
     headers: dict[str, str] | None = None,
     html: str = "",
+    authenticated: bool = False,
 ) -> EmailMessage:
+    """`authenticated`: our receiving server vouched for the From domain (DMARC pass)."""
     message = EmailMessage()
+    if authenticated:  # the receiving server adds its header on top
+        message["Authentication-Results"] = authenticated_by_our_mx(sender)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject

@@ -46,9 +46,9 @@ def notification_thread_id(ticket: Ticket) -> str:
 # ---------------------------------------------------------------------------- new tickets
 
 
-def test_email_from_a_verified_customer_opens_a_ticket_for_her(alice):
-    # when
-    intake = ingest(customer_email(sender="Alice <Alice@Example.test>"))
+def test_authenticated_email_from_a_verified_customer_opens_a_ticket_for_her(alice):
+    # when: our receiving server vouches for her domain (DMARC pass)
+    intake = ingest(customer_email(sender="Alice <Alice@Example.test>", authenticated=True))
     # then
     ticket = intake.inbound.ticket
     assert intake.created and intake.outcome == "ticket"

@@ -34,7 +34,9 @@ def test_agent_reply_goes_out_threaded_and_the_customers_answer_comes_back(
     alice, agent, smtp_server, deliver_outbox
 ):
     # given: Alice writes in, and receives the confirmation
-    first = customer_email(sender=alice.email, subject="Deposit missing", body="Where is it?")
+    first = customer_email(
+        sender=alice.email, subject="Deposit missing", body="Where is it?", authenticated=True
+    )
     ticket = email_ingest(first.as_bytes(), source="imap").inbound.ticket
     deliver_outbox()
     (confirmation,) = smtp_server.received

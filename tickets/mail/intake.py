@@ -8,6 +8,11 @@ crash half-way, finds the first row and does nothing more.
 Never dropped: a message the parser cannot read, or one whose handling fails, is kept
 raw on a ticket tagged for an agent. Nothing security-related is done on any email's
 say-so: it becomes a ticket or a message on one, and that is all.
+
+Proven or not (tickets.mail.sender, the rule in accounts.trust): an unproven email that
+claims a customer's address becomes a request the customer's account does not list,
+answered with a neutral "did you contact us?" email, or, on one of their requests, a
+note only agents see. It never lands as the customer's own words.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import trust
 from accounts.models import BouncingAddress
 from accounts.selectors import account_for_verified_email
 from accounts.services import contact_account
@@ -38,6 +44,7 @@ from tickets.mail.html import rewrite_cids, sanitize_html
 from tickets.mail.parsed import ParsedMail
 from tickets.mail.parsing import parse_message
 from tickets.mail.quotes import split_reply
+from tickets.mail.sender import email_sender, proof_for_reply
 from tickets.mail.threading import ticket_for_message, ticket_of_thread_id
 from tickets.models import InboundEmail, Ticket, TicketMessage, TicketType
 from tickets.sensitive.guard import kinds_in_order, scan
@@ -168,32 +175,39 @@ def _route(inbound: InboundEmail, parsed: ParsedMail, raw: bytes) -> None:
     if kind is not noise.MailKind.PERSON:
         _automatic(inbound, parsed, kind, why)
         return
-    user, verified = _sender_account(parsed)
-    inbound.sender_verified = verified
+    sender = email_sender(parsed, _sender_account(parsed))
+    user = sender.account
     if inbound.sender:
         # Mail from the address proves its mailbox works: write to it again.
         BouncingAddress.objects.filter(email=inbound.sender).delete()
     match = ticket_for_message(parsed, user)
+    if match is not None:
+        sender = proof_for_reply(sender, ticket=match.ticket, how=match.how)
+    inbound.sender_verified = sender.proven
     if match is None:
-        _new_ticket(inbound, parsed, user, verified)
+        _new_ticket(inbound, parsed, sender)
     elif match.ticket.requester_id != user.id:
         _other_sender_note(inbound, parsed, match.ticket)
+    elif not sender.proven and match.ticket.sender_proven:
+        # Words that only claim to be the requester's never land on their request as theirs.
+        _other_sender_note(inbound, parsed, match.ticket, claims_requester=True)
     else:
-        _reply(inbound, parsed, match.ticket, user, verified, match.how)
+        _reply(inbound, parsed, match.ticket, sender, match.how)
 
 
 # ---------------------------------------------------------------------------- people
 
 
 def _sender_account(parsed: ParsedMail):
-    """(account, verified): the account that proved it owns the address, else the
-    contact account for it (made if needed), else the unknown-sender account."""
+    """The account the From address names: the one that verified it, else the contact
+    account for it (made if needed), else the unknown-sender account. Naming is not
+    proving: see tickets.mail.sender."""
     address = parsed.sender.address
     if address:
         owner = account_for_verified_email(email=address)
         if owner is not None:
-            return owner, True
-    return _contact(address, _language(parsed, None)), False
+            return owner
+    return _contact(address, _language(parsed, None))
 
 
 def _contact(address: str, language: str = "en"):
@@ -206,7 +220,8 @@ def _contact(address: str, language: str = "en"):
     return contact_account(email=address, language=language)
 
 
-def _new_ticket(inbound: InboundEmail, parsed: ParsedMail, user, verified: bool) -> None:
+def _new_ticket(inbound: InboundEmail, parsed: ParsedMail, sender: trust.Sender) -> None:
+    user = sender.account
     body = _body(parsed.text, parsed)
     uploads, skipped = _uploads(parsed)
     ticket = ticket_create(
@@ -217,14 +232,17 @@ def _new_ticket(inbound: InboundEmail, parsed: ParsedMail, user, verified: bool)
         field_values={},
         files=uploads,
         channel=Ticket.Channel.EMAIL,
-        language=_language(parsed, user if verified else None),
+        language=_language(parsed, user if sender.proven else None),
+        proof=sender.proof,
     )
-    if not verified:
+    if not sender.proven:
         ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
     _done(inbound, ticket, ticket.messages.first(), uploads, Outcome.NEW_TICKET, skipped)
 
 
-def _reply(inbound, parsed: ParsedMail, ticket: Ticket, user, verified: bool, how: str) -> None:
+def _reply(inbound, parsed: ParsedMail, ticket: Ticket, sender: trust.Sender, how: str) -> None:
+    """A reply from the requester: proven, or on a request that is itself unproven."""
+    user = sender.account
     new_text, _quoted = split_reply(parsed.text)
     uploads, skipped = _uploads(parsed)
     try:
@@ -234,16 +252,17 @@ def _reply(inbound, parsed: ParsedMail, ticket: Ticket, user, verified: bool, ho
     except ApplicationError as exc:
         if exc.code != "closed":
             raise
-        _follow_up(inbound, parsed, ticket, user, verified)
+        _follow_up(inbound, parsed, ticket, sender)
         return
-    if not verified and UNVERIFIED_SENDER_TAG not in ticket.tags:
+    if not sender.proven and UNVERIFIED_SENDER_TAG not in ticket.tags:
         ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
     inbound.detail = f"threaded by {how}"
     _done(inbound, ticket, message, uploads, Outcome.REPLY, skipped)
 
 
-def _follow_up(inbound, parsed: ParsedMail, closed: Ticket, user, verified: bool) -> None:
+def _follow_up(inbound, parsed: ParsedMail, closed: Ticket, sender: trust.Sender) -> None:
     """A reply to a closed request opens a new one that names the old."""
+    user = sender.account
     new_text, _quoted = split_reply(parsed.text)
     intro = _("Follow-up to request %(number)s.") % {"number": closed.number}
     uploads, skipped = _uploads(parsed)
@@ -256,20 +275,30 @@ def _follow_up(inbound, parsed: ParsedMail, closed: Ticket, user, verified: bool
         files=uploads,
         channel=Ticket.Channel.EMAIL,
         language=closed.language,
+        proof=sender.proof,
     )
-    if not verified:
+    if not sender.proven:
         ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
     inbound.detail = f"follow-up to closed {closed.number}"
     _done(inbound, ticket, ticket.messages.first(), uploads, Outcome.FOLLOW_UP, skipped)
 
 
-def _other_sender_note(inbound, parsed: ParsedMail, ticket: Ticket) -> None:
-    """Mail about a ticket from someone who is not its requester: agents see it, the
-    requester does not (it may be anyone's), and nothing changes on its say-so."""
+def _other_sender_note(
+    inbound, parsed: ParsedMail, ticket: Ticket, *, claims_requester: bool = False
+) -> None:
+    """Mail about a ticket from someone who is not (or did not prove to be) its requester:
+    agents see it, the requester does not (it may be anyone's), and nothing changes on
+    its say-so."""
     new_text, _quoted = split_reply(parsed.text)
-    intro = _("Email from %(sender)s, who is not the requester of this ticket:") % {
-        "sender": inbound.sender or _("an unknown sender")
-    }
+    who = {"sender": inbound.sender or _("an unknown sender")}
+    if claims_requester:
+        intro = _(
+            "Email that claims to be from the requester (%(sender)s), but its sender is not "
+            "proven (no authenticated domain, not a reply in this ticket's thread). The "
+            "customer does not see it:"
+        ) % who
+    else:
+        intro = _("Email from %(sender)s, who is not the requester of this ticket:") % who
     uploads, skipped = _uploads(parsed)
     message = ticket_note_from_email(
         ticket=ticket,
@@ -397,8 +426,9 @@ def _language(parsed: ParsedMail, user) -> str:
 
 def _unverified_note(inbound: InboundEmail) -> str:
     return _(
-        "Sent by email from %(sender)s, an address no account has verified. Anyone can "
-        "write any sender on an email: do nothing security-related on its say-so."
+        "Sent by email from %(sender)s, a sender nothing proved (no authenticated domain, "
+        "not a reply in a request's thread). Anyone can write any sender on an email: do "
+        "nothing security-related on its say-so."
     ) % {"sender": inbound.sender or _("an unknown sender")}
 
 

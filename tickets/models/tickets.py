@@ -132,6 +132,11 @@ class Ticket(TicketSlaFields, BaseModel):
     txid = models.CharField(max_length=128, blank=True, db_index=True)
     order_id = models.CharField(max_length=64, blank=True, db_index=True)
     tags = models.JSONField(default=list, blank=True)
+    # False when whoever filed it did not prove they are the requester (accounts.trust):
+    # an anonymous chat visitor who typed the address, an unauthenticated email. Such a
+    # ticket is not listed on the requester's account and its emails carry no
+    # anti-phishing code, until the requester confirms it (tickets.sender_confirm).
+    sender_proven = models.BooleanField(default=True)
     original = models.ForeignKey(
         "self",
         null=True,
@@ -286,6 +291,7 @@ class TicketEvent(models.Model):
         TEAM = "team", _("Team changed")
         SLA_WARNING = "sla_warning", _("SLA at risk")
         SLA_BREACH = "sla_breach", _("SLA breached")
+        SENDER = "sender", _("Sender answered")  # the owner confirmed or denied a request
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

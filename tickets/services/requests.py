@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import trust
 from core.exceptions import ApplicationError
 from tickets import alerts, fields
 from tickets.models import (
@@ -46,11 +47,14 @@ def ticket_create(
     original: Ticket | None = None,
     priority: str = Ticket.Priority.NORMAL,
     acknowledge: bool = True,
+    proof: trust.Proof = trust.Proof.SIGNED_IN,
 ) -> Ticket:
     """Open a request for `requester` (the acting customer); everything or nothing is saved.
 
     `acknowledge=False` sends no "we received your request" email: for a message Beacon
-    could not read, which may itself have been automatic.
+    could not read, which may itself have been automatic. `proof` is how the sender proved
+    they are `requester` (accounts.trust): an unproven request is kept for agents but not
+    listed on the account, and its emails quote nothing of it.
     """
     if not requester.is_authenticated:
         raise PermissionDenied
@@ -86,6 +90,7 @@ def ticket_create(
         order_id=values.get("order_id", ""),
         original=original,
         priority=priority,
+        sender_proven=trust.Sender(account=requester, proof=proof).proven,
     )
     ticket.full_clean()
     ticket.save()
