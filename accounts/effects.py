@@ -62,10 +62,11 @@ def send_durably(signal: Signal, **arguments: Any) -> AccountEffect:
     """
     name = signals.durable_name(signal)
     _signal, key_of = signals.DURABLE[name]
+    stored = _stored(arguments)
     effect = AccountEffect(
         signal=name,
         key=key_of(**arguments),
-        arguments=_stored(arguments),
+        arguments=stored,
         next_attempt_at=timezone.now() + SWEEP_GRACE,
     )
     effect.full_clean()
@@ -230,4 +231,4 @@ def _attempt_failed(effect: AccountEffect, exc: Exception) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__qualname__}: {exc}"
