@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel
 
 
 class AccountEffect(BaseModel):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DONE = "done", _("Done")
+        # A context of their own: the outbox's "Pending" means "not sent yet".
+        PENDING = "pending", pgettext_lazy("account effect", "Pending")
+        DONE = "done", pgettext_lazy("account effect", "Done")
         # What the signal was about no longer exists (a deleted account): nothing to do.
-        DROPPED = "dropped", _("Dropped")
+        DROPPED = "dropped", pgettext_lazy("account effect", "Dropped")
 
     # A name in accounts.signals.DURABLE.
     signal = models.CharField(max_length=40)
