@@ -1,7 +1,7 @@
 """The emergency freeze: lock everything at once; lift it after an approved appeal.
 
 Freezing sets `is_active=False`, which is what every door already checks: allauth sends
-a right password to the account_inactive page, ModelBackend and DRF's TokenAuthentication
+a right password to the account_inactive page, ModelBackend and knox's TokenAuthentication
 refuse the person, and Django's session auth drops them on their next request. Then it
 takes away what is already open: sessions, API tokens and (after commit) websockets.
 """
@@ -12,7 +12,7 @@ from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts import notifications
 from accounts.audit import client_ip, security_event_record
@@ -70,7 +70,7 @@ def account_freeze(
     locked.is_active = user.is_active = False
     locked.save(update_fields=["is_active"])
     sessions = _sessions_end(locked)
-    tokens, _detail = Token.objects.filter(user=locked).delete()
+    tokens, _detail = AuthToken.objects.filter(user=locked).delete()
     security_event_record(
         user=locked,
         kind=SecurityEvent.Kind.FROZEN,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -16,7 +16,8 @@ TXID = "a" * 64
 def customer_api():
     user = User.objects.create_user("api@example.test", "pw-long-enough-1")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _token, key = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.user = user
     return client
 

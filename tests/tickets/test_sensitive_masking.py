@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from knox.models import AuthToken
 from mnemonic import Mnemonic
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -218,7 +218,8 @@ def test_an_agents_internal_note_is_not_scanned(ticket_factory, customer, superv
 @pytest.fixture
 def customer_api(customer) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=customer).key}")
+    _token, key = AuthToken.objects.create(user=customer)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -9,7 +9,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts import signals
 from accounts.freeze.services import account_freeze, account_freeze_from_chat, account_unfreeze
@@ -49,14 +49,14 @@ def test_freezing_leaves_other_peoples_sessions_alone(mei, user_factory):
 
 def test_freezing_refuses_the_api_token(mei):
     # given: Mei's API token works
-    token = Token.objects.create(user=mei)
-    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = AuthToken.objects.create(user=mei)
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/tickets/").status_code == 200
     # when
     freeze(mei)
     # then
     assert api.get("/api/v1/tickets/").status_code == 401
-    assert not Token.objects.filter(user=mei).exists()
+    assert not AuthToken.objects.filter(user=mei).exists()
 
 
 def test_a_frozen_account_cannot_sign_in_even_with_the_right_password(mei):

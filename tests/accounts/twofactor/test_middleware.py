@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts.models import Role, SecurityEvent
 
@@ -46,8 +46,8 @@ def test_the_api_answers_staff_without_2fa_with_a_403_json(client, agent, staff_
 
 def test_an_api_token_of_staff_without_2fa_is_refused_too(agent, staff_rule_on):
     # given: a token (no session, so the middleware does not see who it is)
-    token = Token.objects.create(user=agent)
-    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = AuthToken.objects.create(user=agent)
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     # then: refused until the agent sets up 2FA
     assert api.get("/api/v1/tickets/").status_code == 403
     give_totp(agent)
