@@ -97,11 +97,10 @@ def effect_complete(*, effect_id: int) -> str:
             return "waits"  # the earlier one, once done, queues this one
         try:
             signal, arguments = _loaded(effect)
-        except ObjectDoesNotExist as exc:
-            return _finish(effect, AccountEffect.Status.DROPPED, _describe(exc))
-        try:
             with transaction.atomic():  # a savepoint: a failed receiver leaves nothing
                 signal.send(sender=None, **arguments)
+        except _SubjectGone as exc:
+            outcome = _finish(effect, AccountEffect.Status.DROPPED, str(exc))
         except Exception as exc:  # any receiver's failure; the change itself is committed
             failure = exc
             outcome = _attempt_failed(effect, exc)
@@ -183,12 +182,19 @@ def _earlier_pending(effect: AccountEffect) -> bool:
     ).exists()
 
 
+class _SubjectGone(Exception):
+    """An object the signal was about was deleted since (a deleted account)."""
+
+
 def _loaded(effect: AccountEffect) -> tuple[Signal, dict[str, Any]]:
-    """The signal and its arguments, objects loaded again (DoesNotExist if one is gone)."""
+    """The signal and its arguments, objects loaded again."""
     signal, _key_of = signals.DURABLE[effect.signal]
     arguments = dict(effect.arguments["values"])
     for name, (label, pk) in effect.arguments["objects"].items():
-        arguments[name] = apps.get_model(label)._default_manager.get(pk=pk)
+        try:
+            arguments[name] = apps.get_model(label)._default_manager.get(pk=pk)
+        except ObjectDoesNotExist:
+            raise _SubjectGone(f"{label} {pk} ({name}) no longer exists") from None
     return signal, arguments
 
 

@@ -141,7 +141,8 @@ def test_an_effect_whose_account_is_gone_is_dropped(lin):
     User.objects.filter(id=lin.id).delete()
     assert effect_complete(effect_id=effect.id) == "dropped"
     effect.refresh_from_db()
-    assert effect.status == AccountEffect.Status.DROPPED and "DoesNotExist" in effect.last_error
+    assert effect.status == AccountEffect.Status.DROPPED
+    assert effect.last_error == f"accounts.user {lin.id} (user) no longer exists"
     assert effects_sweep(now=sweep_time(dt.timedelta(days=1))) == 0
 
 
@@ -176,3 +177,20 @@ def test_two_sweeps_at_once_make_one_ticket(seeded_types, lin):
     # then: one of them completed it; SKIP LOCKED or the done status stopped the other
     assert sorted(done) == [0, 1]
     assert len(security_tickets(lin)) == 1
+
+
+def test_a_row_this_code_cannot_read_fails_alone(lin):
+    # given: a row of a signal that a later release renamed, before a freeze's row
+    AccountEffect.objects.create(
+        signal="account_renamed_since",
+        key="freeze:0",
+        arguments={"values": {}, "objects": {}},
+        next_attempt_at=timezone.now(),
+    )
+    freeze(lin)
+    # when
+    assert effects_sweep(now=sweep_time()) == 1
+    # then: the freeze's ticket is open; the unreadable row waits, saying why
+    assert len(security_tickets(lin)) == 1
+    stuck = AccountEffect.objects.get(signal="account_renamed_since")
+    assert stuck.status == AccountEffect.Status.PENDING and "KeyError" in stuck.last_error
