@@ -11,7 +11,7 @@ from channels.generic.websocket import JsonWebsocketConsumer
 from django.http import Http404
 
 from tickets import selectors
-from tickets.permissions import is_staff_agent
+from tickets.permissions import may_use_console
 from tickets.realtime import QUEUES_GROUP, ticket_group
 
 PRESENCE_STATES = {"viewing", "typing", "left"}
@@ -20,7 +20,7 @@ PRESENCE_STATES = {"viewing", "typing", "left"}
 class ConsoleConsumer(JsonWebsocketConsumer):
     def connect(self) -> None:
         self.user = self.scope.get("user")
-        if self.user is None or not is_staff_agent(self.user):
+        if self.user is None or not may_use_console(self.user):
             self.close(code=4403)
             return
         self.watching: str | None = None

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from tickets.fields import normalize_txid
 from tickets.models import Ticket, TicketAttachment, TicketMessage, TicketType
-from tickets.permissions import TicketPolicy, is_staff_agent
+from tickets.permissions import TicketPolicy
 
 
 def ticket_types_active() -> QuerySet[TicketType]:
@@ -17,6 +17,12 @@ def ticket_types_active() -> QuerySet[TicketType]:
 def ticket_types_for_customers() -> QuerySet[TicketType]:
     """What the request form offers: security reviews are opened by the desk itself."""
     return ticket_types_active().exclude(kind=TicketType.Kind.REVIEW)
+
+
+def ticket_types_for_staff(*, user) -> QuerySet[TicketType]:
+    """The types whose queues the console offers `user`: reviews only to who sees them."""
+    types = ticket_types_active()
+    return types if TicketPolicy.sees_reviews(user) else types.exclude(kind=TicketType.Kind.REVIEW)
 
 
 def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
@@ -40,7 +46,7 @@ def ticket_messages_for_user(*, user, ticket: Ticket) -> QuerySet[TicketMessage]
     messages = ticket.messages.select_related("author").prefetch_related(
         Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id"))
     )
-    if not (is_staff_agent(user) and TicketPolicy.can_work(user, ticket)):
+    if not TicketPolicy.can_work(user, ticket):
         messages = messages.filter(visibility=TicketMessage.Visibility.PUBLIC)
     return messages
 

@@ -28,12 +28,12 @@ from tickets.console.queues import (
 from tickets.fields import FIELD_SPECS
 from tickets.macros import macros_for_ticket
 from tickets.models import Macro, Team, Ticket, TicketEvent, TicketMessage, TicketType
-from tickets.permissions import is_supervisor
+from tickets.permissions import TicketPolicy, is_supervisor
 
 
 def staff_agents() -> QuerySet[User]:
-    """Everyone a ticket can be assigned to (ticket_assign accepts any staff agent)."""
-    roles = [Role.AGENT.value, Role.SUPERVISOR.value]
+    """Everyone some ticket can be assigned to (the queue page's assignee filter)."""
+    roles = [role.value for role in Role if role != Role.CUSTOMER]
     return (
         User.objects.filter(Q(groups__name__in=roles) | Q(is_superuser=True), is_active=True)
         .distinct()
@@ -76,7 +76,8 @@ class QueueNav:
 def queue_nav(*, user: User, queue: str, lang: str) -> QueueNav:
     """The queues `user` sees; an unknown key stands for the default queue."""
     queue = queue if queue_filter(user=user, queue=queue) is not None else DEFAULT_QUEUE
-    types, counts = list(selectors.ticket_types_active()), queue_counts(user=user)
+    types = list(selectors.ticket_types_for_staff(user=user))
+    counts = queue_counts(user=user)
     return QueueNav(
         queue=queue,
         fixed_queues=[Queue(key, label, counts.get(key)) for key, (label, _f) in QUEUES.items()],
@@ -198,7 +199,7 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         requester_recent=list(recent),
         requester_security=account_security(user=ticket.requester),
         transitions=[(value, label) for value, label in S.choices if value in allowed],
-        agents=list(staff_agents()),
+        agents=list(_assignable(ticket)),
         macros=macros_for_ticket(ticket=ticket, agent=user),
         original_messages=_original_messages(user, ticket),
         followers=followers,
@@ -211,24 +212,17 @@ def console_ticket(*, user: User, number: str) -> TicketView:
 def ticket_followers(ticket: Ticket) -> QuerySet[User]:
     """The staff following `ticket` who may still see it, by email: whom to tell of changes.
 
-    Someone who has since left the ticket's team or lost the agent role stays stored but is
+    Someone who has since left the ticket's team or lost their role stays stored but is
     not returned, so nothing about the ticket reaches a person who may no longer read it.
-    The same rule as TicketPolicy.visible_filter, read from the users' side.
     """
+    workers = TicketPolicy.workers_filter(ticket)
+    return ticket.followers.filter(workers, is_active=True).order_by("email")
 
-    def has_role(role: Role) -> Q:
-        return Q(id__in=User.objects.filter(groups__name=role.value).values("id"))
 
-    access = Q()
-    if ticket.team_id is not None:
-        in_team = User.objects.filter(teams=ticket.team_id).values("id")
-        access = Q(id__in=in_team) | Q(id=ticket.assignee_id)
-    supervisor = Q(is_superuser=True) | has_role(Role.SUPERVISOR)
-    return (
-        ticket.followers.filter(is_active=True)
-        .filter(supervisor | (has_role(Role.AGENT) & access))
-        .order_by("email")
-    )
+def _assignable(ticket: Ticket) -> QuerySet[User]:
+    """The ticket page's assignee choices: who ticket_assign would accept."""
+    who = TicketPolicy.assignable_filter(ticket)
+    return User.objects.filter(who, is_active=True).order_by("email")
 
 
 def _original_messages(user: User, ticket: Ticket) -> list[TicketMessage]:

@@ -1,7 +1,8 @@
 """The agent console's HTML pages: queues, and one ticket worked through the services.
 
-Only staff agents and supervisors get in. Which tickets each may see or change is the
-selectors' and services' business (TicketPolicy), not these views'.
+Only staff get in: agents, security reviewers, supervisors, admins (may_use_console).
+Which tickets each may see or change is the selectors' and services' business
+(TicketPolicy), not these views'.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.exceptions import ApplicationError
 from tickets import console, selectors, services
 from tickets.models import Ticket
-from tickets.permissions import is_staff_agent
+from tickets.permissions import may_use_console
 
 View = Callable[..., HttpResponse]
 _NUMBER = re.compile(r"^[0-9]{6}-[0-9]{6}$")
@@ -42,7 +43,7 @@ def staff_only(view: View) -> View:
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not is_staff_agent(request.user):
+        if not may_use_console(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
