@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
+
 import pytest
 from django.urls import reverse
 
@@ -110,7 +112,8 @@ def test_a_seed_phrase_in_an_email_is_masked_everywhere_agents_look(client, user
     # given: a customer emails their seed phrase, in text and HTML
     from mnemonic import Mnemonic
 
-    phrase = Mnemonic("english").generate(strength=128)
+    # A fixed phrase (valid checksum): a test decides the same way every time.
+    phrase = Mnemonic("english").to_mnemonic(bytes(range(16)))
     message = customer_email(
         sender="victim@example.test",
         body=f"Help, my wallet is empty. My seed is {phrase}",
@@ -130,7 +133,9 @@ def test_a_seed_phrase_in_an_email_is_masked_everywhere_agents_look(client, user
     raw_url = reverse("tickets:console-email-raw", args=[record.id])
     assert client.get(raw_url).status_code == 403
     client.force_login(staff(user_factory, "boss@example.test", Role.SUPERVISOR))
-    assert first_words.encode() in client.get(raw_url).content
+    # read as a mail client would: the encoder may fold or encode a line inside the phrase
+    raw = message_from_bytes(client.get(raw_url).content, policy=policy.default)
+    assert first_words in raw.get_body(("plain",)).get_content()
 
 
 def test_an_outsiders_email_noted_on_a_ticket_is_masked_too(user_factory, emailed):
@@ -139,7 +144,7 @@ def test_an_outsiders_email_noted_on_a_ticket_is_masked_too(user_factory, emaile
     from accounts.models import Notification
     from accounts.notifications import threads
 
-    phrase = Mnemonic("english").generate(strength=128)
+    phrase = Mnemonic("english").to_mnemonic(bytes(range(16, 32)))
     row = Notification.objects.filter(context__ticket_id=emailed.ticket.id).latest("id")
     reply = customer_email(
         sender="eve@example.test",
