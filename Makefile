@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test prepare lint bench-quick clean
+.PHONY: run test install install-test prepare lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,26 +31,35 @@ prepare: install
 run: prepare
 	$(BIN)/python manage.py run_portal --host $(HOST) --port $(PORT)
 
-# The whole suite needs PostgreSQL and Redis (server subprocesses, row-lock races, the
-# channel layer across processes): use the local ones when DATABASE_URL / REDIS_URL are
-# not set and they answer on 127.0.0.1, as on the project's machines and in CI.
-LOCAL_DATABASE_URL := postgres://postgres@127.0.0.1:5432/beacon
-LOCAL_REDIS_URL := redis://127.0.0.1:6379/0
-
+# The whole suite, set up by itself: scripts/test-host.sh installs (as root, with apt) or
+# names what the suite needs (Chromium, dovecot, PostgreSQL, Redis, the shared corpora),
+# starts PostgreSQL and Redis when they are down, and says which ones the suite uses
+# (DATABASE_URL / REDIS_URL when set, else the local ones on 127.0.0.1).
 test: install-test
 	$(BIN)/python manage.py compile_translations
-	@db="$${DATABASE_URL:-}"; redis="$${REDIS_URL:-}"; \
-	if [ -z "$$db" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then db=$(LOCAL_DATABASE_URL); fi; \
-	if [ -z "$$redis" ] && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then redis=$(LOCAL_REDIS_URL); fi; \
-	echo "make test: DATABASE_URL=$${db:-(embedded SQLite)} REDIS_URL=$${redis:-(in-memory)}"; \
-	DATABASE_URL="$$db" REDIS_URL="$$redis" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@urls="$$(bash scripts/test-host.sh)" || exit 1; \
+	eval "export $$(echo $$urls)"; \
+	echo "make test: $$urls"; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
 
-bench-quick: install-test
-	$(BIN)/python bench/search_quality.py --quick
-	$(BIN)/python bench/search_speed.py --quick
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+# Every benchmark in its quick form (each under a minute), each ending with its JSON line;
+# bench/README.md says how to run the full ones.
+BENCHES := search_quality search_speed bot_quality sla_sweep email_ingest console chat_load
+bench: $(VENV)/.installed-bench
+	$(BIN)/python manage.py compile_translations
+	@urls="$$(bash scripts/test-host.sh)" || exit 1; \
+	eval "export $$(echo $$urls)"; \
+	for name in $(BENCHES); do \
+	  echo "== bench/$$name.py --quick"; \
+	  $(BIN)/python bench/$$name.py --quick || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var

@@ -94,12 +94,10 @@ SHARED = Path(os.environ.get("BEACON_SHARED_DIR", Path(__file__).resolve().paren
 
 @pytest.fixture(scope="session")
 def kb_corpus() -> Path:
-    """The shared bilingual corpus; CI always has it beside the clone, so there it must exist."""
+    """The shared bilingual corpus; fails, never skips, when it is missing."""
     path = SHARED / "corpora" / "kb"
     if not path.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the shared corpus is missing at {path}")
-        pytest.skip(f"the shared corpus is not at {path} (set BEACON_SHARED_DIR)")
+        pytest.fail(f"the shared corpus is not at {path} (set BEACON_SHARED_DIR)")
     return path
 
 
@@ -182,3 +180,27 @@ def smtp_server(settings) -> Iterator[MailSink]:
     settings.EMAIL_TIMEOUT = 10
     yield sink
     controller.stop()
+
+
+# A skipped test is not a passing one: the run fails if anything was skipped for lack of
+# a tool or a server (`make test` provides them all). BEACON_ALLOW_SKIPS=1 lets a developer
+# run a part on purpose without them (the embedded SQLite, say), and says so.
+def _skipped(config) -> list:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return reporter.stats.get("skipped", []) if reporter is not None else []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = _skipped(config)
+    if skipped and not os.environ.get("BEACON_ALLOW_SKIPS"):
+        terminalreporter.write_line(
+            f"FAILED: {len(skipped)} test(s) skipped; the whole suite must run "
+            "(make test sets up what it needs; BEACON_ALLOW_SKIPS=1 to allow on purpose)",
+            red=True,
+            bold=True,
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if exitstatus == 0 and _skipped(session.config) and not os.environ.get("BEACON_ALLOW_SKIPS"):
+        session.exitstatus = 1
