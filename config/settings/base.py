@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL, lone surrogates, non-UTF-8 in the path, query, forms or cookies: 404/400 here
+    # for every view; before the session, which would look its cookie up in the database.
+    "core.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,8 +110,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Web and worker share one file: wait for the other writer instead of failing.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Web and worker share one file: WAL lets readers go on while one writes; a write
+    # transaction takes the lock when it begins (IMMEDIATE), so two writers queue for it
+    # (busy timeout) instead of one failing with "database is locked" half-way through.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # SQLite cannot make "one SLA policy per type and priority, empty counting as equal"
     # a database constraint; model validation (the admin's form) still enforces it.
@@ -322,6 +331,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 DOCUMENT_ENCRYPTION_KEYS = env.csv("BEACON_DOCUMENT_KEYS")
 MEDIA_ROOT = VAR_DIR / "private"  # never served directly: private files go through views
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # ---------------------------------------------------------------------------- api
 REST_FRAMEWORK = {

@@ -178,3 +178,11 @@ def test_security_headers_production_settings_let_an_operator_turn_hsts_off():
     # then: it is allowed, and check --deploy says what it costs
     assert result.returncode == 0, result.stderr
     assert "security.W004" in result.stderr
+
+
+def test_the_favicon_is_served_from_the_site_root(client):
+    """Browsers ask for it on every page; a missing one was a 500 on the embedded SQLite."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
