@@ -7,7 +7,7 @@ app_name = "tickets-api"
 urlpatterns = [
     path("", apis.TicketListApi.as_view(), name="list"),
     path("create", apis.TicketCreateApi.as_view(), name="create"),
-    path("<str:number>", apis.TicketDetailApi.as_view(), name="detail"),
-    path("<str:number>/reply", apis.TicketReplyApi.as_view(), name="reply"),
-    path("<str:number>/status", apis.TicketStatusApi.as_view(), name="status"),
+    path("<ticket:number>", apis.TicketDetailApi.as_view(), name="detail"),
+    path("<ticket:number>/reply", apis.TicketReplyApi.as_view(), name="reply"),
+    path("<ticket:number>/status", apis.TicketStatusApi.as_view(), name="status"),
 ]

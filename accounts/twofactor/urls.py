@@ -8,5 +8,5 @@ from accounts.twofactor import views
 
 urlpatterns = [
     path("", views.reset_request, name="twofactor-reset"),
-    path("cancel/<str:token>/", views.reset_cancel, name="twofactor-reset-cancel"),
+    path("cancel/<signed:token>/", views.reset_cancel, name="twofactor-reset-cancel"),
 ]

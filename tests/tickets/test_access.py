@@ -3,6 +3,8 @@ anonymous visitor: nothing of the first customer's may show, and nothing may cha
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -44,7 +46,7 @@ def concrete_paths(prefix: str, patterns, ticket: Ticket) -> list[str]:
         assert isinstance(pattern, URLPattern)
         route = str(pattern.pattern)
         for name, value in values.items():
-            route = route.replace(f"<str:{name}>", value).replace(f"<int:{name}>", value)
+            route = re.sub(rf"<\w+:{name}>", value, route)
         paths.append(prefix + route)
     return paths
 

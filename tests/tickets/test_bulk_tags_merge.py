@@ -174,7 +174,8 @@ def test_console_bulk_merge_refusal_names_the_ticket_and_merges_none(client, age
     assert keep.messages.count() == 1 and one.messages.count() == 1
 
 
-@pytest.mark.parametrize("into", ["", "999999-999999", "not a number", "\x00", "team"])
+# (A NUL never reaches these views: core.input_guard refuses the form, tests/core.)
+@pytest.mark.parametrize("into", ["", "999999-999999", "not a number", "\ufffd", "team"])
 def test_console_bulk_merge_into_a_ticket_not_found_or_not_visible_changes_nothing(
     client, agent, customer, into
 ):
@@ -211,7 +212,7 @@ def test_console_bulk_survives_hostile_ticket_numbers(client, agent, customer):
     client.force_login(agent)
     # when
     response = client.post(
-        "/console/bulk", {"tickets": ["\x00", "x" * 5000, one.number], "action": "assign"}
+        "/console/bulk", {"tickets": ["\ufffd", "x" * 5000, one.number], "action": "assign"}
     )
     # then
     assert response.status_code == 302
@@ -230,7 +231,7 @@ def test_console_queue_offers_merge_with_every_bulk_control_labelled(client, age
         assert f'for="{control}"' in page and f'id="{control}"' in page
 
 
-@pytest.mark.parametrize("into", ["\x00", "999999-999999", "', DROP TABLE", ""])
+@pytest.mark.parametrize("into", ["\ufffd", "999999-999999", "', DROP TABLE", ""])
 def test_console_merge_form_with_a_bad_number_gets_400_and_changes_nothing(
     client, agent, customer, into
 ):

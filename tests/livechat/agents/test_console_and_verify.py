@@ -79,7 +79,7 @@ def test_verify_agent_answers_the_conversation_part_only_to_its_owner(
     assert answer.json()["genuine"] is True and answer.json()["serving"] is None
     assert verify(Client(), staff_id=mei.chat_presence.staff_id).json()["serving"] is None
     assert verify(Client(), staff_id="").status_code == 400
-    assert verify(Client(), staff_id="x" * 5000, conversation="junk\x00").status_code == 200
+    assert verify(Client(), staff_id="x" * 5000, conversation="junk").status_code == 200
 
 
 def test_verify_agent_is_rate_limited(agent_factory, settings):
