@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # Staff reach /console/, /admin/, /api/ only with 2FA; a removed 2FA must be set up again.
     "accounts.twofactor.middleware.TwoFactorRequiredMiddleware",
+    # A form refused by a rate limit (sign-in lock-out) answers 429, not allauth's 200.
+    "core.ratelimits.RateLimitStatusMiddleware",
 ]
 
 TEMPLATES = [
