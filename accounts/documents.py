@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from accounts.models import IdentityDocument, KycSubmission, User
-from core.filetypes import sniff
+from core.filetypes import FileRefused, identify
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a phone photo at full resolution fits
 ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
@@ -66,9 +66,10 @@ def document_check(upload: UploadedFile, *, photo_only: bool = False) -> str:
             _("%(name)s is larger than %(mb)d MB.")
             % {"name": upload.name, "mb": MAX_DOCUMENT_BYTES // 1024 // 1024}
         )
-    upload.seek(0)
-    kind = sniff(upload.read(32))
-    upload.seek(0)
+    try:
+        kind = identify(upload, name=upload.name or "")
+    except FileRefused as exc:
+        raise DocumentRejected(str(exc)) from exc
     allowed = PHOTO_TYPES if photo_only else ALLOWED_TYPES
     if kind is None or kind[0] not in allowed:
         if photo_only:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+
+from core.imagesize import image_size
+
 # (magic prefix, offset, content type, extension)
 _SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
@@ -11,6 +17,17 @@ _SIGNATURES = [
     (b"%PDF-", 0, "application/pdf", "pdf"),
     (b"\x1a\x45\xdf\xa3", 0, "video/webm", "webm"),
 ]
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+# Pixels, not bytes, are what a decoder allocates: a 1 MB PNG can declare 20000 × 20000
+# (400 megapixels, 1.6 GB once decoded in a reviewer's browser). A full-resolution photo
+# from a 50-megapixel phone camera (8160 × 6144) fits, as does an 8K screenshot (33 MP).
+MAX_IMAGE_PIXELS = 60_000_000
+# A scrolling screenshot of a long page (1440 × 30000, 43 MP) fits.
+MAX_IMAGE_SIDE = 30_000
+
+
+class FileRefused(ValueError):
+    """The file is of an allowed type but not acceptable; the message says why, naming it."""
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -24,3 +41,38 @@ def sniff(head: bytes) -> tuple[str, str] | None:
         brand = head[8:12]
         return ("video/quicktime", "mov") if brand == b"qt  " else ("video/mp4", "mp4")
     return None
+
+
+def identify(stream: BinaryIO, *, name: str) -> tuple[str, str] | None:
+    """sniff(), and for an image its size from the header, before anything decodes it.
+
+    None when the type is not allowed; FileRefused for an image that cannot be measured or
+    declares more pixels than MAX_IMAGE_PIXELS or a side longer than MAX_IMAGE_SIDE.
+    Leaves `stream` at its start.
+    """
+    stream.seek(0)
+    kind = sniff(stream.read(32))
+    stream.seek(0)
+    if kind is None or kind[0] not in IMAGE_TYPES:
+        return kind
+    size = image_size(stream, kind[0])
+    if size is None:
+        raise FileRefused(
+            _("%(name)s is damaged or not a picture Beacon can read.") % {"name": name}
+        )
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
+        raise FileRefused(
+            _(
+                "%(name)s is too large a picture (%(width)d × %(height)d pixels). Send one of "
+                "at most %(megapixels)d megapixels and %(side)d pixels a side."
+            )
+            % {
+                "name": name,
+                "width": width,
+                "height": height,
+                "megapixels": MAX_IMAGE_PIXELS // 1_000_000,
+                "side": MAX_IMAGE_SIDE,
+            }
+        )
+    return kind

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from core.filetypes import sniff
+from core.filetypes import FileRefused, identify
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a one-minute screen recording fits
 MAX_FILES_PER_MESSAGE = 5
@@ -43,13 +43,14 @@ def check_uploads(files: list[UploadedFile]) -> list[CheckedFile]:
                 _("%(name)s is larger than %(mb)d MB.")
                 % {"name": upload.name, "mb": MAX_FILE_BYTES // 1024 // 1024}
             )
-        upload.seek(0)
-        kind = sniff(upload.read(32))
+        try:
+            kind = identify(upload, name=upload.name or "")
+        except FileRefused as exc:
+            raise AttachmentError(str(exc)) from exc
         if kind is None:
             raise AttachmentError(
                 _("%(name)s is not an image, a PDF or a video.") % {"name": upload.name}
             )
-        upload.seek(0)
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)
