@@ -4,21 +4,41 @@ The state of an email row: pending → sending (claimed by one worker, under a l
 sent | failed | skipped; a failed attempt that may pass goes back to pending with a
 later `next_attempt_at`. The periodic sweep re-queues rows whose time has come and gone
 (their task was lost), and a claim that outlives its lease (a crashed worker).
+
+Once the mail server has accepted an email, nothing may send it again, so the "sent"
+that follows is written with care (`_record_sent`): retried, reconnecting, for up to
+BOOKKEEPING_SECONDS while PostgreSQL is away; after the first failed try the sender
+also records the accept in the cache (Redis), and a later claim of the row (the
+sweep's, once the lease has run out) finds that record and marks the row sent instead
+of sending it. A duplicate can still come from a worker killed between the accept and
+either record, from PostgreSQL and Redis both unreachable for the whole retry time,
+and from an accept whose "250" never reached us (README, "Notifications").
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import smtplib
+import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.core.cache import cache
+from django.core.mail import EmailMessage, get_connection
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -51,6 +71,20 @@ SWEEP_BATCH = 500
 CONTEXT_MAX_CHARS = 8_000
 _SECRET_WORDS = ("password", "secret", "token", "private_key", "seed", "otp", "totp")
 _DEDUPE_KEY_MAX = 180
+# The errors of a database that is away (restarting, failing over, the network): they
+# pass, so the bookkeeping and the task retry them. Other DatabaseErrors are bugs.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+# After the mail server accepted an email: how long the sender keeps trying to record
+# "sent" in PostgreSQL (each try on a new connection), waiting 0.25 s, doubling, at
+# most 2 s between tries. The task passes a deadline that ends it earlier, inside its
+# soft time limit. A PostgreSQL restart or a managed failover takes seconds to tens of
+# seconds; past this the record in Redis (below) and the sweep take over.
+BOOKKEEPING_SECONDS = 30.0
+BOOKKEEPING_FIRST_WAIT = 0.25
+BOOKKEEPING_MAX_WAIT = 2.0
+# The record of an accept that PostgreSQL did not take (key below) lives this long in
+# the cache: it must outlast the outage, the lease and the sweep that reads it.
+SENT_RECORD_TTL = timedelta(days=7)
 
 
 @transaction.atomic
@@ -95,32 +129,41 @@ def notify(
     ]
 
 
-def notification_send(*, notification_id: int, retry_in: int) -> str:
+def notification_send(*, notification_id: int, retry_in: int, deadline: float | None = None) -> str:
     """Claim an email row, send it, mark it; safe to run any number of times at once.
 
     Only the worker holding the claim sends; a second run finds nothing to claim. A
     failure that may pass puts the row back as pending, due in `retry_in` seconds, and
-    raises TransientSendError (the task retries); after MAX_ATTEMPTS it is failed.
+    raises TransientSendError (the task retries); after MAX_ATTEMPTS it is failed. A
+    database that is away while claiming raises OperationalError/InterfaceError (the
+    task retries those too). `deadline` (a time.monotonic() value) bounds the retries
+    of the bookkeeping after the send.
     """
-    row = _claim(notification_id)
+    try:
+        row = _claim(notification_id)
+    except DATABASE_AWAY:
+        _connection_reset()  # the retry, even in this process, starts on a new connection
+        raise
     if row is None:
         return "not claimed"
+    if row.status == Notification.Status.SENT:  # an earlier attempt's accept, from Redis
+        return "sent before"
     try:
         message = emails.email_render(row)
-        message.send()
+        _deliver(message)
     except NotificationObsolete as exc:
-        _finish(row, Notification.Status.SKIPPED, str(exc))
+        _record(row, Notification.Status.SKIPPED, str(exc), deadline=deadline)
         return "skipped"
-    except (smtplib.SMTPException, OSError, OperationalError, SoftTimeLimitExceeded) as exc:
+    except (smtplib.SMTPException, OSError, *DATABASE_AWAY, SoftTimeLimitExceeded) as exc:
         if _is_permanent(exc):
-            _finish(row, Notification.Status.FAILED, _describe(exc))
+            _record(row, Notification.Status.FAILED, _describe(exc), deadline=deadline)
             return "failed"
-        return _attempt_failed(row, exc, retry_in)
+        return _attempt_failed(row, exc, retry_in, deadline=deadline)
     except Exception as exc:  # a template or context bug: retrying renders the same error
         logger.exception("notification %s (%s) cannot be rendered", row.id, row.kind)
-        _finish(row, Notification.Status.FAILED, _describe(exc))
+        _record(row, Notification.Status.FAILED, _describe(exc), deadline=deadline)
         return "failed"
-    _finish(row, Notification.Status.SENT)
+    _record_sent(row, deadline=deadline)
     return "sent"
 
 
@@ -278,6 +321,11 @@ def _claim(notification_id: int) -> Notification | None:
     SKIP LOCKED: a worker that finds the row locked by another leaves it to that one.
     The update repeats the condition, so the claim also holds on a database without
     row locks (SQLite, the embedded default), where the select cannot exclude anyone.
+
+    A lapsed claim's worker may have sent the email and then lost the database: when
+    it left a record of the accept in the cache, the row is marked sent here and
+    returned as sent, and nothing is sent again. When the cache cannot answer, the
+    row is not claimed (TransientSendError): better late than twice.
     """
     with transaction.atomic():
         now = timezone.now()
@@ -294,6 +342,23 @@ def _claim(notification_id: int) -> Notification | None:
         )
         if row is None:
             return None
+        if row.status == Notification.Status.SENDING:
+            accepted_at = _accept_recorded(row)
+            if accepted_at is not None:
+                claimable.update(
+                    status=Notification.Status.SENT,
+                    sent_at=accepted_at,
+                    last_error="",
+                    updated_at=now,
+                )
+                logger.warning(
+                    "notification %s: marked sent from the record its attempt %s left in "
+                    "the cache when the database was away; not sent again",
+                    row.id,
+                    row.attempts,
+                )
+                row.status = Notification.Status.SENT
+                return row
         claimed = claimable.update(
             status=Notification.Status.SENDING,
             claimed_at=now,
@@ -307,26 +372,146 @@ def _claim(notification_id: int) -> Notification | None:
     return row
 
 
+def _deliver(message: EmailMessage) -> None:
+    """Send one message on a connection of its own. Once the server has accepted it,
+    nothing that follows (closing the connection) counts as a failure to send: a retry
+    would send it a second time."""
+    mail = get_connection()
+    mail.open()
+    try:
+        mail.send_messages([message])
+    except BaseException:
+        with contextlib.suppress(Exception):
+            mail.close()
+        raise
+    try:
+        mail.close()
+    except Exception as exc:  # QUIT failed after the accept: the email went
+        logger.warning("closing the mail connection after an accept failed: %s", exc)
+
+
+# ---------------------------------------------------------------- bookkeeping
+
+
+def _record_sent(row: Notification, *, deadline: float | None) -> None:
+    """Record the mail server's accept; never raises (the email went: no retry may
+    send it again). On the first database failure the accept is also kept in the cache,
+    where a later claim of the row finds it; then the database is retried (`_retried`).
+    """
+    in_cache: list[bool] = []
+
+    def keep_in_cache() -> None:
+        in_cache.append(_accept_record(row))
+
+    try:
+        _record(row, Notification.Status.SENT, deadline=deadline, on_first_failure=keep_in_cache)
+    except (*DATABASE_AWAY, SoftTimeLimitExceeded) as exc:
+        if not in_cache:  # the time limit came before the first failure did
+            keep_in_cache()
+        if in_cache[0]:
+            logger.error(
+                "notification %s was accepted by the mail server, but the database stayed "
+                "away (%s); the sweep marks it sent from the cache's record once the "
+                "lease has run out",
+                row.id,
+                _describe(exc),
+            )
+
+
+def _record(
+    row: Notification,
+    status: str,
+    error: str = "",
+    *,
+    deadline: float | None,
+    on_first_failure: Callable[[], None] | None = None,
+) -> None:
+    """Record the outcome (`_finish`), retried while the database is away."""
+    _retried(
+        lambda: _finish(row, status, error),
+        what=f"notification {row.id}: recording {status}",
+        deadline=deadline,
+        on_first_failure=on_first_failure,
+    )
+
+
+def _retried(
+    write: Callable[[], None],
+    *,
+    what: str,
+    deadline: float | None,
+    on_first_failure: Callable[[], None] | None = None,
+) -> None:
+    """Run `write`; while the database is away, again on a new connection, waiting
+    0.25 s doubling to 2 s, for BOOKKEEPING_SECONDS or until `deadline` (a
+    time.monotonic() value), then raise the last error. `write` must be safe to repeat.
+    Inside a caller's transaction a new connection would lose that transaction: no
+    retry there."""
+    until = time.monotonic() + BOOKKEEPING_SECONDS
+    if deadline is not None:
+        until = min(until, deadline)
+    wait = BOOKKEEPING_FIRST_WAIT
+    failures = 0
+    while True:
+        try:
+            write()
+            return
+        except DATABASE_AWAY as exc:
+            failures += 1
+            if failures == 1 and on_first_failure is not None:
+                on_first_failure()
+            _connection_reset()
+            if connection.in_atomic_block or time.monotonic() + wait > until:
+                raise
+            logger.warning("%s failed (%s); trying again in %.2f s", what, _describe(exc), wait)
+            time.sleep(wait)
+            wait = min(wait * 2, BOOKKEEPING_MAX_WAIT)
+
+
+def _connection_reset() -> None:
+    """Drop a connection the database broke, so the next query connects afresh (Django
+    would go on using the broken one). Not inside a transaction: it would be lost."""
+    if connection.in_atomic_block:
+        return
+    with contextlib.suppress(DatabaseError):
+        connection.close()
+
+
 def _finish(row: Notification, status: str, error: str = "") -> None:
-    """Record the outcome, if the claim is still this worker's."""
+    """Record the outcome, if the claim is still this worker's. Safe to repeat: when an
+    earlier try was committed but its answer lost with the connection, this one finds
+    the row already so."""
     now = timezone.now()
-    marked = Notification.objects.filter(
-        id=row.id, status=Notification.Status.SENDING, claimed_at=row.claimed_at
-    ).update(
+    ours = Notification.objects.filter(id=row.id, claimed_at=row.claimed_at)
+    marked = ours.filter(status=Notification.Status.SENDING).update(
         status=status,
         sent_at=now if status == Notification.Status.SENT else None,
         last_error=error[:2000],
         updated_at=now,
     )
-    if not marked:
+    if not marked and not ours.filter(status=status).exists():
         logger.error("notification %s: the claim was lost before it was marked %s", row.id, status)
 
 
-def _attempt_failed(row: Notification, exc: BaseException, retry_in: int) -> str:
+def _attempt_failed(
+    row: Notification, exc: BaseException, retry_in: int, *, deadline: float | None
+) -> str:
     if row.attempts >= MAX_ATTEMPTS:
         logger.error("notification %s failed %d times: %s", row.id, row.attempts, exc)
-        _finish(row, Notification.Status.FAILED, _describe(exc))
+        _record(row, Notification.Status.FAILED, _describe(exc), deadline=deadline)
         return "failed"
+    # Nothing was sent: when the database stays away, the row stays claimed and the
+    # sweep takes it once the lease has run out.
+    _retried(
+        lambda: _release(row, exc, retry_in),
+        what=f"notification {row.id}: putting it back as pending",
+        deadline=deadline,
+    )
+    raise TransientSendError(_describe(exc)) from exc
+
+
+def _release(row: Notification, exc: BaseException, retry_in: int) -> None:
+    """Back to pending, due after the backoff, if the claim is still this worker's."""
     now = timezone.now()
     Notification.objects.filter(
         id=row.id, status=Notification.Status.SENDING, claimed_at=row.claimed_at
@@ -337,7 +522,47 @@ def _attempt_failed(row: Notification, exc: BaseException, retry_in: int) -> str
         last_error=_describe(exc)[:2000],
         updated_at=now,
     )
-    raise TransientSendError(_describe(exc)) from exc
+
+
+# ---------------------------------------------------------------- the record in the cache
+
+
+def _accept_key(row: Notification) -> str:
+    """One claim of one row: the attempt number tells claims apart (each claim counts
+    one), the creation time rows of another database that reused the id."""
+    return f"outbox-sent:{row.id}:{row.attempts}:{row.created_at:%Y%m%dT%H%M%S%f}"
+
+
+def _accept_record(row: Notification) -> bool:
+    """Keep "the mail server accepted this claim's email" in the cache (Redis); False
+    when the cache cannot take it either."""
+    try:
+        cache.set(
+            _accept_key(row),
+            timezone.now().isoformat(),
+            timeout=int(SENT_RECORD_TTL.total_seconds()),
+        )
+    except Exception as exc:  # any cache backend's error: Redis is away too
+        logger.error(
+            "notification %s was accepted by the mail server and neither the database "
+            "nor the cache can record it (%s): it may be sent twice",
+            row.id,
+            _describe(exc),
+        )
+        return False
+    return True
+
+
+def _accept_recorded(row: Notification) -> datetime | None:
+    """When the lapsed claim's email was accepted, if its worker recorded it in the cache.
+    Raises TransientSendError when the cache cannot answer."""
+    try:
+        accepted = cache.get(_accept_key(row))
+    except Exception as exc:  # any cache backend's error
+        raise TransientSendError(
+            f"cannot tell whether notification {row.id} was sent before: {_describe(exc)}"
+        ) from exc
+    return None if accepted is None else datetime.fromisoformat(accepted)
 
 
 def _is_permanent(exc: BaseException) -> bool:
@@ -350,4 +575,5 @@ def _is_permanent(exc: BaseException) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+    """One line (psycopg's messages run over several)."""
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
