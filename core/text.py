@@ -14,18 +14,12 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # override shows "exe.fdp" as "pdf.exe" and can reverse an address or a link's host.
 # Beacon speaks Chinese and English, so none is needed to write to it correctly.
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _UNSAFE = re.compile(f"[\x00\ud800-\udfff{BIDI_CONTROLS}]")
 
 
 def is_storable(text: str) -> bool:
     """False when `text` holds a NUL or a lone surrogate."""
     return _UNSTORABLE.search(text) is None
-
-
-def without_bidi_controls(text: str) -> str:
-    """`text` displayed in the order it was typed: its bidirectional controls removed."""
-    return _BIDI.sub("", text)
 
 
 def plain_text(text: str) -> str:

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.text import plain_text
 from helpcenter import rendering
 from helpcenter.importing import ArticleSource
 from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
@@ -109,7 +110,7 @@ def article_feedback_record(
     *, article: Article, user, session_key: str, helpful: bool, comment: str = ""
 ) -> ArticleFeedback:
     """One vote per signed-in user or browser session; voting again changes the vote."""
-    comment = comment.replace("\x00", "").strip()
+    comment = plain_text(comment).strip()
     if len(comment) > MAX_FEEDBACK_COMMENT:
         raise ApplicationError(
             f"Comments are limited to {MAX_FEEDBACK_COMMENT} characters.", code="comment_too_long"

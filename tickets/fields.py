@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
+from core.text import plain_text
+
 NETWORKS = {
     "BTC": "Bitcoin",
     "ERC20": "Ethereum (ERC20)",
@@ -129,7 +131,7 @@ def clean_fields(specs: list[dict], data: dict[str, object], now: dt.datetime) -
             if required:
                 raise FieldError(name, str(_("This field is required.")))
             continue
-        cleaned[name] = _clean_one(name, raw.replace("\x00", ""), now)
+        cleaned[name] = _clean_one(name, plain_text(raw), now)
     if "txid" in cleaned and (problem := txid_problem(cleaned["txid"], cleaned.get("network", ""))):
         raise FieldError("txid", str(_("This TXID %(problem)s.")) % {"problem": problem})
     if "txid" in cleaned:

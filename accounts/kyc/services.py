@@ -44,6 +44,7 @@ from accounts.models import (
 )
 from accounts.permissions import is_security_reviewer
 from core.exceptions import ApplicationError, NotFound
+from core.text import plain_text
 
 Kind = IdentityDocument.Kind
 
@@ -112,7 +113,7 @@ def kyc_submit(
 
     if level == KycLevel.BASIC:
         identity = {
-            "legal_name": " ".join(legal_name.split()),
+            "legal_name": " ".join(plain_text(legal_name).split()),
             "birth_date": birth_date,
             "nationality": nationality,
         }

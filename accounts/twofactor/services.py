@@ -31,6 +31,7 @@ from accounts.models import IdentityDocument, MfaResetRequest, OneTimeLink, Secu
 from accounts.twofactor import notices
 from accounts.twofactor.selectors import OPEN_STATUSES, mfa_reset_open_for, twofactor_status_for
 from core.exceptions import ApplicationError
+from core.text import plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def mfa_reset_request_create(
     now = timezone.now()
     reset = MfaResetRequest(
         user=user,
-        legal_name=legal_name.strip(),
+        legal_name=plain_text(legal_name).strip(),
         birth_date=birth_date,
         description=description.strip(),
         selfie=document_store(user=user, kind=IdentityDocument.Kind.SELFIE, upload=selfie),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.realtime import broadcast_on_commit
+from core.text import plain_text
 from livechat.groups import conversation_group
 from livechat.models import ChatMessage, Conversation
 from livechat.selectors import visitor_key_for
@@ -176,7 +177,7 @@ def conversation_rate(*, conversation: Conversation, rating, comment: str = "") 
     if locked.status != Conversation.Status.ENDED:
         raise ApplicationError(_("You can rate the chat once it has ended."), code="not_ended")
     locked.rating = rating
-    locked.rating_comment = comment.replace("\x00", "").strip()
+    locked.rating_comment = plain_text(comment).strip()
     locked.save(update_fields=["rating", "rating_comment"])
     conversation_broadcast_update(locked)
     return locked

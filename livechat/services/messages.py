@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.realtime import broadcast_on_commit
+from core.text import plain_text
 from livechat import guard
 from livechat.groups import conversation_group
 from livechat.models import ChatMessage, Conversation
@@ -35,7 +36,7 @@ def message_frame(message: ChatMessage) -> dict:
 
 
 def _checked_body(body: str, client_id: str) -> str:
-    body = body.replace("\x00", "").strip()
+    body = plain_text(body).strip()  # (why on the way in: core.text)
     if not body:
         raise ApplicationError(_("A message cannot be empty."), code="empty")
     if len(body) > MAX_BODY_CHARS:

@@ -110,11 +110,11 @@ def attacks(route: str, number: str) -> Iterator[tuple[str, str, dict]]:
     form = "&".join(f"{field}={NUL}" for field in FIELDS)
     yield "post", path, {"data": form, "content_type": "application/x-www-form-urlencoded"}
     yield "post", path, {"data": dict.fromkeys(FIELDS, "\x00")}  # multipart
-    for hostile in ("\u0000", "\ud800"):
-        body = dict.fromkeys(FIELDS, hostile)
-        body["field_values"] = dict.fromkeys(FIELDS, hostile)
-        # json.dumps writes both as \u escapes, as a hostile client would.
-        yield "post", path, {"data": json.dumps(body), "content_type": "application/json"}
+    # Every other field a NUL, the rest a lone surrogate; json.dumps writes both as \u
+    # escapes, as a hostile client would.
+    hostile = {field: "\u0000\ud800"[n % 2] for n, field in enumerate(FIELDS)}
+    body = {**hostile, "field_values": hostile, "fields": hostile}
+    yield "post", path, {"data": json.dumps(body), "content_type": "application/json"}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer", "agent", "supervisor"])

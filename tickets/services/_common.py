@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.text import plain_text
 from tickets import alerts, attachments, realtime, workflow
 from tickets.models import (
     Ticket,
@@ -30,8 +31,13 @@ MAX_BODY = 20_000
 
 
 def _clean_body(body: str) -> str:
-    """Plain text only: stored as typed (minus NULs), escaped wherever it is shown."""
-    body = body.replace("\x00", "").strip()
+    """Plain text only: stored as typed, escaped wherever it is shown.
+
+    Minus NULs and bidirectional controls (core.text.plain_text), removed here on the way
+    in rather than on each way out: pages, API, sockets, emails, CSV and transcripts would
+    each have to remember, and an override can make a link or an address read backwards.
+    """
+    body = plain_text(body).strip()
     if not body:
         raise ApplicationError(_("Write a message."), code="empty_body")
     if len(body) > MAX_BODY:

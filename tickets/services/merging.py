@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.text import plain_text
 from tickets.models import (
     Ticket,
     TicketEvent,
@@ -81,7 +82,7 @@ def ticket_split(*, actor, ticket: Ticket, message_ids, subject: str = "") -> Ti
         raise ApplicationError(_("Choose messages of this ticket only."), code="split_foreign")
     if not ticket.messages.exclude(id__in=wanted).exists():
         raise ApplicationError(_("Leave at least one message on this ticket."), code="split_all")
-    subject = subject.replace("\x00", "").strip() or split_subject_default(ticket)
+    subject = plain_text(subject).strip() or split_subject_default(ticket)
     if len(subject) > 200:
         raise ApplicationError(
             _("A subject of 1 to 200 characters is needed."),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import trust
 from core.exceptions import ApplicationError
+from core.text import plain_text
 from tickets import alerts, fields
 from tickets.models import (
     Ticket,
@@ -60,7 +61,7 @@ def ticket_create(
         raise PermissionDenied
     if not ticket_type.is_active or ticket_type.kind == TicketType.Kind.REVIEW:
         raise ApplicationError(_("Choose a request type from the list."), code="unknown_type")
-    subject = subject.replace("\x00", "").strip()
+    subject = plain_text(subject).strip()  # (why on the way in: _common._clean_body)
     if not subject or len(subject) > SUBJECT_MAX:
         raise ApplicationError(
             _("A subject of 1 to 200 characters is needed."),
@@ -162,7 +163,7 @@ def ticket_rate(*, actor, ticket: Ticket, rating: int, comment: str = "") -> Tic
         raise ApplicationError(_("You can rate a request once it is solved."), code="not_solved")
     if rating not in range(1, 6):
         raise ApplicationError(_("Choose a rating from 1 to 5."), code="invalid_rating")
-    comment = comment.replace("\x00", "").strip()
+    comment = plain_text(comment).strip()
     if len(comment) > 2000:
         raise ApplicationError(_("Comments are limited to 2000 characters."), code="too_long")
     before, ticket.rating, ticket.rating_comment = ticket.rating, rating, comment
