@@ -2,7 +2,7 @@
 UTF-8. Checked here for every request, so a new view cannot forget.
 
 - in the path: 404 (no page has such a name);
-- in the query string or a form field: 400;
+- in the query string or a form field: 400 (the API's error shape under /api/);
 - in a cookie: the cookie is ignored. Cookies can be planted from a sibling domain, and
   refusing every request that carries one would lock its owner out of Beacon.
 
@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import unquote_to_bytes
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -61,17 +62,17 @@ class InputGuardMiddleware:
 
 
 def _refuse(request: HttpRequest, status: int, message: Promise) -> HttpResponse:
-    """The API's error shape under /api/; elsewhere a page saying what is wrong.
+    """The API's error shape under /api/; elsewhere the site's own 400 or 404 page.
 
-    In the visitor's language from the cookie or the browser: this runs before the
-    LocaleMiddleware (and before the session that holds a signed-in user's choice).
+    In the visitor's language from the cookie or the browser, and as seen signed out:
+    this runs before the LocaleMiddleware and before the session.
     """
     with translation.override(translation.get_language_from_request(request)):
         if request.path.startswith(API_PREFIX):
             code = "not_found" if status == 404 else "invalid_characters"
             body = {"message": str(message), "code": code, "extra": {}}
             return JsonResponse(body, status=status)
-        page = render_to_string("core/refused.html", {"message": message})
+        page = render_to_string(f"{status}.html", {"user": AnonymousUser()})
     return HttpResponse(page, status=status)
 
 

@@ -194,6 +194,17 @@ def test_a_nul_team_in_the_reports_is_a_bad_request(people, path):
     assert response.status_code == 400
 
 
+def test_the_refusals_are_the_sites_own_pages_in_the_visitors_language():
+    # given
+    client = Client(headers={"accept-language": "zh-hans"})
+    # when
+    missing = client.get("/requests/%00/")
+    bad = client.get("/help/search/?q=%00")
+    # then
+    assert missing.status_code == 404 and "<h1>页面不存在</h1>" in missing.content.decode()
+    assert bad.status_code == 400 and "<h1>请求无效</h1>" in bad.content.decode()
+
+
 def test_a_ticket_number_in_its_real_format_still_opens_the_ticket(people, ticket):
     # when
     response = client_for(people["customer"]).get(f"/requests/{ticket.number}/")
