@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from accounts.access import Area
 from accounts.models import Role, User
 from accounts.permissions import is_security_reviewer
 from accounts.selectors import user_has_role
@@ -34,6 +35,11 @@ def is_supervisor(user) -> bool:
 def may_use_console(user) -> bool:
     """Who gets into the agent console at all; what they see there is visible_filter's."""
     return is_staff_agent(user) or is_security_reviewer(user)
+
+
+# The console's door, for its pages (tickets.views.console.staff_only) and its socket
+# (tickets.consumers): signed in, active, the staff 2FA rule, may_use_console.
+CONSOLE = Area(staff_area=True, role=may_use_console)
 
 
 def _is_review(ticket) -> bool:

@@ -1,4 +1,5 @@
-"""Who must set up two-factor authentication before going further.
+"""The pages' side of the two-factor rule (accounts.twofactor.rules, which the API and
+the websockets apply too).
 
 - Staff (is_staff) without an active authenticator (TOTP or passkey) may not open the
   console, the admin or the API while settings.BEACON_STAFF_MFA_REQUIRED is on.
@@ -16,13 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from accounts.twofactor.rules import ACTIVE_TYPES, MissingFactor, missing_factor
+
+__all__ = ["ACTIVE_TYPES", "STAFF_ONLY_PREFIXES", "TwoFactorRequiredMiddleware"]
 
 STAFF_ONLY_PREFIXES = ("/console/", "/admin/", "/api/")
 API_PREFIX = "/api/"
@@ -39,7 +42,6 @@ ENROLMENT_URL_NAMES = (
     "accounts:language-set",
 )
 ALWAYS_OPEN_PREFIXES = ("/i18n/", "/healthz", "/ping")
-ACTIVE_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 @cache
@@ -63,11 +65,12 @@ class TwoFactorRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or _is_always_open(request.path):
             return None
-        if user.mfa_reenrolment_required and not is_mfa_enabled(user, ACTIVE_TYPES):
+        if request.path in _enrolment_paths():
+            return None
+        missing = missing_factor(user, staff_area=request.path.startswith(STAFF_ONLY_PREFIXES))
+        if missing is MissingFactor.REENROLMENT:
             # (With a factor already in place the rule is met; allauth would send the
             # activation page on to the deactivation page, and round again.)
-            if request.path in _enrolment_paths():
-                return None
             return _refuse(
                 request,
                 _(
@@ -75,12 +78,7 @@ class TwoFactorRequiredMiddleware:
                     "before you continue."
                 ),
             )
-        if (
-            settings.BEACON_STAFF_MFA_REQUIRED
-            and user.is_staff
-            and request.path.startswith(STAFF_ONLY_PREFIXES)
-            and not is_mfa_enabled(user, ACTIVE_TYPES)
-        ):
+        if missing is MissingFactor.STAFF:
             return _refuse(
                 request,
                 _(

@@ -8,17 +8,13 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from accounts.twofactor.middleware import ACTIVE_TYPES
+from accounts.twofactor.rules import ACTIVE_TYPES, missing_factor
 
 
 def staff_area_closed_to(user) -> bool:
     """True when `user` may not use a staff area (console, API, the agent's socket) yet:
     staff without an active factor while the rule is on, or anyone who must re-enrol."""
-    if not user or not user.is_authenticated:
-        return False
-    if is_mfa_enabled(user, ACTIVE_TYPES):
-        return False
-    return user.mfa_reenrolment_required or (settings.BEACON_STAFF_MFA_REQUIRED and user.is_staff)
+    return missing_factor(user, staff_area=True) is not None
 
 
 class StaffUseTwoFactor(BasePermission):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from accounts.access import Area
 from accounts.models import User
-from accounts.twofactor.permissions import staff_area_closed_to
-from livechat.consumers.base import CLOSE_FORBIDDEN, CLOSE_SIGNED_OUT, ChatSocket, run_blocking
+from accounts.sockets import AccountSocket
+from core.sockets import run_blocking
 from livechat.groups import agent_group, agents_group, conversation_group
 from livechat.models import AgentPresence, Conversation
 from livechat.selectors import messages_after
@@ -25,14 +26,17 @@ def _number(value) -> int | None:
     return value if value >= 0 else None
 
 
-class AgentChatConsumer(ChatSocket):
-    def authorize(self) -> int | None:
+_STAFF_ID_MAX = AgentPresence._meta.get_field("staff_id").max_length
+# The chat console's door: staff agents and supervisors, with the console's 2FA rule.
+AGENT_CHATS = Area(staff_area=True, role=is_staff_agent)
+
+
+class AgentChatConsumer(AccountSocket):
+    area = AGENT_CHATS
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.online = False
-        if not self.signed_in:
-            return CLOSE_SIGNED_OUT
-        if not is_staff_agent(self.user) or staff_area_closed_to(self.user):
-            return CLOSE_FORBIDDEN  # the console's 2FA rule holds on its socket too
-        return None
 
     def groups_to_join(self) -> list[str]:
         chats = Conversation.objects.filter(agent=self.user, status=Conversation.Status.ACTIVE)
@@ -166,7 +170,9 @@ class AgentChatConsumer(ChatSocket):
         to_agent = None
         staff_id = frame.get("agent")
         if staff_id is not None:
-            target = AgentPresence.objects.filter(staff_id=str(staff_id)).first()
+            target = None
+            if isinstance(staff_id, str) and len(staff_id) <= _STAFF_ID_MAX:
+                target = AgentPresence.objects.filter(staff_id=staff_id).first()
             to_agent = User.objects.get(pk=target.agent_id) if target else None
             if to_agent is None:
                 self.send_error("agent_unavailable", _("No agent has that staff ID."))

@@ -1,6 +1,8 @@
 """The customer's chat socket, `/ws/chat/<public id>/?after=N` (PROTOCOL.md).
 
-Transport only: ownership comes from the selector, every write from a service.
+Transport only: ownership comes from the selector, every write from a service. Who may
+hold it open at all (anyone, anonymous visitors too, but not a frozen account or one
+that must set up 2FA again) is accounts.sockets' business, as for the chat's pages.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from urllib.parse import parse_qs
 
 from django.utils.translation import gettext as _
 
+from accounts.access import OPEN_TO_ALL
+from accounts.sockets import CLOSE_FORBIDDEN, AccountSocket
 from livechat import bot
-from livechat.consumers.base import CLOSE_FORBIDDEN, ChatSocket
 from livechat.groups import conversation_group
 from livechat.models import ChatMessage, Conversation
 from livechat.selectors import conversation_for_participant, messages_after
@@ -45,8 +48,10 @@ def customer_message(frame: dict) -> dict:
     return {key: value for key, value in frame.items() if key != "internal"}
 
 
-class CustomerChatConsumer(ChatSocket):
-    def authorize(self) -> int | None:
+class CustomerChatConsumer(AccountSocket):
+    area = OPEN_TO_ALL
+
+    def admit(self) -> int | None:
         self.conversation = conversation_for_participant(
             user=self.user,
             session_key=self.session_key,

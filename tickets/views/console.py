@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import Refusal, access_refusal
 from core.exceptions import ApplicationError
 from tickets import console, selectors, services
 from tickets.models import Ticket
-from tickets.permissions import may_use_console
+from tickets.permissions import CONSOLE
 
 View = Callable[..., HttpResponse]
 _NUMBER = re.compile(r"^[0-9]{6}-[0-9]{6}$")
@@ -37,13 +38,16 @@ def _check_number(number: str) -> None:
 
 
 def staff_only(view: View) -> View:
-    """Signed-out visitors are sent to sign in; signed-in customers get 403, not a login loop."""
+    """The console's door (CONSOLE, which its socket asks too): signed-out visitors are
+    sent to sign in; anyone else it refuses gets 403, not a login loop. (Staff without
+    2FA never get here: the middleware sends them to set it up first.)"""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_authenticated:
+        refusal = access_refusal(request.user, CONSOLE)
+        if refusal is Refusal.SIGNED_OUT:
             return redirect_to_login(request.get_full_path())
-        if not may_use_console(request.user):
+        if refusal is not None:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
