@@ -8,12 +8,33 @@ import secrets
 from config.env import VAR_DIR
 
 from .base import *  # noqa: F403
-from .base import DOCUMENT_ENCRYPTION_KEYS, SECRET_KEY, STATIC_ROOT
+from .base import (
+    CSRF_TRUSTED_ORIGINS,
+    DOCUMENT_ENCRYPTION_KEYS,
+    SECRET_KEY,
+    SITE_URL,
+    STATIC_ROOT,
+    WEBSOCKET_EXTRA_ORIGINS,
+)
 
 DEBUG = True
 # WebAuthn wants HTTPS; `make run` serves plain HTTP on localhost.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 ALLOWED_HOSTS = ["*"]
+# The origins `make run` serves (its default HOST and PORT, by address and by name);
+# another port: BEACON_WEBSOCKET_ORIGINS. Not ALLOWED_HOSTS: "*" would let any page open
+# a customer's chat with their cookie.
+BEACON_WEBSOCKET_ORIGINS = [
+    *dict.fromkeys(
+        [
+            SITE_URL,
+            "http://127.0.0.1:8000",
+            "http://localhost:8000",
+            *CSRF_TRUSTED_ORIGINS,
+            *WEBSOCKET_EXTRA_ORIGINS,
+        ]
+    )
+]
 
 
 def _local_secret_key() -> str:

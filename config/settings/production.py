@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from config import env
+from config.origins import origins_for_hosts
 
 from .base import *  # noqa: F403
 
+# No defaults here: a missing one stops the start with one message naming them all.
+env.require_all(
+    {
+        "DJANGO_SECRET_KEY": "signing key, a long random string",
+        "DJANGO_ALLOWED_HOSTS": "host names the site answers to, comma-separated",
+        "BEACON_SITE_URL": "the address emailed links point at, e.g. https://support.example.com",
+        "DATABASE_URL": "PostgreSQL, postgres://user:password@host:5432/beacon",
+        "REDIS_URL": "Redis for the channel layer, cache and broker, redis://host:6379/0",
+        "BEACON_DOCUMENT_KEYS": "Fernet keys that encrypt identity documents",
+        # Unset used to mean the console backend: every email lost without a word.
+        "EMAIL_URL": "outgoing mail, smtp://user:pass@host:587?tls=1 (console: on purpose only)",
+    }
+)
 SECRET_KEY = env.required("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS") or env.required("DJANGO_ALLOWED_HOSTS").split(",")
-env.required("DATABASE_URL")
-env.required("REDIS_URL")
-env.required("BEACON_DOCUMENT_KEYS")
+ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS")
+# JSON lines for the log collector unless BEACON_LOG_FORMAT=text.
+LOG_FORMAT = env.choice("BEACON_LOG_FORMAT", ("text", "json"), "json")
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": LOG_FORMAT}},  # noqa: F405
+}
 
 # ---------------------------------------------------------------------------- https
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
@@ -24,6 +41,19 @@ SESSION_COOKIE_HTTPONLY = True
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.flag("DJANGO_SECURE_SSL_REDIRECT", True)
+# Pages that may open the websockets (config/origins.py): the trusted origins and the
+# allowed hosts over HTTPS (and HTTP on a host that serves it, without the redirect).
+BEACON_WEBSOCKET_ORIGINS = [
+    *dict.fromkeys(
+        [
+            *CSRF_TRUSTED_ORIGINS,  # noqa: F405
+            *origins_for_hosts(
+                ALLOWED_HOSTS, schemes=("https",) if SECURE_SSL_REDIRECT else ("https", "http")
+            ),
+            *WEBSOCKET_EXTRA_ORIGINS,  # noqa: F405
+        ]
+    )
+]
 # The compose health check calls http://127.0.0.1:8000/healthz inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # One year. 0 turns HSTS off; browsers keep a header they saw for max-age, so lower it

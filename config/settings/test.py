@@ -14,6 +14,14 @@ DEBUG = False
 SECRET_KEY = secrets.token_urlsafe(50)
 DOCUMENT_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()]
 ALLOWED_HOSTS = ["*"]
+# A real list, so a test fails if any page may open the sockets: the test client's
+# "testserver", and the servers tests start on a free port of the loopback address.
+BEACON_WEBSOCKET_ORIGINS = [
+    "http://testserver",
+    "http://127.0.0.1:*",
+    "http://localhost:*",
+    *WEBSOCKET_EXTRA_ORIGINS,  # noqa: F405
+]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
@@ -25,8 +33,13 @@ STORAGES = {
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"search": "10000/min"}}  # noqa: F405
 # Threads (websocket tests, the live server) must not keep connections open past a test:
-# the test database could not be dropped at the end.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# the test database could not be dropped at the end. So no pool here: a connection is
+# opened and closed per request. tests/core/test_database_pool.py serves the production
+# database settings (the pool) to a crowd.
+DATABASES = {"default": {**DATABASES["default"], "CONN_MAX_AGE": 0}}  # noqa: F405
+DATABASES["default"]["OPTIONS"] = {
+    name: value for name, value in DATABASES["default"].get("OPTIONS", {}).items() if name != "pool"
+}
 
 # Several test runs may share one PostgreSQL and Redis (two engineers, or CI beside a
 # benchmark): each run gets its own test database, channel-layer prefix and Celery queue,

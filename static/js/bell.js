@@ -173,9 +173,12 @@
         leave();
       }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       root.setAttribute("data-connection", "closed");
       offline.hidden = false;
+      // 4401 signed out, 4403 no longer allowed (a frozen account): refused again if it
+      // reconnected; the bell stays a link to the notifications page.
+      if (event.code === 4401 || event.code === 4403) { return; }
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };

@@ -44,7 +44,13 @@
         showPresence();
       }
     };
-    socket.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
+    socket.onclose = function (event) {
+      // 4401 signed out, 4403 no longer allowed (frozen, role or 2FA): the next page
+      // load shows why; reconnecting would only be refused again.
+      if (event.code === 4401 || event.code === 4403) { root.setAttribute("data-connection", "closed"); return; }
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
   }
   connect();
 

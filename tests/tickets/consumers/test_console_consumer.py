@@ -9,8 +9,8 @@ from django.apps import apps as django_apps
 
 from accounts.models import Role, User
 from accounts.services import user_role_grant
+from tests.sockets.helpers import closed_with, signed_in, socket
 from tickets import services
-from tickets.consumers import ConsoleConsumer
 from tickets.models import TicketType
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -42,8 +42,8 @@ def setup():
 
 
 async def connect(user) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
-    communicator.scope["user"] = user
+    """The console's socket as the browser opens it: the real ASGI app, signed in."""
+    communicator = socket("/ws/console/", await signed_in(user))
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -73,13 +73,13 @@ async def test_console_consumer_warns_agents_of_each_other_on_the_same_ticket():
 
 async def test_console_consumer_refuses_customers_and_unknown_tickets():
     customer, alex, _, ticket = await setup()
-    communicator = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
-    communicator.scope["user"] = customer
-    connected, code = await communicator.connect()
-    assert not connected and code == 4403
+    # a customer: accepted, then closed with a code the browser can read
+    communicator = socket("/ws/console/", await signed_in(customer))
+    connected, _ = await communicator.connect()
+    assert connected and await closed_with(communicator) == 4403
     a = await connect(alex)
     await a.send_json_to({"type": "ticket.watch", "number": "999999-999999"})
-    assert (await a.receive_json_from())["type"] == "error"
+    assert (await a.receive_json_from())["code"] == "not_found"
     await a.send_json_to(["not", "an", "object"])
     assert (await a.receive_json_from())["type"] == "error"
     await a.disconnect()

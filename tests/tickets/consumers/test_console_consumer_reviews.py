@@ -12,7 +12,7 @@ from django.apps import apps as django_apps
 
 from accounts.models import Role, User
 from accounts.services import user_role_grant
-from tickets.consumers import ConsoleConsumer
+from tests.sockets.helpers import signed_in, socket
 from tickets.services.security import security_ticket_open
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -46,8 +46,8 @@ def setup():
 
 
 async def connect(user) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
-    communicator.scope["user"] = user
+    """The console's socket as the browser opens it: the real ASGI app, signed in."""
+    communicator = socket("/ws/console/", await signed_in(user))
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -60,7 +60,11 @@ async def test_a_reviewer_watches_a_review_ticket_an_agent_cannot_see():
     await a.send_json_to({"type": "ticket.watch", "number": review.number})
     await r.send_json_to({"type": "ticket.watch", "number": review.number})
     # then: the agent hears "no such ticket", the same as for a number that does not exist
-    assert await a.receive_json_from() == {"type": "error", "message": "no such ticket"}
+    assert await a.receive_json_from() == {
+        "type": "error",
+        "code": "not_found",
+        "message": "No such ticket.",
+    }
     assert await r.receive_nothing()  # watching, alone: nothing to tell
     await a.disconnect()
     await r.disconnect()
