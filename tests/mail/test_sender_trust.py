@@ -149,3 +149,18 @@ def test_a_reply_in_the_requests_signed_thread_is_proven(alice, smtp_server, del
     assert intake.outcome == "reply" and intake.inbound.sender_verified
     last = ticket.messages.filter(visibility=TicketMessage.Visibility.PUBLIC).last()
     assert (last.author, last.body) == (alice, "Any update?")
+
+
+def test_a_decompression_bomb_in_an_email_stays_in_the_raw_and_the_rest_is_kept(alice):
+    """One hostile picture must not turn the whole message into an unreadable one."""
+    from tests.images import png_bomb
+
+    message = customer_email(sender=alice.email, body="See the picture.", authenticated=True)
+    message.add_attachment(png_bomb(), maintype="image", subtype="png", filename="bomb.png")
+
+    intake = email_ingest(message.as_bytes(), source="http")
+
+    assert intake.outcome == "ticket"
+    first = intake.inbound.ticket.messages.first()
+    assert first.body == "See the picture." and not first.attachments.exists()
+    assert "bomb.png" in intake.inbound.detail

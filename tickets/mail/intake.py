@@ -18,6 +18,7 @@ note only agents see. It never lands as the customer's own words.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from accounts.models import BouncingAddress
 from accounts.selectors import account_for_verified_email
 from accounts.services import contact_account
 from core.exceptions import ApplicationError
-from core.filetypes import sniff
+from core.filetypes import FileRefused, identify
 from tickets.attachments import MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE
 from tickets.mail import classify as noise
 from tickets.mail.html import rewrite_cids, sanitize_html
@@ -436,11 +437,14 @@ def _unverified_note(inbound: InboundEmail) -> str:
 
 
 def _uploads(parsed: ParsedMail) -> tuple[list[SimpleUploadedFile], list[str]]:
-    """The attachments a ticket accepts (images, PDF, video, by their bytes), and the
-    names of the rest, which stay in the raw message."""
+    """The attachments a ticket accepts (images of a sane size, PDF, video, by their bytes),
+    and the names of the rest, which stay in the raw message."""
     uploads, skipped = [], []
     for attachment in parsed.attachments:
-        kind = sniff(attachment.payload[:32])
+        try:  # an image is measured from its header: a decompression bomb stays raw
+            kind = identify(io.BytesIO(attachment.payload), name=attachment.filename)
+        except FileRefused:
+            kind = None
         fits = len(attachment.payload) <= MAX_FILE_BYTES and len(uploads) < MAX_FILES_PER_MESSAGE
         if kind is None or not fits:
             skipped.append(attachment.filename)
