@@ -24,6 +24,7 @@ from accounts.links import link_redeem
 from accounts.models import IdentityDocument, OneTimeLink, SecurityEvent, UnfreezeAppeal, User
 from accounts.signals import security_review_requested
 from core.exceptions import ApplicationError
+from core.text import plain_text
 
 
 class AppealPending(ApplicationError):
@@ -85,9 +86,10 @@ def appeal_submit(
     appeal = UnfreezeAppeal(
         user=user,
         freeze=freeze,
-        legal_name=legal_name.strip(),
+        # Bidi controls could make a reviewer read another name (core.text).
+        legal_name=plain_text(legal_name).strip(),
         birth_date=birth_date,
-        description=description.strip(),
+        description=plain_text(description).strip(),
         selfie=selfie_document,
     )
     appeal.full_clean()
