@@ -6,6 +6,10 @@
 | agent | none (KYC data stays with the desk) | their teams', team-less ones, assigned to them |
 | security reviewer | all of them, to work | none (unless also an agent) |
 | supervisor, admin | all | all |
+
+Staff who lack the 2FA the console needs (BEACON_STAFF_MFA_REQUIRED) are customers here
+until they set it up: the customer pages and attachment links use this policy too, and
+must not open a back door around the console's rule.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from accounts.access import Area
 from accounts.models import Role, User
 from accounts.permissions import is_security_reviewer
 from accounts.selectors import user_has_role
+from accounts.twofactor.rules import missing_factor
 from tickets.models import Team, TicketType
 
 
@@ -42,6 +47,10 @@ def may_use_console(user) -> bool:
 CONSOLE = Area(staff_area=True, role=may_use_console)
 
 
+def _staff_area_closed(user) -> bool:
+    return missing_factor(user, staff_area=True) is not None
+
+
 def _is_review(ticket) -> bool:
     return ticket.type.kind == TicketType.Kind.REVIEW
 
@@ -66,6 +75,8 @@ class TicketPolicy:
         """The queryset filter of tickets `user` may see; nothing for anonymous users."""
         if not user.is_authenticated:
             return Q(pk__in=[])
+        if may_use_console(user) and _staff_area_closed(user):
+            return TicketPolicy._own_requests(user)
         if is_supervisor(user):
             return Q()
         if may_use_console(user):
@@ -78,12 +89,14 @@ class TicketPolicy:
             if is_security_reviewer(user):
                 seen |= _review_types()
             return seen
+        return TicketPolicy._own_requests(user)
+
+    @staticmethod
+    def _own_requests(user) -> Q:
         # Security reviews are about the customer, not from them: staff only. What someone
         # filed in their name without proving it (accounts.trust) is not theirs until
         # they confirm it.
-        return (
-            Q(requester=user, sender_proven=True) & ~Q(type__kind=TicketType.Kind.REVIEW)
-        )
+        return Q(requester=user, sender_proven=True) & ~Q(type__kind=TicketType.Kind.REVIEW)
 
     @staticmethod
     def sees_reviews(user) -> bool:
@@ -95,6 +108,8 @@ class TicketPolicy:
 
         The same people visible_filter shows the ticket to, customers aside.
         """
+        if _staff_area_closed(user):
+            return False
         if is_supervisor(user):
             return True
         if _is_review(ticket):
