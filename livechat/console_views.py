@@ -6,6 +6,9 @@ socket (static/js/agent_chat.js). Which chats an agent may see is the services' 
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -16,6 +19,7 @@ from livechat.models import AgentPresence, Conversation
 from livechat.services.agent_actions import conversation_for_agent
 from livechat.services.presence import presence_for
 from livechat.services.routing import active_loads
+from tickets.permissions import is_staff_agent
 from tickets.selectors import ticket_list_for_user
 from tickets.views.console import staff_only
 
@@ -31,8 +35,23 @@ def canned_replies(language: str):
     return sorted(macros, key=lambda m: (m.language != language, m.title))
 
 
+def agents_only(view):
+    """Signed-out visitors sign in; everyone but agents and supervisors gets a 403. The
+    ticket console (staff_only) also lets security reviewers in, but chats are not
+    theirs: their agent socket is refused, and this page would give them an agent presence."""
+
+    @staff_only
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_staff_agent(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
-@staff_only
+@agents_only
 def chat_console(request: HttpRequest) -> HttpResponse:
     presence = presence_for(request.user)
     context = {
@@ -45,7 +64,7 @@ def chat_console(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_only
+@agents_only
 def chat_context(request: HttpRequest, public_id) -> HttpResponse:
     """The panel beside one chat: who the customer is, their account, their history."""
     try:
