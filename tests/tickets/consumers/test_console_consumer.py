@@ -11,7 +11,7 @@ from accounts.models import Role, User
 from accounts.services import user_role_grant
 from tests.sockets.helpers import closed_with, signed_in, socket
 from tickets import services
-from tickets.models import TicketType
+from tickets.models import Team, Ticket, TicketType
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -92,4 +92,32 @@ async def test_console_consumer_pushes_queue_changes_after_commit():
     await database_sync_to_async(services.ticket_assign)(actor=alex, ticket=ticket, assignee=alex)
     # then
     assert await a.receive_json_from() == {"type": "queues.changed"}
+    await a.disconnect()
+
+
+async def test_console_consumer_answers_alike_for_missing_forbidden_and_malformed_numbers():
+    # given: a ticket of a team Alex is not in (he may not see it)
+    customer, alex, _, ticket = await setup()
+
+    @database_sync_to_async
+    def move_to_another_team() -> None:
+        team = Team.objects.create(slug="security", name_en="Security", name_zh_hans="安全")
+        Ticket.objects.filter(pk=ticket.pk).update(team=team)
+
+    await move_to_another_team()
+    a = await connect(alex)
+    # when: he asks for it, for a number that does not exist, and for one that cannot be
+    answers = []
+    for number in (ticket.number, "999999-999999", "x" * 20, "240101-00000\u0000"):
+        await a.send_json_to({"type": "ticket.watch", "number": number})
+        answers.append(await a.receive_json_from())
+    # then: one answer for all, so the socket cannot tell which tickets exist
+    assert answers == [{"type": "error", "code": "not_found", "message": "No such ticket."}] * 3 + [
+        {
+            "type": "error",
+            "code": "bad_frame",
+            "message": "Frames cannot hold NUL characters or unpaired surrogates.",
+        }
+    ]
+    assert await a.receive_nothing()
     await a.disconnect()
