@@ -1,7 +1,7 @@
 """The one pipeline every inbound email goes through: IMAP, the webhook and the pipe.
 
-Exactly once: the InboundEmail row (unique on the Message-ID, or on the bytes when there
-is none) is the first write of the ingesting transaction, and everything the message
+Exactly once: the InboundEmail row (unique on the Message-ID with the content, or on the
+bytes when there is no Message-ID) is the first write of the ingesting transaction, and everything the message
 causes is written in the same transaction. A copy that arrives twice, or a retry after a
 crash half-way, finds the first row and does nothing more.
 
@@ -107,15 +107,58 @@ def email_ingest(raw: bytes, *, source: str) -> Intake:
 
 
 def _dedupe_key(raw: bytes, parsed: ParsedMail | None) -> str:
-    if parsed is not None and parsed.message_id:
-        basis = b"id:" + parsed.message_id.strip().lower().encode("utf-8", "replace")
-    else:
-        basis = b"raw:" + raw
+    """The same message delivered twice has one key, two different messages two.
+
+    With a Message-ID, the key is the id *and* what the sender wrote (sender, subject,
+    text, HTML, attachments): the copy that came by IMAP and by the webhook (different
+    Received lines, same message) is stored once, while a message that reuses another's
+    Message-ID (a broken mailer, or someone trying to suppress a later message) is not
+    taken for it. Without one (or unreadable), the bytes decide."""
+    if parsed is None or not parsed.message_id:
+        return hashlib.sha256(b"raw:" + raw).hexdigest()
+    digest = hashlib.sha256(b"id+content:")
+    for value in (
+        parsed.message_id.strip().lower(),
+        parsed.sender.address,
+        parsed.subject,
+        parsed.text,
+        parsed.html,
+    ):
+        data = value.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    for attachment in parsed.attachments:
+        digest.update(hashlib.sha256(attachment.payload).digest())
+    return digest.hexdigest()
+
+
+def _legacy_key(parsed: ParsedMail | None) -> str:
+    """The key rows stored before content counted had: the Message-ID alone."""
+    if parsed is None or not parsed.message_id:
+        return ""
+    basis = b"id:" + parsed.message_id.strip().lower().encode("utf-8", "replace")
     return hashlib.sha256(basis).hexdigest()
+
+
+def _stored_before(key: str, legacy: str) -> InboundEmail | None:
+    """A copy stored under the old Message-ID-only key, when it is this same message.
+    No new row gets such a key, so this read cannot race with another delivery."""
+    if not legacy:
+        return None
+    old = InboundEmail.objects.filter(dedupe_key=legacy).first()
+    if old is None:
+        return None
+    try:
+        same = _dedupe_key(old.raw, parse_message(old.raw)) == key
+    except Exception:
+        same = False
+    return old if same else None
 
 
 def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundEmail, bool]:
     key = _dedupe_key(raw, parsed)
+    earlier = _stored_before(key, _legacy_key(parsed))
+    if earlier is not None:
+        return earlier, False
     inbound = InboundEmail(
         dedupe_key=key,
         source=source,
@@ -128,7 +171,9 @@ def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundE
         inbound.defects = list(parsed.defects)[:50]
         _keep_texts(inbound, parsed)
     try:
-        with transaction.atomic():  # a twin in flight waits here for the first to commit
+        # The unique index on dedupe_key: a twin in flight waits here for the first to
+        # commit, then fails and finds it (or, if the first rolled back, is stored).
+        with transaction.atomic():
             inbound.save()
     except IntegrityError:
         return InboundEmail.objects.get(dedupe_key=key), False

@@ -15,8 +15,9 @@ from tickets.models.tickets import Ticket, TicketMessage
 class InboundEmail(BaseModel):
     """One received message: the raw bytes (compressed, for audit) and the outcome.
 
-    `dedupe_key` makes ingestion exactly-once: the SHA-256 of the Message-ID, or of the
-    raw bytes when the message has none. The row is written first in the ingesting
+    `dedupe_key` makes ingestion exactly-once: the SHA-256 of the Message-ID together
+    with the content (sender, subject, text, HTML, attachments), or of the raw bytes
+    when the message has none; two messages sharing a Message-ID are both kept. The row is written first in the ingesting
     transaction, so a second copy (or a retry after a crash) waits on the unique index
     and then finds the first.
     """
