@@ -43,8 +43,12 @@ def check_uploads(files: list[UploadedFile]) -> list[CheckedFile]:
                 _("%(name)s is larger than %(mb)d MB.")
                 % {"name": upload.name, "mb": MAX_FILE_BYTES // 1024 // 1024}
             )
+        # A file an email brought that no browser should open (text, a message, a
+        # signature): tickets.mail.intake checked it and says what it is. Such files are
+        # only ever served as downloads (attachment, nosniff, sandboxed), like every file.
+        kind = getattr(upload, "download_only_kind", None)
         try:
-            kind = identify(upload, name=upload.name or "")
+            kind = kind or identify(upload, name=upload.name or "")
         except FileRefused as exc:
             raise AttachmentError(str(exc)) from exc
         if kind is None:

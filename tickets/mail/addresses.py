@@ -20,6 +20,7 @@ _ANGLE_ID = re.compile(r"<([^<>]*)>")
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]+")
 _ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+")
 _AROUND_DOTS = re.compile(r"\s*([.@])\s*")
+_INNER_SPACE = re.compile(r"[^\s,:]\s+[^\s]")
 
 
 # --------------------------------------------------------------------------- message ids
@@ -119,7 +120,12 @@ def _split_address_list(text: str) -> list[str]:
 def _read_mailbox(chunk: str) -> list[tuple[str, str]]:
     if "<" in chunk:
         name, _sep, rest = chunk.partition("<")
-        address = _SPACE_OR_CONTROL.sub("", rest.split(">", 1)[0])
+        inside = _AROUND_DOTS.sub(r"\1", rest.split(">", 1)[0].strip())
+        if _INNER_SPACE.search(inside):
+            # "<power quadrant system@example.com>": squeezing the spaces out would make
+            # up an address someone else may own; the sender is unknown instead.
+            return [(_unquote(name) or inside, "")]
+        address = _SPACE_OR_CONTROL.sub("", inside)
         address = address.rsplit(":", 1)[-1]  # obsolete source route "<@relay:user@host>"
         return [(_unquote(name), address)]
     squeezed = _AROUND_DOTS.sub(r"\1", chunk)
@@ -147,12 +153,13 @@ def first_usable(addresses: list[MailAddress]) -> MailAddress | None:
 def sender_of(
     headers: list[tuple[str, str]], hints: tuple[str, ...], defects: list[str]
 ) -> MailAddress:
-    """From's first usable address, else Sender's or Return-Path's (noted in `defects`)."""
+    """From's first usable address; without one, Reply-To (it reaches the person), then
+    Sender, then Return-Path (a bulk sender's bounce address), noted in `defects`."""
     from_addresses = read_addresses(header_value(headers, "from"), hints)
     usable = first_usable(from_addresses)
     if usable:
         return usable
-    for fallback in ("sender", "return-path"):
+    for fallback in ("reply-to", "sender", "return-path"):
         usable = first_usable(read_addresses(header_value(headers, fallback), hints))
         if usable:
             defects.append(

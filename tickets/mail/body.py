@@ -31,14 +31,27 @@ class Body:
     html: list[str] = field(default_factory=list)
     attached_text: list[str] = field(default_factory=list)  # attached messages, after the body
     attachments: list[PendingAttachment] = field(default_factory=list)
+    # The readable text of each inline part (or of each alternative, its best version),
+    # in the order of the message: ("plain", text) or ("html", html).
+    segments: list[tuple[str, str]] = field(default_factory=list)
+
+    def add_plain(self, text: str) -> None:
+        self.plain.append(text)
+        self.segments.append(("plain", text))
+
+    def add_html(self, html: str) -> None:
+        self.html.append(html)
+        self.segments.append(("html", html))
 
     def own_text(self) -> str:
-        plain = "\n\n".join(chunk.strip("\n") for chunk in self.plain if chunk.strip())
-        if plain.strip():
-            return plain
-        # No text/plain, or an empty one beside real HTML (some mailers send that):
-        # the HTML's text is what the sender wrote.
-        return "\n\n".join(html_to_text(chunk) for chunk in self.html if chunk.strip())
+        """Every inline text part, in order: a multipart/mixed of HTML, then text, then
+        HTML again is one body (the request in the HTML, the signature in the text)."""
+        chunks = []
+        for kind, chunk in self.segments:
+            if not chunk.strip():
+                continue
+            chunks.append(chunk.strip("\n") if kind == "plain" else html_to_text(chunk))
+        return "\n\n".join(chunk for chunk in chunks if chunk.strip())
 
     def finish(self) -> tuple[str, str, tuple[MailAttachment, ...]]:
         text = normalise_text(

@@ -19,6 +19,9 @@ from tickets.mail.parsed import ParsedMail
 
 class MailKind(enum.Enum):
     PERSON = "person"
+    # A machine's first message to support (a monitoring alert, a ServiceNow incident):
+    # a request, filed as one, never answered automatically (RFC 3834).
+    SYSTEM = "system"
     AUTO_REPLY = "auto_reply"
     BULK = "bulk"
     BOUNCE = "bounce"
@@ -64,7 +67,7 @@ def classify(parsed: ParsedMail) -> tuple[MailKind, str]:
     if parsed.header("x-failed-recipients"):
         return MailKind.BOUNCE, "X-Failed-Recipients"
     auto_submitted = parsed.header("auto-submitted").split(";")[0].strip().lower()
-    if auto_submitted and auto_submitted != "no":
+    if auto_submitted == "auto-replied":
         return MailKind.AUTO_REPLY, f"Auto-Submitted: {auto_submitted}"
     for name in _AUTO_HEADERS:
         if parsed.header(name):
@@ -72,6 +75,12 @@ def classify(parsed: ParsedMail) -> tuple[MailKind, str]:
     precedence = parsed.header("precedence").strip().lower()
     if precedence == "auto_reply":
         return MailKind.AUTO_REPLY, "Precedence: auto_reply"
+    if auto_submitted and auto_submitted != "no":
+        # Machine-made: an answer to one of our emails (an out-of-office, a ticket system
+        # acknowledging ours) is an automatic reply; a first message is a request.
+        if _answers_ours(parsed) or _AUTO_SUBJECT.search(parsed.subject):
+            return MailKind.AUTO_REPLY, f"Auto-Submitted: {auto_submitted}"
+        return MailKind.SYSTEM, f"Auto-Submitted: {auto_submitted}"
     if precedence in {"bulk", "junk", "list"}:
         return MailKind.BULK, f"Precedence: {precedence}"
     if parsed.header("list-id") or parsed.header("list-unsubscribe"):
@@ -81,6 +90,11 @@ def classify(parsed: ParsedMail) -> tuple[MailKind, str]:
     if local in _DAEMONS:
         return MailKind.AUTO_REPLY, f"from {parsed.sender.address}"
     return MailKind.PERSON, ""
+
+
+def _answers_ours(parsed: ParsedMail) -> bool:
+    """In-Reply-To or References names one of the Message-IDs Beacon wrote."""
+    return any(threads.is_own_message_id(i) for i in (*parsed.in_reply_to, *parsed.references))
 
 
 def _is_own(parsed: ParsedMail) -> bool:

@@ -76,15 +76,18 @@ _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 def repair_header_block(raw: bytes, defects: list[str]) -> bytes:
     """Fix the header-block mistakes that make the stdlib parser give up on every header
-    after them: "Subject   : x" (obsolete space before the colon), and a stray line of
-    junk before or between header lines (it would start the body early)."""
+    after them: "Subject   : x" (obsolete space before the colon), and a line that is not
+    "Name: value" among header lines. Such a line continues the header before it, as
+    other help desks read it (a fold that lost its leading space: "Subject: a long\n
+    subject" ); before the first header it is junk and skipped. A line followed by more
+    such lines, not by a header, is where the body starts (no blank line)."""
     end = _BLANK_LINE.search(raw)
     head = raw[: end.start()] if end else raw
     lines = head.split(b"\n")
     if all(_is_header_piece(line, index) for index, line in enumerate(lines)):
         return raw
     kept: list[bytes] = []
-    skipped = 0
+    skipped = continued = 0
     dropping = False
     for index, line in enumerate(lines):
         fixed = _SPACED_COLON.sub(rb"\1:", line)
@@ -99,7 +102,12 @@ def repair_header_block(raw: bytes, defects: list[str]) -> bytes:
             (lines[at] for at in range(index + 1, len(lines)) if lines[at][:1] not in b" \t"),
             b"",
         )
-        if _KNOWN_HEADER.match(_SPACED_COLON.sub(rb"\1:", following)):
+        following = _SPACED_COLON.sub(rb"\1:", following)
+        if _HEADER_LINE.match(following) and any(_HEADER_LINE.match(k) for k in kept):
+            continued += 1
+            kept.append(b" " + line)
+            continue
+        if _KNOWN_HEADER.match(following):
             skipped += 1
             dropping = True
             continue
@@ -109,6 +117,14 @@ def repair_header_block(raw: bytes, defects: list[str]) -> bytes:
     if skipped:
         defects.append(
             _("Skipped %(count)d unreadable line(s) in the message headers.") % {"count": skipped}
+        )
+    if continued:
+        defects.append(
+            _(
+                "%(count)d header line(s) did not start with a space; each was read as the "
+                "continuation of the header before it."
+            )
+            % {"count": continued}
         )
     return b"\n".join(kept) + (raw[end.start() :] if end else b"")
 

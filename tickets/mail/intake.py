@@ -218,9 +218,10 @@ def _route(inbound: InboundEmail, parsed: ParsedMail, raw: bytes) -> None:
         inbound.outcome = Outcome.RATE_LIMITED
         inbound.detail = f"more than {_per_hour()} messages from {inbound.sender} in an hour"
         return
-    if kind is not noise.MailKind.PERSON:
+    if kind not in (noise.MailKind.PERSON, noise.MailKind.SYSTEM):
         _automatic(inbound, parsed, kind, why)
         return
+    machine = kind is noise.MailKind.SYSTEM
     sender = email_sender(parsed, _sender_account(parsed))
     user = sender.account
     if inbound.sender:
@@ -231,7 +232,9 @@ def _route(inbound: InboundEmail, parsed: ParsedMail, raw: bytes) -> None:
         sender = proof_for_reply(sender, ticket=match.ticket, how=match.how)
     inbound.sender_verified = sender.proven
     if match is None:
-        _new_ticket(inbound, parsed, sender)
+        _new_ticket(inbound, parsed, sender, acknowledge=not machine)
+        if machine:  # a machine's request: filed, never answered
+            inbound.detail = "; ".join(filter(None, [f"sent by a machine ({why})", inbound.detail]))
     elif match.ticket.requester_id != user.id:
         _other_sender_note(inbound, parsed, match.ticket)
     elif not sender.proven and match.ticket.sender_proven:
@@ -266,7 +269,9 @@ def _contact(address: str, language: str = "en"):
     return contact_account(email=address, language=language)
 
 
-def _new_ticket(inbound: InboundEmail, parsed: ParsedMail, sender: trust.Sender) -> None:
+def _new_ticket(
+    inbound: InboundEmail, parsed: ParsedMail, sender: trust.Sender, *, acknowledge: bool = True
+) -> None:
     user = sender.account
     body = _body(parsed.text, parsed)
     uploads, skipped = _uploads(parsed)
@@ -280,6 +285,7 @@ def _new_ticket(inbound: InboundEmail, parsed: ParsedMail, sender: trust.Sender)
         channel=Ticket.Channel.EMAIL,
         language=_language(parsed, user if sender.proven else None),
         proof=sender.proof,
+        acknowledge=acknowledge,
     )
     if not sender.proven:
         ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
@@ -490,14 +496,49 @@ def _uploads(parsed: ParsedMail) -> tuple[list[SimpleUploadedFile], list[str]]:
             kind = identify(io.BytesIO(attachment.payload), name=attachment.filename)
         except FileRefused:
             kind = None
+        download_only = None if kind is not None else _download_only(attachment)
+        kind = kind or download_only
         fits = len(attachment.payload) <= MAX_FILE_BYTES and len(uploads) < MAX_FILES_PER_MESSAGE
         if kind is None or not fits:
             skipped.append(attachment.filename)
             continue
         upload = SimpleUploadedFile(attachment.filename, attachment.payload, kind[0])
+        if download_only is not None:
+            upload.download_only_kind = download_only
         upload.content_id = attachment.content_id  # for rewriting cid: links (_inline_urls)
         uploads.append(upload)
     return uploads, skipped
+
+
+# Files agents need from email that are not media: kept on the ticket as downloads only.
+# (declared types, extensions) -> (stored content type, extension)
+_DOWNLOAD_ONLY = [
+    ({"text/csv", "text/comma-separated-values", "application/csv"}, {"csv"}, ("text/csv", "csv")),
+    ({"text/plain"}, {"txt", "log"}, ("text/plain", "txt")),
+    ({"message/rfc822", "message/global"}, {"eml"}, ("message/rfc822", "eml")),
+    (
+        {"application/pkcs7-signature", "application/x-pkcs7-signature"},
+        {"p7s"},
+        ("application/pkcs7-signature", "p7s"),
+    ),
+    ({"application/pgp-signature"}, {"asc", "sig"}, ("application/pgp-signature", "asc")),
+]
+_TEXT_KINDS = {"csv", "txt", "eml", "asc"}
+
+
+def _download_only(attachment) -> tuple[str, str] | None:
+    """CSV, text, attached messages and mail signatures, by declared type or name; a
+    "text" file must read as text (no NUL bytes), a signature must be small."""
+    extension = attachment.filename.rpartition(".")[2].lower() if "." in attachment.filename else ""
+    for types, extensions, kind in _DOWNLOAD_ONLY:
+        if attachment.content_type not in types and extension not in extensions:
+            continue
+        if kind[1] in _TEXT_KINDS and b"\x00" in attachment.payload[:65536]:
+            return None
+        if kind[1] == "p7s" and len(attachment.payload) > 256 * 1024:
+            return None
+        return kind
+    return None
 
 
 def _done(inbound, ticket, message: TicketMessage | None, uploads, outcome, skipped) -> None:

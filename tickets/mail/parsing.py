@@ -15,6 +15,7 @@ This module is the entry point: it puts a `ParsedMail` together from the header 
 from __future__ import annotations
 
 import email
+import re
 from email.message import Message
 
 from django.utils.translation import gettext as _
@@ -105,7 +106,7 @@ def _looks_binary(raw: bytes) -> bool:
 
 def _build(message: Message, raw: bytes, defects: list[str]) -> ParsedMail:
     raw_items = raw_headers(message)
-    hints = _charset_hints(raw_items)
+    hints = _charset_hints(raw_items, raw)
     headers = tuple((name, one_line(decode_header_text(value, hints))) for name, value in raw_items)
 
     walker = Walker(hints=hints, defects=defects)
@@ -148,16 +149,37 @@ def _build(message: Message, raw: bytes, defects: list[str]) -> ParsedMail:
     )
 
 
-def _charset_hints(headers: list[tuple[str, str]]) -> tuple[str, ...]:
-    """Charsets the message names in its headers: the most likely reading of 8-bit text
-    that declares nothing (a Korean subject in EUC-KR goes with an EUC-KR body)."""
+_CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:+-]{2,40})""", re.IGNORECASE)
+
+
+def _charset_hints(headers: list[tuple[str, str]], raw: bytes) -> tuple[str, ...]:
+    """Charsets the message names anywhere, its most likely reading of 8-bit text that
+    declares nothing (a Shift_JIS subject in raw bytes goes with a Shift_JIS body):
+    encoded words in the headers, the top Content-Type, then every part's charset in
+    order; when it names none, a guess from all its undeclared 8-bit header bytes at
+    once (one short subject is too little for a guess, the headers together are not)."""
     labels = []
     for name in ("subject", "from", "to"):
         labels += encoded_word_charsets(header_value(headers, name))
     labels.append(header_params(header_value(headers, "content-type"))[1].get("charset", ""))
+    labels += [m.group(1).decode("ascii") for m in _CHARSET_PARAM.finditer(raw[:_HINT_SCAN])]
     hints = []
     for label in labels:
         label = normalise_label(label)
         if codecs_for(label) and codecs_for(label)[0] not in ("ascii", "utf-8"):
             hints.append(label)
+    if not hints:
+        eight_bit = b"\n".join(
+            value.encode("utf-8", "surrogateescape")
+            for _name, value in headers
+            if not value.isascii()
+        )
+        if eight_bit:
+            found = decode_bytes(eight_bit)
+            if found.charset not in ("ascii", "utf-8", "cp1252", "latin-1"):
+                hints.append(found.charset)
     return tuple(dict.fromkeys(hints))
+
+
+# Part headers beyond this far into a message are not read for charset hints.
+_HINT_SCAN = 1_000_000

@@ -150,9 +150,11 @@ class Walker:
         return None
 
     def _alternative(self, children: list[Message], body: Body, depth: int) -> None:
-        """Keep the last (richest) plain and the last HTML version; attachments from all."""
+        """Keep the last (richest) plain and the last HTML version; attachments from all.
+        The text is the plain version, else the HTML's, as one segment of the body."""
         best_plain: list[str] = []
         best_html: list[str] = []
+        best_segments: list[tuple[str, str]] = []
         for child in children:
             version = Body()
             self.walk(child, version, depth + 1)
@@ -160,10 +162,16 @@ class Walker:
                 best_plain = version.plain
             if any(chunk.strip() for chunk in version.html):
                 best_html = version.html
+            if any(chunk.strip() for _kind, chunk in version.segments):
+                has_plain = any(k == "plain" and c.strip() for k, c in version.segments)
+                had_plain = any(k == "plain" and c.strip() for k, c in best_segments)
+                if has_plain or not had_plain:
+                    best_segments = version.segments
             body.attached_text += version.attached_text
             body.attachments += version.attachments
         body.plain += best_plain
         body.html += best_html
+        body.segments += best_segments
 
     # -- attached messages
 
@@ -256,11 +264,11 @@ class Walker:
             decoded = decode_bytes(data, type_params.get("charset"), self.hints)
             self._note_charset(decoded, type_params.get("charset", ""), number)
             if content_type == "text/html":
-                body.html.append(decoded.text)
+                body.add_html(decoded.text)
             elif type_params.get("format", "").lower() == "flowed":
-                body.plain.append(unflow(decoded.text, type_params.get("delsp", "") == "yes"))
+                body.add_plain(unflow(decoded.text, type_params.get("delsp", "") == "yes"))
             else:
-                body.plain.append(decoded.text)
+                body.add_plain(decoded.text)
             return
         body.attachments.append(
             PendingAttachment(
