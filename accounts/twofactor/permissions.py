@@ -19,6 +19,7 @@ def staff_area_closed_to(user) -> bool:
 
 class StaffUseTwoFactor(BasePermission):
     message = _("Staff must use two-factor authentication before using the API.")
+    code = "mfa_required"  # as the middleware answers a session's request (core.api's shape)
 
     def has_permission(self, request, view) -> bool:
         user = request.user

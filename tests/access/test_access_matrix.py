@@ -314,11 +314,11 @@ TABLE = {
     # -- API operations (OpenAPI schema), each person with their API key (Authorization: Token)
     "GET /api/v1/helpcenter/search":                               "GET  200    200    200    200    200    200    200    200    200",
     "POST /api/v1/mail/inbound":                                   "POST 403    403    403    403    403    403    403    403    403",
-    "GET /api/v1/tickets/":                                        "GET  401    200    200    200    200    200    200    401    403",
-    "GET /api/v1/tickets/{number}":                                "GET  401    404    200    200    200    404    200    401    403",
-    "POST /api/v1/tickets/{number}/reply":                         "POST 401    404    201    201    201    404    201    401    403",
-    "POST /api/v1/tickets/{number}/status":                        "POST 401    404    200    200    200    404    200    401    403",
-    "POST /api/v1/tickets/create":                                 "POST 401    201    201    201    201    201    201    401    403",
+    "GET /api/v1/tickets/":                                        "GET  401    200    200    200    200    200    200    401    mfa",
+    "GET /api/v1/tickets/{number}":                                "GET  401    404    200    200    200    404    200    401    mfa",
+    "POST /api/v1/tickets/{number}/reply":                         "POST 401    404    201    201    201    404    201    401    mfa",
+    "POST /api/v1/tickets/{number}/status":                        "POST 401    404    200    200    200    404    200    401    mfa",
+    "POST /api/v1/tickets/create":                                 "POST 401    201    201    201    201    201    201    401    mfa",
     # -- websockets (config.asgi): 4401 signed out, 4403 not for you; closed after the handshake
     "WS /ws/notifications/":                                       "WS   4401   open   open   open   open   open   open   4401   open",
     "WS /ws/console/":                                             "WS   4401   4403   4403   open   open   open   open   4401   4403",
