@@ -269,3 +269,20 @@ def test_a_binary_file_calling_itself_text_stays_in_the_raw_only(db):
     assert not intake.inbound.ticket_message.attachments.exists()
     assert "tool.txt" in intake.inbound.detail
     assert InboundEmail.objects.count() == 1
+
+
+def test_a_second_from_header_is_the_sender_when_the_first_is_junk():
+    """Spam-shaped but real: "From: [??????]" then the real From, and a Reply-To. The
+    From that has an address wins over Reply-To (found by the held-out set)."""
+    raw = lines(
+        "Return-Path: <ghgbwum@example.test>",
+        "From: [??????]",
+        "Reply-To: reghk@example.test",
+        "From: =?utf-8?B?6YO955C5?= <ghgbwum@example.test>",
+        "Subject: x",
+        "",
+        "body",
+    )
+    mail = parse_message(raw)
+    assert mail.sender.address == "ghgbwum@example.test"
+    assert any("2 From headers" in defect for defect in mail.defects)

@@ -153,9 +153,11 @@ def first_usable(addresses: list[MailAddress]) -> MailAddress | None:
 def sender_of(
     headers: list[tuple[str, str]], hints: tuple[str, ...], defects: list[str]
 ) -> MailAddress:
-    """From's first usable address; without one, Reply-To (it reaches the person), then
+    """The first usable address of the From headers; without one, Reply-To (it reaches the person), then
     Sender, then Return-Path (a bulk sender's bounce address), noted in `defects`."""
-    from_addresses = read_addresses(header_value(headers, "from"), hints)
+    from_addresses: list[MailAddress] = []
+    for value in header_values(headers, "from"):  # a junk From before the real one
+        from_addresses += read_addresses(value, hints)
     usable = first_usable(from_addresses)
     if usable:
         return usable
