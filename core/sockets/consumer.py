@@ -146,10 +146,12 @@ class JsonSocket(AsyncConsumer):
             await self.flush()
 
     async def websocket_disconnect(self, message: dict) -> None:
+        # The goodbye first ("left" to the others on a ticket): the server may cancel a
+        # consumer that takes long to end, and leaving the groups is what can wait.
+        await self.on_disconnect()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []
-        await self.on_disconnect()
         raise StopConsumer()
 
     def handle_frame(self, handler, content: dict) -> None:

@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 
 from accounts.models import Role, User
 from accounts.services import user_role_grant
-from tests.sockets.helpers import closed_with, signed_in, socket
+from tests.sockets.helpers import FRAME_WAIT, closed_with, signed_in, socket
 from tickets import services
 from tickets.models import Team, Ticket, TicketType
 
@@ -56,17 +56,17 @@ async def test_console_consumer_warns_agents_of_each_other_on_the_same_ticket():
     await a.send_json_to({"type": "ticket.watch", "number": ticket.number})
     await s.send_json_to({"type": "ticket.watch", "number": ticket.number})
     # then: Alex hears Sam arrive; Sam learns Alex is already there
-    assert await a.receive_json_from() == {
+    assert await a.receive_json_from(FRAME_WAIT) == {
         "type": "presence.update",
         "number": ticket.number,
         "state": "viewing",
         "agent": "Sam",
     }
-    assert (await s.receive_json_from())["agent"] == "Alex"
+    assert (await s.receive_json_from(FRAME_WAIT))["agent"] == "Alex"
     await s.send_json_to({"type": "ticket.typing"})
-    assert (await a.receive_json_from())["state"] == "typing"
+    assert (await a.receive_json_from(FRAME_WAIT))["state"] == "typing"
     await s.disconnect()
-    assert (await a.receive_json_from())["state"] == "left"
+    assert (await a.receive_json_from(FRAME_WAIT))["state"] == "left"
     assert await a.receive_nothing()
     await a.disconnect()
 
@@ -79,9 +79,9 @@ async def test_console_consumer_refuses_customers_and_unknown_tickets():
     assert connected and await closed_with(communicator) == 4403
     a = await connect(alex)
     await a.send_json_to({"type": "ticket.watch", "number": "999999-999999"})
-    assert (await a.receive_json_from())["code"] == "not_found"
+    assert (await a.receive_json_from(FRAME_WAIT))["code"] == "not_found"
     await a.send_json_to(["not", "an", "object"])
-    assert (await a.receive_json_from())["type"] == "error"
+    assert (await a.receive_json_from(FRAME_WAIT))["type"] == "error"
     await a.disconnect()
 
 
@@ -91,7 +91,7 @@ async def test_console_consumer_pushes_queue_changes_after_commit():
     # when
     await database_sync_to_async(services.ticket_assign)(actor=alex, ticket=ticket, assignee=alex)
     # then
-    assert await a.receive_json_from() == {"type": "queues.changed"}
+    assert await a.receive_json_from(FRAME_WAIT) == {"type": "queues.changed"}
     await a.disconnect()
 
 
@@ -110,7 +110,7 @@ async def test_console_consumer_answers_alike_for_missing_forbidden_and_malforme
     answers = []
     for number in (ticket.number, "999999-999999", "x" * 20, "240101-00000\u0000"):
         await a.send_json_to({"type": "ticket.watch", "number": number})
-        answers.append(await a.receive_json_from())
+        answers.append(await a.receive_json_from(FRAME_WAIT))
     # then: one answer for all, so the socket cannot tell which tickets exist
     assert answers == [{"type": "error", "code": "not_found", "message": "No such ticket."}] * 3 + [
         {

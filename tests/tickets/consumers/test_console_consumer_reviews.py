@@ -12,7 +12,7 @@ from django.apps import apps as django_apps
 
 from accounts.models import Role, User
 from accounts.services import user_role_grant
-from tests.sockets.helpers import signed_in, socket
+from tests.sockets.helpers import FRAME_WAIT, signed_in, socket
 from tickets.services.security import security_ticket_open
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -60,7 +60,7 @@ async def test_a_reviewer_watches_a_review_ticket_an_agent_cannot_see():
     await a.send_json_to({"type": "ticket.watch", "number": review.number})
     await r.send_json_to({"type": "ticket.watch", "number": review.number})
     # then: the agent hears "no such ticket", the same as for a number that does not exist
-    assert await a.receive_json_from() == {
+    assert await a.receive_json_from(FRAME_WAIT) == {
         "type": "error",
         "code": "not_found",
         "message": "No such ticket.",
