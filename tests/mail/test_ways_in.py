@@ -174,3 +174,19 @@ def _wait_until_blocked_on_a_lock(limit: float = 60) -> None:
                 return
             time.sleep(0.1)
     raise AssertionError("the ingesting process never reached the lock")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("length", ["abc", "-5", "1e3"])
+def test_webhook_answers_a_content_length_that_is_not_a_number_with_a_400(
+    client, webhook_on, length
+):
+    body = customer_email(sender="c@example.test").as_bytes()
+    response = client.post(
+        URL,
+        data=body,
+        content_type="message/rfc822",
+        headers={SIGNATURE_HEADER: signature_for(body, SECRET)},
+        CONTENT_LENGTH=length,
+    )
+    assert response.status_code == 400 and not InboundEmail.objects.exists()

@@ -67,7 +67,13 @@ class InboundMailApi(APIView):
         secret = settings.BEACON_INBOUND_MAIL_SECRET
         if not secret:
             raise Http404
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = str(request.META.get("CONTENT_LENGTH") or "0")
+        if not declared.isdigit():  # Django's own reading of the body would 500 on it
+            return Response(
+                {"code": "bad_length", "detail": "Content-Length must be a number."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        length = int(declared)
         if length > settings.BEACON_INBOUND_MAIL_MAX_BYTES:
             return Response(
                 {"code": "too_large", "detail": "The message is too large."},
