@@ -46,7 +46,20 @@ def search_input_clean(
 
 
 def article_search(*, query: str, lang: str, limit: int = 10) -> list[SearchHit]:
-    """Published articles matching `query`, best first, `lang` versions first."""
+    """Published articles matching `query` in either language, best first, each shown in
+    `lang` when it has that version; [] when nothing is a good match (the page then says
+    so), rather than a list of weak results."""
+    query, lang = search_input_clean(query=query, lang=lang, default_lang=lang)
+    if not query:
+        return []
+    hits = engine.search(query, lang=lang, limit=limit)
+    if not hits or hits[0].confidence < search_threshold():
+        return []
+    return hits
+
+
+def article_candidates(*, query: str, lang: str, limit: int) -> list[SearchHit]:
+    """Ranked hits with their confidence, however weak (the bot applies its own bar)."""
     query, lang = search_input_clean(query=query, lang=lang, default_lang=lang)
     if not query:
         return []
@@ -59,15 +72,20 @@ def semantic_search_enabled() -> bool:
     return semantic.enabled()
 
 
-def article_similarities(*, query: str, limit: int) -> dict[int, float]:
-    """Article id -> cosine similarity to `query` for the `limit` nearest articles (the
-    bot's confidence); empty when semantic matching is off."""
-    from helpcenter.search import semantic
+def search_threshold(*, semantic: bool | None = None) -> float:
+    """Confidence below which search shows "no good match"."""
+    from helpcenter.search import confidence
 
-    if not semantic.enabled():
-        return {}
-    vector = semantic.embed_query_soon(query).result()
-    return dict(semantic.nearest(vector, limit))
+    on = semantic_search_enabled() if semantic is None else semantic
+    return confidence.SEARCH_THRESHOLD[confidence.mode(on)]
+
+
+def bot_threshold(*, semantic: bool | None = None) -> float:
+    """Confidence below which the bot offers a person instead of an answer."""
+    from helpcenter.search import confidence
+
+    on = semantic_search_enabled() if semantic is None else semantic
+    return confidence.BOT_THRESHOLD[confidence.mode(on)]
 
 
 def category_tree(*, lang: str) -> list[ArticleCategory]:

@@ -13,7 +13,7 @@ from core.text import plain_text
 from helpcenter import rendering
 from helpcenter.importing import ArticleSource
 from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
-from helpcenter.search import backends, indexing, semantic, synonyms, typos
+from helpcenter.search import backends, engine, indexing, semantic, synonyms, typos
 
 MAX_FEEDBACK_COMMENT = 1000
 
@@ -67,6 +67,7 @@ def article_save(*, article: Article) -> Article:
 def search_caches_clear() -> None:
     """Make this process see content changes at once (others follow within their TTL)."""
     backends.clear_cache()
+    engine.clear_cache()
     typos.clear_cache()
     synonyms.clear_cache()
     semantic.clear_cache()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
@@ -71,7 +72,11 @@ def _build():
     )
     ids = [article_id for article_id, _ in rows]
     matrix = np.frombuffer(b"".join(bytes(vector) for _, vector in rows), dtype=np.float32)
-    return ids, matrix.reshape(len(ids), DIMENSIONS)
+    return (
+        ids,
+        matrix.reshape(len(ids), DIMENSIONS),
+        {article_id: row for row, article_id in enumerate(ids)},
+    )
 
 
 def _stamp() -> object:
@@ -97,10 +102,29 @@ def embed_query_soon(query: str) -> Future | None:
     return _pool.submit(_model().query, query) if enabled() else None
 
 
+def similarities(vector, top: int) -> tuple[list[tuple[int, float]], Callable[[int], float]]:
+    """(the `top` nearest article versions with their cosine similarity, best first, whatever
+    their similarity; a function giving any version's similarity, 0 for one not embedded)."""
+    import numpy as np
+
+    ids, matrix, rows = _index.get()
+    if not ids:
+        return [], lambda article_id: 0.0
+    scores = matrix @ np.asarray(vector, dtype=np.float32)
+    best = np.argsort(-scores)[:top]
+    nearest_ = [(ids[i], float(scores[i])) for i in best]
+
+    def lookup(article_id: int) -> float:
+        row = rows.get(article_id)
+        return 0.0 if row is None else float(scores[row])
+
+    return nearest_, lookup
+
+
 def nearest(vector, limit: int) -> list[tuple[int, float]]:
     import numpy as np
 
-    ids, matrix = _index.get()
+    ids, matrix, _ = _index.get()
     if not ids:
         return []
     similarities = matrix @ np.asarray(vector, dtype=np.float32)

@@ -41,15 +41,20 @@ def _allowed_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
 
 
-def corrections(query: str) -> list[str]:
-    """Stems of title words that the query's unknown Latin words were probably meant to be."""
+def correction_pairs(query: str) -> list[tuple[str, str]]:
+    """(stem of an unknown Latin word of the query, stem of the title word it was probably meant to be)."""
     known_stems, title_words = _vocabulary.get()
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for word in text.latin_words(text.normalize(query)):
         edits = _allowed_edits(word)
         if not edits or text.stem(word) in known_stems or not title_words:
             continue
         match = process.extractOne(word, title_words, scorer=OSA.distance, score_cutoff=edits)
         if match is not None:
-            found.append(text.stem(match[0]))
+            found.append((text.stem(word), text.stem(match[0])))
     return found
+
+
+def corrections(query: str) -> list[str]:
+    """Stems of title words that the query's unknown Latin words were probably meant to be."""
+    return [corrected for _, corrected in correction_pairs(query)]

@@ -1,19 +1,13 @@
 """Answer candidates from the help centre, each with how sure the bot may be of it.
 
-The search's own scores rank but do not measure: with semantic matching on they are
-reciprocal-rank fusion values, which say where an article came, not whether it answers
-anything (the best article for "tell me a joke" still comes first). So the bot measures
-each candidate itself:
-
-- semantic matching on (the default): the cosine similarity between the question and
-  the article version (multilingual-e5-small). It separates answerable from
-  unanswerable questions far better than keyword scores (bench/bot_quality.py);
-- semantic matching off (tests, `BEACON_SEMANTIC_SEARCH=0`): the keyword rank.
-
-A candidate is an answer when its measure reaches the language's threshold. The
-thresholds come from bench/bot_quality.py (its sweep prints the best ones), not from
-looking at single questions; e5 scores Chinese text higher across the board, hence one
-threshold per language.
+The measure is the search's calibrated confidence (helpcenter/search/confidence.py): the
+probability, from a small logistic regression over keyword rank and score, semantic
+similarity, the margin to the next article, how much of the question the article
+covers and the question's language, that a support expert would accept the article.
+It was fitted on one half of bench/fresh_queries.yaml and judged on the other
+(bench/fit_confidence.py, bench/bot_quality.py). A candidate is an answer when its
+confidence reaches the bot's threshold (`selectors.bot_threshold()`, the same for both
+languages: the language is one of the model's inputs); below it the bot offers a person.
 """
 
 from __future__ import annotations
@@ -26,15 +20,9 @@ from django.urls import reverse
 
 from helpcenter import selectors
 
-# Cosine similarity of question and article (semantic matching on); from the benchmark.
-SEMANTIC_THRESHOLDS = {"en": 0.8406, "zh-hans": 0.8827}
-# ts_rank of the keyword search (semantic matching off); from the benchmark's --no-semantic run.
-KEYWORD_THRESHOLDS = {"en": 0.033, "zh-hans": 0.0215}
 MAX_ANSWERS = 3
 CANDIDATES = 5
 SNIPPET_CHARS = 160
-# Neighbours to ask the semantic index for; enough to cover every candidate.
-NEIGHBOURS = 40
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -47,7 +35,7 @@ class Candidate:
     title: str
     url: str
     snippet: str
-    measure: float  # cosine similarity, or keyword rank when semantic matching is off
+    measure: float  # calibrated confidence, 0..1
 
     def as_data(self) -> dict:
         return {"title": self.title, "url": self.url, "snippet": self.snippet}
@@ -55,10 +43,6 @@ class Candidate:
 
 def semantic_on() -> bool:
     return selectors.semantic_search_enabled()
-
-
-def _similarities(query: str) -> dict[int, float]:
-    return selectors.article_similarities(query=query, limit=NEIGHBOURS)
 
 
 def _plain(snippet_html: str) -> str:
@@ -74,10 +58,7 @@ def article_url(slug: str, lang: str) -> str:
 def candidates(query: str, lang: str) -> list[Candidate]:
     """Help-centre articles for `query`, best first, each with its measure."""
     query = query[: selectors.MAX_QUERY_CHARS]
-    hits = selectors.article_search(query=query, lang=lang, limit=CANDIDATES)
-    if not hits:
-        return []
-    similarity = _similarities(query) if semantic_on() else None
+    hits = selectors.article_candidates(query=query, lang=lang, limit=CANDIDATES)
     return [
         Candidate(
             article_id=hit.article_id,
@@ -86,15 +67,16 @@ def candidates(query: str, lang: str) -> list[Candidate]:
             title=hit.title,
             url=article_url(hit.slug, hit.lang),
             snippet=_plain(hit.snippet),
-            measure=similarity.get(hit.article_id, 0.0) if similarity is not None else hit.score,
+            measure=hit.confidence,
         )
         for hit in hits
     ]
 
 
 def threshold_for(lang: str, semantic: bool) -> float:
-    table = SEMANTIC_THRESHOLDS if semantic else KEYWORD_THRESHOLDS
-    return table.get(lang, table["en"])
+    """The bot's bar on the confidence; `lang` and `semantic` kept for callers (the model
+    already knows the language)."""
+    return selectors.bot_threshold(semantic=semantic)
 
 
 def confident(found: list[Candidate], threshold: float) -> list[Candidate]:

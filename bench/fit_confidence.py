@@ -1,0 +1,328 @@
+"""Fit the search/bot confidence (helpcenter/search/confidence.py) and judge it on held-out questions.
+
+Imports ../shared/corpora/kb and the demo synonym groups into a scratch database (as
+search_quality.py does), runs every question of bench/fresh_queries.yaml through the
+engine (five hits each, with their signals), and for each model (`semantic`: every
+signal; `keyword`: what is left with semantic matching off):
+
+1. fits a logistic regression (numpy, Newton's method, L2 penalty) on the hits at
+   positions 1-3 of the FIT half (every other question of each language, answerable
+   and unanswerable counted apart): label 1 when the hit is
+   one of the question's expected articles, 0 otherwise (always 0 for unanswerable ones);
+2. picks the bot's threshold on the fit half: most right answers minus 3 x (wrong
+   answers + unanswerable questions answered);
+3. picks search's "no good match" threshold on the fit half: the highest that hides
+   the right article of at most 2 % of answerable questions;
+4. prints accuracy, wrong answers, hand-off on unanswerable and the search figures on
+   the fit half and on the HELD-OUT half (the other questions), which played no part above.
+
+With --write the fitted block of confidence.py is replaced (between its markers).
+
+    python bench/fit_confidence.py [--write] [--use-current-db]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import yaml
+from _support import ROOT, django_on_scratch_database, drop_scratch_database
+
+PENALTY = float(__import__("os").environ.get("FIT_PENALTY", "1.0"))
+TRAIN_POSITIONS = 3
+BOT_COST = 3.0
+SEARCH_HIDDEN_MAX = 0.02
+
+
+def load(path: str = "fresh_queries.yaml") -> list[dict]:
+    questions = yaml.safe_load((ROOT / "bench" / path).read_text(encoding="utf-8"))
+    seen: dict[tuple, int] = {}
+    for q in questions:
+        group = (q["lang"], bool(q["expect"]))
+        seen[group] = seen.get(group, 0) + 1
+        q["split"] = "fit" if seen[group] % 2 == 1 else "held"
+    return questions
+
+
+def collect(questions: list[dict], semantic_on: bool) -> list[list]:
+    """Per question: the engine's candidates (before the relevance model orders them)."""
+    from helpcenter.search.engine import Features, candidates
+
+    features = Features(semantic=semantic_on)
+    return [candidates(q["q"], lang=q["lang"], features=features)[0] for q in questions]
+
+
+@dataclass
+class Hit:
+    slug: str
+    confidence: float
+    signals: dict
+
+
+def ordered(cands_per_q, semantic_on: bool, limit: int = 5) -> list[list[Hit]]:
+    """What search would return with the models now in confidence.py."""
+    from helpcenter.search.engine import rerank
+
+    return [
+        [
+            Hit(c.slug, p, signals)
+            for c, p, signals in rerank(cands, semantic_on=semantic_on, limit=limit)
+        ]
+        for cands in cands_per_q
+    ]
+
+
+def cached_collect(questions, semantic_on: bool, cache: str | None):
+    """collect(), kept in `cache` (a pickle) between runs while only the fitting changes."""
+    import pickle
+    from pathlib import Path
+
+    if not cache:
+        return collect(questions, semantic_on)
+    path = Path(f"{cache}.{'semantic' if semantic_on else 'keyword'}.pickle")
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    hits = collect(questions, semantic_on)
+    path.write_bytes(pickle.dumps(hits))
+    return hits
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY):
+    means, scales = x.mean(axis=0), x.std(axis=0)
+    scales[scales < 1e-9] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - means) / scales])
+    w = np.zeros(z.shape[1])
+    reg = penalty * np.eye(z.shape[1])
+    reg[0, 0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
+        gradient = z.T @ (p - y) + reg @ w
+        hessian = z.T @ (z * (p * (1 - p))[:, None]) + reg
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return means, scales, w[1:], w[0]
+
+
+def bot_outcome(hits, expect, threshold: float):
+    """Slugs the bot would answer with (None: it offers a person)."""
+    if not hits or hits[0].confidence < threshold:
+        return None
+    return [h.slug for h in hits[:3] if h.confidence >= threshold]
+
+
+def bot_score(rows, threshold: float) -> dict:
+    answerable = [(h, q) for h, q in rows if q["expect"]]
+    unanswerable = [(h, q) for h, q in rows if not q["expect"]]
+    right = wrong = 0
+    for hits, q in answerable:
+        given = bot_outcome(hits, q["expect"], threshold)
+        if given:
+            right += bool(set(given) & set(q["expect"]))
+            wrong += not set(given) & set(q["expect"])
+    handed = sum(1 for hits, q in unanswerable if bot_outcome(hits, q["expect"], threshold) is None)
+    return {
+        "n": len(rows),
+        "right": right,
+        "wrong": wrong,
+        "missed": len(unanswerable) - handed,
+        "accuracy": right / max(1, len(answerable)),
+        "wrong_rate": wrong / max(1, len(answerable)),
+        "handoff": handed / max(1, len(unanswerable)),
+    }
+
+
+def search_score(rows, threshold: float) -> dict:
+    answerable = [(h, q) for h, q in rows if q["expect"]]
+    unanswerable = [(h, q) for h, q in rows if not q["expect"]]
+    rr, hidden = [], 0
+    for hits, q in answerable:
+        shown = hits if hits and hits[0].confidence >= threshold else []
+        found = [h.slug for h in hits[:5]]
+        good = next((1 / (i + 1) for i, s in enumerate(found) if s in q["expect"]), 0.0)
+        hidden += bool(good) and not shown
+        rr.append(good if shown else 0.0)
+    no_match = sum(1 for hits, _ in unanswerable if not hits or hits[0].confidence < threshold)
+    return {
+        "mrr5": sum(rr) / max(1, len(rr)),
+        "hidden": hidden / max(1, len(answerable)),
+        "no_match_unanswerable": no_match / max(1, len(unanswerable)),
+    }
+
+
+def model_from(names, x, y):
+    from helpcenter.search.confidence import Model
+
+    means, scales, weights, bias = fit_logistic(np.array(x), np.array(y))
+    return Model(
+        features=names,
+        means=tuple(round(float(v), 4) for v in means),
+        scales=tuple(round(float(v), 4) for v in scales),
+        weights=tuple(round(float(v), 4) for v in weights),
+        bias=round(float(bias), 4),
+    )
+
+
+def fit_mode(questions, cands_per_q, name: str, rank_names, names):
+    from helpcenter.search import confidence
+
+    semantic_on = name == "semantic"
+    fit = [i for i, q in enumerate(questions) if q["split"] == "fit"]
+    # 1. the relevance model, on every candidate of the fit half's answerable questions
+    x, y = [], []
+    for i in fit:
+        if questions[i]["expect"]:
+            for c in cands_per_q[i]:
+                x.append([c.signals.get(n, 0.0) for n in rank_names])
+                y.append(1.0 if c.slug in questions[i]["expect"] else 0.0)
+    confidence.RANKERS[name] = ranker = model_from(rank_names, x, y)
+    # 2. the confidence model, on the first places of the lists the relevance model orders
+    hits = ordered(cands_per_q, semantic_on)
+    x, y = [], []
+    for i in fit:
+        for hit in hits[i][:TRAIN_POSITIONS]:
+            x.append([hit.signals.get(n, 0.0) for n in names])
+            y.append(1.0 if hit.slug in questions[i]["expect"] else 0.0)
+    confidence.MODELS[name] = model = model_from(names, x, y)
+    hits = ordered(cands_per_q, semantic_on)
+    fit_rows = [(hits[i], questions[i]) for i in fit]
+    grid = [round(t, 3) for t in np.arange(0.01, 0.96, 0.01)]
+
+    def bot_objective(t):
+        s = bot_score(fit_rows, t)
+        return s["right"] - BOT_COST * (s["wrong"] + s["missed"])
+
+    bot_t = max(grid, key=lambda t: (bot_objective(t), -t))
+    search_t = max(
+        (t for t in grid if search_score(fit_rows, t)["hidden"] <= SEARCH_HIDDEN_MAX),
+        default=grid[0],
+    )
+    return ranker, model, bot_t, search_t, hits
+
+
+def report(questions, rescored, bot_t, search_t, title: str) -> dict:
+    print(f"\n{title}: bot threshold {bot_t}, search threshold {search_t}")
+    print(
+        f"{'set':<16}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
+    )
+    figures = {}
+    for split in ("fit", "held"):
+        for lang in ("zh-hans", "en", None):
+            rows = [
+                (h, q)
+                for h, q in zip(rescored, questions, strict=True)
+                if q["split"] == split and (lang is None or q["lang"] == lang)
+            ]
+            b, s = bot_score(rows, bot_t), search_score(rows, search_t)
+            name = f"{split} {lang or 'all'}"
+            figures[name] = {**b, **s}
+            print(
+                f"{name:<16}{b['n']:>5}{b['accuracy']:>10.3f}{b['wrong_rate']:>8.3f}"
+                f"{b['handoff']:>10.3f}{s['mrr5']:>8.3f}{s['hidden']:>8.3f}{s['no_match_unanswerable']:>10.3f}"
+            )
+    return figures
+
+
+def model_source(name: str, model, features: str) -> str:
+    def tup(values):
+        return "(" + ", ".join(repr(v) for v in values) + ("," if len(values) == 1 else "") + ")"
+
+    return (
+        f'    "{name}": Model(\n'
+        f"        features={features},\n"
+        f"        means={tup(model.means)},\n"
+        f"        scales={tup(model.scales)},\n"
+        f"        weights={tup(model.weights)},\n"
+        f"        bias={model.bias!r},\n"
+        f"    ),\n"
+    )
+
+
+def write(rankers: dict, models: dict, bot: dict, search: dict) -> None:
+    path = ROOT / "helpcenter" / "search" / "confidence.py"
+    source = path.read_text(encoding="utf-8")
+    block = (
+        "# ---- fitted by bench/fit_confidence.py (begin)\n"
+        "RANKERS = {\n"
+        + model_source("keyword", rankers["keyword"], "RANK_KEYWORD_FEATURES")
+        + model_source("semantic", rankers["semantic"], "RANK_SEMANTIC_FEATURES")
+        + "}\n"
+        "MODELS = {\n"
+        + model_source("keyword", models["keyword"], "KEYWORD_FEATURES")
+        + model_source("semantic", models["semantic"], "SEMANTIC_FEATURES")
+        + "}\n"
+        f'BOT_THRESHOLD = {{"keyword": {bot["keyword"]}, "semantic": {bot["semantic"]}}}\n'
+        f'SEARCH_THRESHOLD = {{"keyword": {search["keyword"]}, "semantic": {search["semantic"]}}}\n'
+        "# ---- fitted by bench/fit_confidence.py (end)\n"
+    )
+    pattern = re.compile(
+        r"# ---- fitted by bench/fit_confidence.py \(begin\)\n.*?# ---- fitted by bench/fit_confidence.py \(end\)\n",
+        re.S,
+    )
+    path.write_text(pattern.sub(lambda _: block, source), encoding="utf-8")
+    print(f"\nwrote {path.relative_to(ROOT)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--write", action="store_true", help="update confidence.py")
+    parser.add_argument(
+        "--use-current-db",
+        action="store_true",
+        help="use DATABASE_URL as it is (corpus already imported and embedded)",
+    )
+    parser.add_argument("--cache", help="keep the engine's hits in CACHE.*.pickle between runs")
+    args = parser.parse_args()
+    questions = load()
+    database = None
+    if args.use_current_db:
+        import os
+        import sys
+
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        import django
+
+        django.setup()
+    else:
+        database = django_on_scratch_database()
+    try:
+        from django.conf import settings
+
+        from helpcenter.search import confidence as c
+
+        settings.HELPCENTER_SEMANTIC_SEARCH = True
+        if database:
+            from search_quality import prepare
+
+            prepare(semantic_on=True)
+        rankers, models, bots, searches = {}, {}, {}, {}
+        for name, rank_names, names, semantic_on in (
+            ("semantic", c.RANK_SEMANTIC_FEATURES, c.SEMANTIC_FEATURES, True),
+            ("keyword", c.RANK_KEYWORD_FEATURES, c.KEYWORD_FEATURES, False),
+        ):
+            cands = cached_collect(questions, semantic_on, args.cache)
+            ranker, model, bot_t, search_t, hits = fit_mode(
+                questions, cands, name, rank_names, names
+            )
+            rankers[name], models[name], bots[name], searches[name] = ranker, model, bot_t, search_t
+            report(questions, hits, bot_t, search_t, f"model {name}")
+            print("relevance:", dict(zip(rank_names, ranker.weights, strict=True)), ranker.bias)
+            print("confidence:", dict(zip(names, model.weights, strict=True)), model.bias)
+    finally:
+        if database:
+            drop_scratch_database(database)
+    if args.write:
+        write(rankers, models, bots, searches)
+    assert math.isfinite(sum(models["semantic"].weights))
+
+
+if __name__ == "__main__":
+    main()
