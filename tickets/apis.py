@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from tickets import selectors, services
-from tickets.models import Ticket, TicketType
+from tickets.models import Ticket
 
 
 class TicketOutputSerializer(serializers.ModelSerializer):
@@ -112,9 +113,15 @@ class TicketCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket_type = get_object_or_404(
-            TicketType, slug=data.validated_data["type"], is_active=True
-        )
+        ticket_type = selectors.ticket_types_for_customers().filter(
+            slug=data.validated_data["type"]
+        ).first()
+        if ticket_type is None:  # a field error, like the web form's, not a missing page
+            raise ApplicationError(
+                _("Choose a request type from the list."),
+                code="unknown_type",
+                extra={"field": "type"},
+            )
         ticket = services.ticket_create(
             requester=request.user,
             ticket_type=ticket_type,

@@ -55,7 +55,7 @@ def test_ticket_create_api_with_token_creates_and_lists_the_ticket(customer_api)
 @pytest.mark.parametrize(
     "overrides, status",
     [
-        ({"type": "no-such-type"}, 404),
+        ({"type": "no-such-type"}, 400),
         ({"subject": ""}, 400),
         ({"fields": {"uid": "1"}}, 400),
         ({"body": "<script>alert(1)</script>"}, 201),
@@ -101,3 +101,21 @@ def test_ticket_apis_are_in_the_schema(client):
     schema = client.get("/api/schema/").content.decode()
     for path in ("/api/v1/tickets/create", "/api/v1/tickets/{number}/reply"):
         assert path in schema
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["no-such-type", "kyc-review"])
+def test_creating_with_a_type_customers_cannot_file_is_a_field_error(slug, user_factory):
+    """An unknown type, or a security review type (opened by the desk itself)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user_factory())
+    response = client.post(
+        "/api/v1/tickets/create",
+        {"type": slug, "subject": "Help", "body": "Please."},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_type"
+    assert response.json()["extra"] == {"field": "type"}
