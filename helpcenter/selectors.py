@@ -219,6 +219,16 @@ def contact_channels_with_state(
     ]
 
 
+def community_channel() -> ContactChannel | None:
+    """The official community the help centre points to when it has no answer."""
+    return (
+        ContactChannel.objects.filter(is_active=True, kind=ContactChannel.Kind.COMMUNITY)
+        .exclude(link="")
+        .order_by("id")
+        .first()
+    )
+
+
 def channel_verify(*, raw: str) -> tuple[verification.Verdict, dict[int, ContactChannel]]:
     """Check a pasted string against every active official channel."""
     channels = {channel.id: channel for channel in ContactChannel.objects.filter(is_active=True)}

@@ -46,6 +46,11 @@ def search(request: HttpRequest) -> HttpResponse:
         error = exc.message
     status = 400 if error else 200
     context = {"query": query[: selectors.MAX_QUERY_CHARS], "hits": hits, "error": error}
+    if not error and not hits and query.strip():
+        # Nothing confident: say so and offer the assistant, a request and the community
+        # instead of a list of weak results.
+        context["community"] = selectors.community_channel()
+        return render(request, "helpcenter/search_no_match.html", context)
     return render(request, "helpcenter/search.html", context, status=status)
 
 

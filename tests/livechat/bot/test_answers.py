@@ -74,3 +74,28 @@ def test_no_out_of_the_blue_is_a_question_not_a_hand_off(kb, chat, say):
 def test_the_bot_says_nothing_once_the_chat_is_queued(kb, chat, say):
     conversation = chat("en", status="queued")
     assert say(conversation, "how do i deposit usdt") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "slug"),
+    [
+        # held-out questions of bench/fresh_queries.yaml, one typed in the other language
+        ("zh-hans", "忘记资金密码", "kb-014"),
+        ("en", "提币没到账", "kb-038"),
+    ],
+)
+def test_the_bot_answers_fresh_questions_in_the_chats_language(
+    kb, chat, say, language, question, slug
+):
+    replies = say(chat(language), question)
+    assert replies[0].data["kind"] == "answers"
+    urls = [article["url"] for article in replies[0].data["articles"]]
+    assert f"/help/articles/{slug}/?lang={language}" in urls
+
+
+@pytest.mark.parametrize(
+    ("language", "question"), [("en", "how to mint an NFT"), ("zh-hans", "怎么铸造NFT")]
+)
+def test_the_bot_offers_a_person_for_what_no_article_answers(kb, chat, say, language, question):
+    replies = say(chat(language), question)
+    assert [reply.data["kind"] for reply in replies] == ["offer_human"]
