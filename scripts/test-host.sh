@@ -8,6 +8,7 @@
 #   PostgreSQL, Redis   the suite's database and channel layer (the local ones unless
 #                       DATABASE_URL / REDIS_URL name others); the fault suite also starts
 #                       private ones from the same binaries (initdb, redis-server)
+#   nginx, envsubst     the proxy tests run deploy/nginx/ with Debian's nginx (tests/deploy)
 #   ../shared           the shared mail and knowledge-base corpora (BEACON_SHARED_DIR)
 #
 # As root with apt, what is missing is installed (no package may start its service here:
@@ -29,6 +30,8 @@ missing=()
 { [ -n "$(postgres_bin)" ] && [ -x "$(postgres_bin)/initdb" ]; } || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pg_isready >/dev/null 2>&1 || missing+=(postgresql-client)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v envsubst >/dev/null 2>&1 || missing+=(gettext-base)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
