@@ -9,3 +9,21 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RateLimitCounter(models.Model):
+    """A rate-limit counter kept while Redis is away (core.ratelimit_store).
+
+    Django's database cache reads and writes these rows with its own SQL, so the columns
+    are the ones its createcachetable makes; nothing else uses the model.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "core_ratelimit_fallback"
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 _GROUP_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]")
+# One send to the layer takes a millisecond or two. Its Redis connections wait 30 s for
+# a read (settings: a socket's BZPOPMIN needs it); a Redis that hangs would hold the
+# request that broadcasts (a freeze makes several) that long. The event is then lost, as
+# a live update may be: what it announces is committed, and pages read it again.
+SEND_TIMEOUT_SECONDS = 2
 
 
 def group_name(*parts: object) -> str:
@@ -23,9 +33,7 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
         raise ValueError("A realtime event needs a type.")
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, event)
+        async_to_sync(_send_all)([(group, event)])
 
     # Robust: with Redis down the change has committed all the same; a lost live update
     # must not fail the request nor stop the other commit callbacks (the outbox's).
@@ -40,13 +48,26 @@ def broadcast_many_on_commit(messages: list[tuple[str, dict[str, Any]]]) -> None
     if not messages:
         return
 
-    async def send_all() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            for group, event in messages:  # in turn: at once would exhaust Redis connections
-                await layer.group_send(group, event)
-
     def send() -> None:
-        async_to_sync(send_all)()
+        async_to_sync(_send_all)(messages)
 
     transaction.on_commit(send, robust=True)
+
+
+async def _send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send in turn (at once would exhaust Redis connections); with the layer away, drop
+    the rest with one line in the log rather than a traceback per request."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for sent, (group, event) in enumerate(messages):
+        try:
+            await asyncio.wait_for(layer.group_send(group, event), SEND_TIMEOUT_SECONDS)
+        except (TimeoutError, RedisError, OSError) as exc:
+            logger.warning(
+                "channel layer away (%s): %d live event(s) not sent, from %r on",
+                type(exc).__qualname__,
+                len(messages) - sent,
+                event["type"],
+            )
+            return

@@ -147,8 +147,17 @@ if REDIS_URL:
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
+    # Rate limits and short-lived marks; a cache call takes well under a millisecond. A
+    # Redis that hangs rather than refuses must not hold requests for redis-py's default
+    # 5 s per connect and per read: a sign-in makes a dozen calls (and the rate limits
+    # then count in the database, core/ratelimit_store.py).
+    # https://docs.djangoproject.com/en/5.2/topics/cache/#redis
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     # One web process only: the in-memory layer does not cross processes.
@@ -160,7 +169,14 @@ else:
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # kombu sets no socket timeouts: a Redis that hangs held a request's task publish
+    # (after its commit) for good. A publish takes a millisecond; workers wait on BRPOP
+    # in their event loop, untouched by these.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     for _folder in ("queue", "processed", "control"):
