@@ -47,6 +47,26 @@ def test_the_same_message_by_two_ways_in_is_stored_once(alice):
     assert InboundEmail.objects.count() == 1 and Ticket.objects.count() == 1
 
 
+def test_the_same_message_with_lf_line_ends_is_the_same_message(alice):
+    """One path keeps CRLF, another stores the message with LF (a Maildir, a webhook)."""
+    raw = customer_email(sender=alice.email).as_bytes().replace(b"\n", b"\r\n")
+    assert ingest(raw).created
+    assert not ingest(raw.replace(b"\r\n", b"\n")).created
+    assert InboundEmail.objects.count() == 1
+
+
+def test_same_message_id_same_words_but_another_attachment_is_another_message(alice):
+    from email.message import EmailMessage
+
+    def with_file(data: bytes) -> EmailMessage:
+        message = customer_email(sender=alice.email, message_id="<files@mail.example.test>")
+        message.add_attachment(data, maintype="application", subtype="pdf", filename="a.pdf")
+        return message
+
+    assert ingest(with_file(b"%PDF-1.4 one").as_bytes()).created
+    assert ingest(with_file(b"%PDF-1.4 two").as_bytes()).created
+
+
 def test_a_message_stored_under_the_old_message_id_key_is_still_found(alice):
     """Rows stored before content counted keep their Message-ID-only key: a second copy
     of that message finds them; a different message with that id is still stored."""

@@ -119,6 +119,21 @@ def test_a_raw_shift_jis_subject_is_read_by_the_charset_the_body_declares():
     assert parse_message(raw).subject == "\u30c6\u30b9\u30c8"
 
 
+@pytest.mark.parametrize("subject", ["\u30c6\u30b9\u30c8", "\u3054\u6ce8\u6587"])  # テスト, ご注文
+def test_a_raw_shift_jis_subject_with_no_charset_anywhere_is_guessed_from_all_headers(subject):
+    """Nothing declares a charset: the guess is made from every 8-bit header together
+    (the sender's name gives it enough to go on), not from the short subject alone."""
+    raw = lines(
+        b"From: " + "\u5c71\u7530\u592a\u90ce".encode("shift_jis") + b" <a@example.jp>",
+        b"Subject: " + subject.encode("shift_jis"),
+        "",
+        "\u304a\u4e16\u8a71\u306b\u306a\u3063\u3066\u304a\u308a\u307e\u3059\u3002".encode("shift_jis"),
+    )
+    mail = parse_message(raw)
+    assert mail.subject == subject
+    assert mail.sender.name == "\u5c71\u7530\u592a\u90ce"
+
+
 # ---------------------------------------------------------------- addresses
 
 

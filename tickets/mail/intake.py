@@ -106,57 +106,95 @@ def email_ingest(raw: bytes, *, source: str) -> Intake:
     return Intake(inbound, created)
 
 
-def _dedupe_key(raw: bytes, parsed: ParsedMail | None) -> str:
+def _dedupe_key(raw: bytes, message_id: str) -> str:
     """The same message delivered twice has one key, two different messages two.
 
-    With a Message-ID, the key is the id *and* what the sender wrote (sender, subject,
-    text, HTML, attachments): the copy that came by IMAP and by the webhook (different
-    Received lines, same message) is stored once, while a message that reuses another's
-    Message-ID (a broken mailer, or someone trying to suppress a later message) is not
-    taken for it. Without one (or unreadable), the bytes decide."""
-    if parsed is None or not parsed.message_id:
+    With a Message-ID, the key is the id *and* what the sender wrote, read from the raw
+    bytes (not from the parser's reading, so a parser upgrade between two deliveries
+    cannot tell a copy apart): the From, Sender, Reply-To, To, Cc, Subject, Content-Type,
+    In-Reply-To and References values and the body bytes, line endings and trailing
+    blanks normalised (not the Date: a resend of the same words is the same message). The copy that came by IMAP and by the webhook (different
+    Received lines, one with CRLF, one with LF) is stored once; a message that reuses
+    another's Message-ID (a broken mailer, or someone trying to suppress a later
+    message) is not taken for it. Without a Message-ID, the bytes decide."""
+    if not message_id:
         return hashlib.sha256(b"raw:" + raw).hexdigest()
     digest = hashlib.sha256(b"id+content:")
-    for value in (
-        parsed.message_id.strip().lower(),
-        parsed.sender.address,
-        parsed.subject,
-        parsed.text,
-        parsed.html,
-    ):
-        data = value.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "big") + data)
-    for attachment in parsed.attachments:
-        digest.update(hashlib.sha256(attachment.payload).digest())
+    head, body = _split_head(raw)
+    fields = _content_fields(head)
+    for part in (message_id.strip().lower().encode("utf-8", "replace"), *fields, body):
+        digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
 
 
-def _legacy_key(parsed: ParsedMail | None) -> str:
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_TRAILING_BLANKS = re.compile(rb"[ \t]+(?=\n)|[ \t\r\n]+\Z")
+_CONTENT_HEADERS = (
+    b"from",
+    b"sender",
+    b"reply-to",
+    b"to",
+    b"cc",
+    b"subject",
+    b"content-type",
+    b"in-reply-to",
+    b"references",
+)
+
+
+def _split_head(raw: bytes) -> tuple[bytes, bytes]:
+    end = _HEAD_END.search(raw)
+    head, body = (raw[: end.start()], raw[end.end() :]) if end else (raw, b"")
+    body = _TRAILING_BLANKS.sub(b"", body.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+    return head, body
+
+
+def _content_fields(head: bytes) -> list[bytes]:
+    """The content headers' values, unfolded and whitespace-squashed, in a fixed order
+    (trace headers a relay adds or reorders are left out)."""
+    found: dict[bytes, list[list[bytes]]] = {name: [] for name in _CONTENT_HEADERS}
+    current: list[bytes] | None = None
+    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if current is not None:
+                current.append(line)
+            continue
+        name, colon, value = line.partition(b":")
+        name = name.strip().lower()
+        current = None
+        if colon and name in found:
+            current = [value]
+            found[name].append(current)
+    return [
+        b"\x00".join(b" ".join(b"".join(pieces).split()) for pieces in found[name])
+        for name in _CONTENT_HEADERS
+    ]
+
+
+def _legacy_key(message_id: str) -> str:
     """The key rows stored before content counted had: the Message-ID alone."""
-    if parsed is None or not parsed.message_id:
+    if not message_id:
         return ""
-    basis = b"id:" + parsed.message_id.strip().lower().encode("utf-8", "replace")
+    basis = b"id:" + message_id.strip().lower().encode("utf-8", "replace")
     return hashlib.sha256(basis).hexdigest()
 
 
-def _stored_before(key: str, legacy: str) -> InboundEmail | None:
+def _stored_before(key: str, message_id: str) -> InboundEmail | None:
     """A copy stored under the old Message-ID-only key, when it is this same message.
     No new row gets such a key, so this read cannot race with another delivery."""
+    legacy = _legacy_key(message_id)
     if not legacy:
         return None
     old = InboundEmail.objects.filter(dedupe_key=legacy).first()
     if old is None:
         return None
-    try:
-        same = _dedupe_key(old.raw, parse_message(old.raw)) == key
-    except Exception:
-        same = False
-    return old if same else None
+    return old if _dedupe_key(old.raw, message_id) == key else None
 
 
 def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundEmail, bool]:
-    key = _dedupe_key(raw, parsed)
-    earlier = _stored_before(key, _legacy_key(parsed))
+    message_id = parsed.message_id if parsed is not None else ""
+    key = _dedupe_key(raw, message_id)
+    earlier = _stored_before(key, message_id)
     if earlier is not None:
         return earlier, False
     inbound = InboundEmail(
