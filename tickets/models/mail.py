@@ -16,8 +16,9 @@ class InboundEmail(BaseModel):
     """One received message: the raw bytes (compressed, for audit) and the outcome.
 
     `dedupe_key` makes ingestion exactly-once: the SHA-256 of the Message-ID together
-    with the content (sender, subject, text, HTML, attachments), or of the raw bytes
-    when the message has none; two messages sharing a Message-ID are both kept. The row is written first in the ingesting
+    with the content as sent (the address and subject headers and the body bytes; see
+    tickets.mail.intake._dedupe_key), or of the raw bytes when the message has none;
+    two different messages sharing a Message-ID are both kept. The row is written first in the ingesting
     transaction, so a second copy (or a retry after a crash) waits on the unique index
     and then finds the first.
     """
