@@ -200,7 +200,9 @@ def score(items, reader) -> tuple[dict, list[str]]:
             if agrees(field, want[field], got[field]):
                 hits[field] += 1
             else:
-                misses.append(f"{name}: {field} expected {want[field]!r}, got {str(got[field])[:80]!r}")
+                misses.append(
+                    f"{name}: {field} expected {want[field]!r}, got {str(got[field])[:80]!r}"
+                )
     result = {
         field: (round(100 * hits[field] / counted[field], 1) if counted[field] else None)
         for field in FIELDS
@@ -258,7 +260,11 @@ def main() -> None:
             cells = []
             for label in results:
                 value = (results[label] or {}).get(how, {}).get(field) if results[label] else None
-                n = (results[label] or {}).get(how, {}).get("n", {}).get(field) if results[label] else None
+                n = (
+                    (results[label] or {}).get(how, {}).get("n", {}).get(field)
+                    if results[label]
+                    else None
+                )
                 cells.append("-" if value is None else f"{value:.1f} (n={n})")
             if any(cell != "-" for cell in cells):
                 print(f"{how + ' ' + field:<22}" + "".join(f"{cell:>22}" for cell in cells))
@@ -266,7 +272,9 @@ def main() -> None:
     for label, result in results.items():
         if result:
             line[label] = {
-                how: {f: result[how][f] for f in FIELDS} for how in ("parsed", "stored") if how in result
+                how: {f: result[how][f] for f in FIELDS}
+                for how in ("parsed", "stored")
+                if how in result
             }
             line[label]["messages"] = result["messages"]
     emit(line)

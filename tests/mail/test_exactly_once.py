@@ -9,7 +9,9 @@ import threading
 
 import pytest
 from django.db import connection
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.mail.builders import customer_email
 from tickets.mail.intake import email_ingest

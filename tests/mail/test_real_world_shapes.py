@@ -127,7 +127,9 @@ def test_a_raw_shift_jis_subject_with_no_charset_anywhere_is_guessed_from_all_he
         b"From: " + "\u5c71\u7530\u592a\u90ce".encode("shift_jis") + b" <a@example.jp>",
         b"Subject: " + subject.encode("shift_jis"),
         "",
-        "\u304a\u4e16\u8a71\u306b\u306a\u3063\u3066\u304a\u308a\u307e\u3059\u3002".encode("shift_jis"),
+        "\u304a\u4e16\u8a71\u306b\u306a\u3063\u3066\u304a\u308a\u307e\u3059\u3002".encode(
+            "shift_jis"
+        ),
     )
     mail = parse_message(raw)
     assert mail.subject == subject
