@@ -92,6 +92,16 @@ def test_a_header_folded_without_the_leading_space_continues_the_header_before()
     assert mail.text == "I changed my password and now the account is frozen."
 
 
+def test_body_without_a_blank_line_that_has_a_colon_line_further_down_stays_the_body():
+    raw = (
+        b"From: g@example.test\r\nSubject: Hi\r\nHello team,\r\nNote: urgent\r\n"
+        b"my withdrawal failed.\r\n\r\nThanks\r\n"
+    )
+    mail = parse_message(raw)
+    assert mail.subject == "Hi"
+    assert mail.text.startswith("Hello team,\nNote: urgent")
+
+
 def test_a_line_followed_by_text_not_headers_still_starts_the_body():
     raw = b"From: g@example.test\r\nSubject: Hi\r\nHello there,\r\nmy order failed.\r\n"
     mail = parse_message(raw)

@@ -86,6 +86,11 @@ def repair_header_block(raw: bytes, defects: list[str]) -> bytes:
     lines = head.split(b"\n")
     if all(_is_header_piece(line, index) for index, line in enumerate(lines)):
         return raw
+    # headers_from[i]: lines i.. up to the blank line are all header lines or folds.
+    headers_from = [True] * (len(lines) + 1)
+    for index in range(len(lines) - 1, -1, -1):
+        fixed = _SPACED_COLON.sub(rb"\1:", lines[index])
+        headers_from[index] = headers_from[index + 1] and _is_header_piece(fixed, index)
     kept: list[bytes] = []
     skipped = continued = 0
     dropping = False
@@ -103,7 +108,13 @@ def repair_header_block(raw: bytes, defects: list[str]) -> bytes:
             b"",
         )
         following = _SPACED_COLON.sub(rb"\1:", following)
-        if _HEADER_LINE.match(following) and any(_HEADER_LINE.match(k) for k in kept):
+        # A fold that lost its space is followed by the rest of the header block (a
+        # known header next, or nothing but header lines up to the blank line); body
+        # text that only happens to have a "Note: ..." line further down is not.
+        fold = _KNOWN_HEADER.match(following) or (
+            _HEADER_LINE.match(following) and headers_from[index + 1]
+        )
+        if fold and any(_HEADER_LINE.match(k) for k in kept):
             continued += 1
             kept.append(b" " + line)
             continue
