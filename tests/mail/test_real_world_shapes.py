@@ -208,6 +208,16 @@ def test_a_systems_first_message_to_support_is_a_request_and_gets_no_answer(db):
     assert not Notification.objects.filter(kind="ticket.received").exists()
 
 
+def test_an_auto_generated_newsletter_is_still_bulk(db):
+    message = customer_email(
+        sender="news@exchange-news.example.test",
+        subject="This week in crypto",
+        headers={"Auto-Submitted": "auto-generated", "List-Id": "<weekly.example.test>"},
+    )
+    intake = ingest(message.as_bytes())
+    assert intake.outcome == "bulk" and not Ticket.objects.exists()
+
+
 @pytest.mark.parametrize(
     "headers,subject",
     [

@@ -75,15 +75,20 @@ def classify(parsed: ParsedMail) -> tuple[MailKind, str]:
     precedence = parsed.header("precedence").strip().lower()
     if precedence == "auto_reply":
         return MailKind.AUTO_REPLY, "Precedence: auto_reply"
+    listed = bool(parsed.header("list-id") or parsed.header("list-unsubscribe"))
     if auto_submitted and auto_submitted != "no":
         # Machine-made: an answer to one of our emails (an out-of-office, a ticket system
-        # acknowledging ours) is an automatic reply; a first message is a request.
+        # acknowledging ours) is an automatic reply; a newsletter is bulk; a first message
+        # addressed to us (a ServiceNow incident, a monitoring alert, even with
+        # Precedence: bulk) is a request.
         if _answers_ours(parsed) or _AUTO_SUBJECT.search(parsed.subject):
             return MailKind.AUTO_REPLY, f"Auto-Submitted: {auto_submitted}"
+        if listed or precedence in {"junk", "list"}:
+            return MailKind.BULK, f"Auto-Submitted: {auto_submitted}, list mail"
         return MailKind.SYSTEM, f"Auto-Submitted: {auto_submitted}"
     if precedence in {"bulk", "junk", "list"}:
         return MailKind.BULK, f"Precedence: {precedence}"
-    if parsed.header("list-id") or parsed.header("list-unsubscribe"):
+    if listed:
         return MailKind.BULK, "mailing-list headers"
     if _AUTO_SUBJECT.search(parsed.subject):
         return MailKind.AUTO_REPLY, "subject"
