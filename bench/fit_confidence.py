@@ -7,7 +7,8 @@ signal; `keyword`: what is left with semantic matching off):
 
 1. fits a logistic regression (numpy, Newton's method, L2 penalty) on the hits at
    positions 1-3 of the FIT half (every other question of each language, answerable
-   and unanswerable counted apart): label 1 when the hit is
+   and unanswerable counted apart) and of the project's own sets (search_queries.yaml,
+   bot_queries.yaml; --fresh-only leaves them out): label 1 when the hit is
    one of the question's expected articles, 0 otherwise (always 0 for unanswerable ones);
 2. picks the bot's threshold on the fit half: most right answers minus 3 x (wrong
    answers + unanswerable questions answered);
@@ -36,6 +37,15 @@ PENALTY = float(__import__("os").environ.get("FIT_PENALTY", "1.0"))
 TRAIN_POSITIONS = 3
 BOT_COST = 3.0
 SEARCH_HIDDEN_MAX = 0.02
+
+
+def load_own() -> list[dict]:
+    """The project's own sets (written by reading the corpus): more fitting material."""
+    own = []
+    for path in ("search_queries.yaml", "bot_queries.yaml"):
+        for q in yaml.safe_load((ROOT / "bench" / path).read_text(encoding="utf-8")):
+            own.append({"q": q["q"], "lang": q["lang"], "expect": q["expect"], "split": "fit"})
+    return own
 
 
 def load(path: str = "fresh_queries.yaml") -> list[dict]:
@@ -77,18 +87,19 @@ def ordered(cands_per_q, semantic_on: bool, limit: int = 5) -> list[list[Hit]]:
 
 
 def cached_collect(questions, semantic_on: bool, cache: str | None):
-    """collect(), kept in `cache` (a pickle) between runs while only the fitting changes."""
+    """collect(), kept in `cache` (a pickle, by question) between runs while only the fitting changes."""
     import pickle
     from pathlib import Path
 
     if not cache:
         return collect(questions, semantic_on)
     path = Path(f"{cache}.{'semantic' if semantic_on else 'keyword'}.pickle")
-    if path.exists():
-        return pickle.loads(path.read_bytes())
-    hits = collect(questions, semantic_on)
-    path.write_bytes(pickle.dumps(hits))
-    return hits
+    known = pickle.loads(path.read_bytes()) if path.exists() else {}
+    missing = [q for q in questions if (q["q"], q["lang"]) not in known]
+    for q, cands in zip(missing, collect(missing, semantic_on), strict=True):
+        known[(q["q"], q["lang"])] = cands
+    path.write_bytes(pickle.dumps(known))
+    return [known[(q["q"], q["lang"])] for q in questions]
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY):
@@ -172,7 +183,7 @@ def fit_mode(questions, cands_per_q, name: str, rank_names, names):
     from helpcenter.search import confidence
 
     semantic_on = name == "semantic"
-    fit = [i for i, q in enumerate(questions) if q["split"] == "fit"]
+    fit = [i for i, q in enumerate(questions) if q["split"] in ("fit", "own")]
     # 1. the relevance model, on every candidate of the fit half's answerable questions
     x, y = [], []
     for i in fit:
@@ -211,13 +222,15 @@ def report(questions, rescored, bot_t, search_t, title: str) -> dict:
         f"{'set':<16}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
     figures = {}
-    for split in ("fit", "held"):
+    for split in ("own", "fit", "held"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)
                 for h, q in zip(rescored, questions, strict=True)
                 if q["split"] == split and (lang is None or q["lang"] == lang)
             ]
+            if not rows:
+                continue
             b, s = bot_score(rows, bot_t), search_score(rows, search_t)
             name = f"{split} {lang or 'all'}"
             figures[name] = {**b, **s}
@@ -279,8 +292,15 @@ def main() -> None:
         help="use DATABASE_URL as it is (corpus already imported and embedded)",
     )
     parser.add_argument("--cache", help="keep the engine's hits in CACHE.*.pickle between runs")
+    parser.add_argument(
+        "--fresh-only",
+        action="store_true",
+        help="fit on the fresh set's fit half alone (default: also on the project's own sets)",
+    )
     args = parser.parse_args()
     questions = load()
+    if not args.fresh_only:
+        questions += [dict(q, split="own") for q in load_own()]
     database = None
     if args.use_current_db:
         import os
