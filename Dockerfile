@@ -6,11 +6,14 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir --upgrade pip
 COPY . .
+# The build loads the production settings, which refuse to start without their variables:
+# placeholders for these two commands only (never ENV, which the running image would keep).
 RUN pip install --no-cache-dir -e . \
-    && DJANGO_SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
-       DJANGO_ALLOWED_HOSTS=build python manage.py compile_translations \
-    && DJANGO_SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
-       DJANGO_ALLOWED_HOSTS=build python manage.py collectstatic --no-input
+    && export DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build BEACON_SITE_URL=http://build \
+       DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build EMAIL_URL=console: \
+       BEACON_DOCUMENT_KEYS=build \
+    && python manage.py compile_translations \
+    && python manage.py collectstatic --no-input
 RUN useradd --system --home /var/lib/beacon beacon && mkdir -p /var/lib/beacon && chown beacon /var/lib/beacon
 USER beacon
 EXPOSE 8000

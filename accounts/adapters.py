@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.utils import translation
 
 from accounts.models import User
 from accounts.security.allauth_mail import mail_in_layout, mail_recipient
+from core.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """Beacon's one answer (core.client_ip, BEACON_TRUSTED_PROXIES) for allauth's rate
+        limits, its sessions list and every sign-in record."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")  # as allauth does
+        return ip
+
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
         """New customers start in the language they signed up in."""
         language = translation.get_language() or User.Language.EN

@@ -14,7 +14,8 @@ USER_AGENT_MAX = 300
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as allauth sees it (it ignores spoofed X-Forwarded-For)."""
+    """The client's address as our proxies report it (core.client_ip, through the adapter
+    allauth's records use too)."""
     if request is None:
         return None
     try:

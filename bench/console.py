@@ -144,8 +144,8 @@ COINS = ["USDT", "BTC", "ETH", "TRX", "SOL", "USDC"]
 class CsvStream:
     """A read()-able file over an iterable of row tuples, written as CSV on demand.
 
-    `cursor.copy_expert` pulls from it, so rows are formatted a batch at a time and never
-    all held in memory.
+    `copy_rows` pulls from it, so rows are formatted a batch at a time and never all held
+    in memory.
     """
 
     def __init__(self, rows: Iterable[tuple]):
@@ -170,7 +170,7 @@ class CsvStream:
         self._position += len(out)
         return out
 
-    readline = read  # psycopg2 only calls read(); here for completeness
+    readline = read  # only read() is called; here for completeness
 
 
 def csv_value(value: object) -> object:
@@ -195,7 +195,10 @@ def copy_rows(cursor, model, columns: list[str], rows: Iterable[tuple]) -> None:
         rows = (row + defaults for row in rows)
     names = ", ".join(columns + [f.column for f in others])
     sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    cursor.copy_expert(sql, CsvStream(rows), size=1 << 20)
+    stream = CsvStream(rows)
+    with cursor.copy(sql) as copy:  # psycopg 3's COPY FROM STDIN
+        while chunk := stream.read(1 << 20):
+            copy.write(chunk)
 
 
 def iso(moment: dt.datetime) -> str:

@@ -1,13 +1,41 @@
-"""Checks behind /healthz: each returns None when healthy, else a short reason."""
+"""The load balancer's probes: /ping (liveness) and /healthz (readiness), and the checks
+behind /healthz, each of which returns None when healthy, else a short reason."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+
+class ProbeMiddleware:
+    """Answer /ping and /healthz before the rest of the stack runs.
+
+    /ping is liveness: the process answers, whatever the database, Redis, the session
+    cookie or the Host header (an orchestrator restarts a process that stops answering,
+    and must not restart every one of them because PostgreSQL is slow). /healthz is
+    readiness: 503 while the database, the channel layer or the broker does not answer,
+    so the balancer sends traffic elsewhere. Probes come over plain HTTP to the
+    container's own address, so they pass before the HTTPS redirect and the ALLOWED_HOSTS
+    check; neither answer builds a URL from the Host header.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from core.views import healthz, ping
+
+        self.get_response = get_response
+        self.probes = {"/ping": ping, "/healthz": healthz}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = self.probes.get(request.path_info)
+        if probe is not None:
+            return probe(request)
+        return self.get_response(request)
 
 
 def check_database() -> str | None:

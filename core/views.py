@@ -10,7 +10,7 @@ from core import health
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 only when the database, the channel layer and the broker all answer."""
+    """Readiness: 200 only when the database, the channel layer and the broker all answer."""
     checks = {
         "database": health.check_database(),
         "channel_layer": health.check_channel_layer(),
@@ -23,6 +23,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@never_cache
 def ping(request: HttpRequest) -> HttpResponse:
-    """The cheapest endpoint there is: a baseline for benchmarks and load balancers."""
+    """Liveness: the process answers; needs no database, Redis or session (ProbeMiddleware)."""
     return HttpResponse("pong", content_type="text/plain")

@@ -20,12 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 START_WAIT = 60
 STOP_WAIT = 10
 
-# The server process: the test settings, but this test's secret key (sessions are signed
-# with it), channel-layer prefix and cache prefix (each process would draw its own
-# otherwise; production processes share both: presence counts and rate limits live there).
+# The server process: the test settings (or a module built on them), but this test's
+# secret key (sessions are signed with it), channel-layer prefix and cache prefix (each
+# process would draw its own otherwise; production processes share both: presence counts
+# and rate limits live there).
 SERVE = """
 import os, sys
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.pop("BEACON_TEST_SETTINGS_MODULE")
 import django
 django.setup()
 from django.conf import settings
@@ -54,7 +55,7 @@ def current_database_url() -> str:
 class AsgiServer:
     """Start with AsgiServer(), then wait_ready(); stop() before the test database goes."""
 
-    def __init__(self, **extra_env: str) -> None:
+    def __init__(self, settings_module: str = "config.settings.test", **extra_env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
@@ -64,6 +65,7 @@ class AsgiServer:
             "BEACON_TEST_SECRET_KEY": settings.SECRET_KEY,
             "BEACON_TEST_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
             "BEACON_TEST_CACHE_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
+            "BEACON_TEST_SETTINGS_MODULE": settings_module,
             **extra_env,
         }
         self.process = subprocess.Popen(

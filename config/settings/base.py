@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +23,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 SITE_ID = 1
 SITE_NAME = "Beacon"
-SITE_URL = env.optional("BEACON_SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
+# Links in emails. `make run` sets it to the address it serves (run_portal); production
+# requires it.
+SITE_URL = env.absolute_url(
+    "BEACON_SITE_URL", env.optional("BEACON_SITE_URL") or "http://127.0.0.1:8000"
+)
+# The reverse proxies in front of the app (CIDR networks or addresses): only a connection
+# from one of them has its X-Forwarded-For (the client's address) and X-Request-ID
+# believed. Empty: the connection's own address is the client's (core/client_ip.py).
+BEACON_TRUSTED_PROXIES = env.networks("BEACON_TRUSTED_PROXIES")
 # Pages that may open the websockets (config/origins.py): every setting names its own
 # list; these extra origins (comma-separated, e.g. `make run PORT=9000` behind
 # http://127.0.0.1:9000) are added to each. Never "*".
@@ -70,6 +77,10 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # X-Request-ID in and out, and on every log line of the request (core/logs.py).
+    "core.logs.RequestIdMiddleware",
+    # /ping (liveness) and /healthz (readiness) answer here: no session, database or host check.
+    "core.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,12 +124,10 @@ TEMPLATES = [
 ]
 
 # ---------------------------------------------------------------------------- data
-# https://github.com/jazzband/dj-database-url
+# PostgreSQL through Django's connection pool, bounded per process (config/env.py says how).
 DATABASES = {
-    "default": dj_database_url.parse(
-        env.optional("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'beacon.sqlite3'}",
-        conn_max_age=60,
-        conn_health_checks=True,
+    "default": env.database_settings(
+        env.optional("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'beacon.sqlite3'}"
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -178,7 +187,9 @@ if REDIS_URL:
         "socket_timeout": 2,
     }
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # A host name, though the transport ignores it: without one kombu warns "No hostname
+    # was supplied" at every connection (each task sent, each /healthz).
+    CELERY_BROKER_URL = "filesystem://localhost/"
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -380,6 +391,9 @@ REST_FRAMEWORK = {
         "core.renderers.BrowsableAPIRenderer",  # allows DRF's inline styles (CSP), on its pages only
     ],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Throttle with core.throttles' classes (the client address from core.client_ip). For
+    # any of DRF's own, 0 means the connection's address, never a client's X-Forwarded-For.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"search": "120/min"},
 }
 # API keys (django-rest-knox): the database keeps a SHA-512 digest, the admin shows the key
@@ -405,10 +419,34 @@ HELPCENTER_SEMANTIC_SEARCH = env.flag("BEACON_SEMANTIC_SEARCH", True)
 # chats return to the queue (a page reload or a flaky connection must not cost the chat).
 BEACON_CHAT_GRACE_SECONDS = 120
 
+# ---------------------------------------------------------------------------- logging
+# One console handler, the request id (or Celery task) on every line, no traceback for a
+# client's error (core/logs.py). BEACON_LOG_FORMAT: "text" for a terminal, "json" (one
+# object a line, production's default) for a log collector.
+# https://docs.djangoproject.com/en/5.2/topics/logging/
+LOG_FORMAT = env.choice("BEACON_LOG_FORMAT", ("text", "json"), "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "text": {"()": "core.logs.TextFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": (env.optional("BEACON_LOG_LEVEL") or "INFO").upper(),
+    },
+    "loggers": {
+        # Configured here so Django's own console handler goes: each line once, through ours.
+        "django": {"level": "INFO"},
+        "jieba": {"level": "WARNING"},
+    },
 }

@@ -7,11 +7,27 @@ from config.origins import origins_for_hosts
 
 from .base import *  # noqa: F403
 
+# No defaults here: a missing one stops the start with one message naming them all.
+env.require_all(
+    {
+        "DJANGO_SECRET_KEY": "signing key, a long random string",
+        "DJANGO_ALLOWED_HOSTS": "host names the site answers to, comma-separated",
+        "BEACON_SITE_URL": "the address emailed links point at, e.g. https://support.example.com",
+        "DATABASE_URL": "PostgreSQL, postgres://user:password@host:5432/beacon",
+        "REDIS_URL": "Redis for the channel layer, cache and broker, redis://host:6379/0",
+        "BEACON_DOCUMENT_KEYS": "Fernet keys that encrypt identity documents",
+        # Unset used to mean the console backend: every email lost without a word.
+        "EMAIL_URL": "outgoing mail, smtp://user:pass@host:587?tls=1 (console: on purpose only)",
+    }
+)
 SECRET_KEY = env.required("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS") or env.required("DJANGO_ALLOWED_HOSTS").split(",")
-env.required("DATABASE_URL")
-env.required("REDIS_URL")
-env.required("BEACON_DOCUMENT_KEYS")
+ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS")
+# JSON lines for the log collector unless BEACON_LOG_FORMAT=text.
+LOG_FORMAT = env.choice("BEACON_LOG_FORMAT", ("text", "json"), "json")
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": LOG_FORMAT}},  # noqa: F405
+}
 
 # ---------------------------------------------------------------------------- https
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/

@@ -147,6 +147,8 @@ def check_deploy(**extra_env: str) -> subprocess.CompletedProcess[str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "support.example.com",
+        "BEACON_SITE_URL": "https://support.example.com",
+        "EMAIL_URL": "smtp://beacon:secret@mail.example.com:587?tls=1",
         # Required by production.py but never connected to by `check`.
         "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://beacon@127.0.0.1:5432/beacon",
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",

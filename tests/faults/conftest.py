@@ -5,7 +5,7 @@ Beacon runs here as it does in production: separate processes (`manage.py shell 
 real `celery worker`, `manage.py run_portal`) with DATABASE_URL and REDIS_URL naming the
 private servers, under config.settings.local (the settings `make run` uses), migrated
 with `manage.py migrate` once per session. The test process only watches: it reads the
-database with psycopg2 and counts emails at the sink by Message-ID.
+database with psycopg and counts emails at the sink by Message-ID.
 
 Nothing here skips: without initdb/pg_ctl or redis-server a test fails and says what to
 install (a skipped fault suite would look green while proving nothing).

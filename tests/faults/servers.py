@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg2
+import psycopg
 
 from tests.servers import free_port
 
@@ -143,8 +143,8 @@ class PrivatePostgres:
                 cursor.execute(f'CREATE DATABASE "{name}"')
 
     def connect(self, database: str = "beacon"):
-        """A psycopg2 connection, autocommit; close it when done."""
-        conn = psycopg2.connect(
+        """A psycopg connection, autocommit; close it when done."""
+        conn = psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname=database, connect_timeout=5
         )
         conn.autocommit = True

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.db import connection
 
@@ -141,7 +141,7 @@ def test_a_crash_half_way_leaves_nothing_and_the_retry_one_copy(seeded_types):
     the message once."""
     raw = customer_email(sender="erin@example.test", subject="Crash").as_bytes()
     TicketDaySequence.objects.get_or_create(day=time.strftime("%Y-%m-%d", time.gmtime()))
-    blocker = psycopg2.connect(current_database_url())
+    blocker = psycopg.connect(current_database_url())
     try:
         with blocker.cursor() as cursor:
             cursor.execute("SELECT 1 FROM tickets_ticketdaysequence FOR UPDATE")

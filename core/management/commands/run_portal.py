@@ -79,6 +79,15 @@ class Part:
         return min(RESTART_FIRST_DELAY * 2 ** (count - 1), RESTART_MAX_DELAY), count
 
 
+def local_site_url(host: str, port: str) -> str:
+    """The address a browser on this machine opens for `--host`/`--port`: emailed links
+    point there. A wildcard bind is reached by the loopback address."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def exit_reason(returncode: int) -> str:
     if returncode < 0:
         try:
@@ -142,6 +151,11 @@ class Command(BaseCommand):
         self.stderr.write(f"[{datetime.now():%H:%M:%S}] run_portal: {text}")
 
     def handle(self, *args, host: str, port: str, **options):
+        # What the parts inherit: these settings (manage.py put them in the environment;
+        # daphne and Celery would otherwise start as production) and, unless set, links
+        # in emails to the address served here.
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+        os.environ.setdefault("BEACON_SITE_URL", local_site_url(host, port))
         parts = [Part(name, command) for name, command in self._commands(host, port).items()]
         signals = {"count": 0}
 
