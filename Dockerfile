@@ -14,7 +14,10 @@ RUN pip install --no-cache-dir -e . \
        BEACON_DOCUMENT_KEYS=build \
     && python manage.py compile_translations \
     && python manage.py collectstatic --no-input
-RUN useradd --system --home /var/lib/beacon beacon && mkdir -p /var/lib/beacon && chown beacon /var/lib/beacon
+# private/ is where docker-compose mounts the private-files volume: a new named volume takes
+# its owner from the image's directory, so it is the app's from the start.
+RUN useradd --system --home /var/lib/beacon beacon \
+    && mkdir -p /var/lib/beacon/private && chown beacon /var/lib/beacon /var/lib/beacon/private
 USER beacon
 EXPOSE 8000
 CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
