@@ -323,3 +323,20 @@ def test_a_second_from_header_is_the_sender_when_the_first_is_junk():
     mail = parse_message(raw)
     assert mail.sender.address == "ghgbwum@example.test"
     assert any("2 From headers" in defect for defect in mail.defects)
+
+
+def test_a_machine_message_in_a_customers_name_is_still_unproven(alice):
+    """Sender trust holds for machine mail too: an unauthenticated auto-generated message
+    from Alice's address is a request her account does not list, with no answer."""
+    from tickets import selectors
+
+    message = customer_email(
+        sender=alice.email,
+        subject="Alert: withdrawal address changed",
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    intake = ingest(message.as_bytes())
+    ticket = intake.inbound.ticket
+    assert intake.outcome == "ticket" and "unverified-sender" in ticket.tags
+    assert list(selectors.ticket_list_for_user(user=alice)) == []
+    assert not Notification.objects.filter(kind="ticket.received").exists()
