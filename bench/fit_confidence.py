@@ -153,12 +153,14 @@ def search_score(rows, threshold: float) -> dict:
     unanswerable = [(h, q) for h, q in rows if not q["expect"]]
     rr, hidden = [], 0
     for hits, q in answerable:
-        shown = hits if hits and hits[0].confidence >= threshold else []
+        shown = hits if hits and max(h.confidence for h in hits) >= threshold else []
         found = [h.slug for h in hits[:5]]
         good = next((1 / (i + 1) for i, s in enumerate(found) if s in q["expect"]), 0.0)
         hidden += bool(good) and not shown
         rr.append(good if shown else 0.0)
-    no_match = sum(1 for hits, _ in unanswerable if not hits or hits[0].confidence < threshold)
+    no_match = sum(
+        1 for hits, _ in unanswerable if not hits or max(h.confidence for h in hits) < threshold
+    )
     return {
         "mrr5": sum(rr) / max(1, len(rr)),
         "hidden": hidden / max(1, len(answerable)),

@@ -65,7 +65,7 @@ def no_good_match(hits, features) -> bool:
     threshold = getattr(selectors, "search_threshold", None)
     if threshold is None or not hasattr(hits[0], "confidence"):
         return False  # the old engine always lists what it found
-    return hits[0].confidence < threshold(semantic=features.semantic)
+    return max(hit.confidence for hit in hits) < threshold(semantic=features.semantic)
 
 
 def evaluate(queries: list[dict], features, show_misses: bool) -> dict[str, dict[str, float]]:

@@ -53,7 +53,7 @@ def article_search(*, query: str, lang: str, limit: int = 10) -> list[SearchHit]
     if not query:
         return []
     hits = engine.search(query, lang=lang, limit=limit)
-    if not hits or hits[0].confidence < search_threshold():
+    if not hits or max(hit.confidence for hit in hits) < search_threshold():
         return []
     return hits
 

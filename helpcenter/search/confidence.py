@@ -186,7 +186,7 @@ MODELS = {
     ),
 }
 BOT_THRESHOLD = {"keyword": 0.47, "semantic": 0.5}
-SEARCH_THRESHOLD = {"keyword": 0.11, "semantic": 0.24}
+SEARCH_THRESHOLD = {"keyword": 0.23, "semantic": 0.26}
 # ---- fitted by bench/fit_confidence.py (end)
 
 

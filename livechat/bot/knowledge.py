@@ -80,7 +80,8 @@ def threshold_for(lang: str, semantic: bool) -> float:
 
 
 def confident(found: list[Candidate], threshold: float) -> list[Candidate]:
-    """Up to MAX_ANSWERS candidates at or above `threshold`; none unless the best one is."""
+    """Up to MAX_ANSWERS candidates at or above `threshold`; none unless the first one is
+    (a chat answer must be the best the help centre has, not a runner-up)."""
     if not found or found[0].measure < threshold:
         return []
     return [candidate for candidate in found[:MAX_ANSWERS] if candidate.measure >= threshold]
