@@ -5,11 +5,13 @@ search_quality.py does), runs every question of bench/fresh_queries.yaml through
 engine (five hits each, with their signals), and for each model (`semantic`: every
 signal; `keyword`: what is left with semantic matching off):
 
-1. fits a logistic regression (numpy, Newton's method, L2 penalty) on the hits at
-   positions 1-3 of the FIT half (every other question of each language, answerable
-   and unanswerable counted apart) and of the project's own sets (search_queries.yaml,
-   bot_queries.yaml; --fresh-only leaves them out): label 1 when the hit is
-   one of the question's expected articles, 0 otherwise (always 0 for unanswerable ones);
+1. fits two logistic regressions (numpy, Newton's method, L2 penalty) on the FIT half
+   (every other question of each language, answerable and unanswerable counted apart)
+   and the project's own sets (search_queries.yaml, bot_queries.yaml; --fresh-only
+   leaves them out): the relevance model on every candidate of the answerable questions,
+   then the confidence model on places 1-3 of the lists the relevance model orders;
+   label 1 when the article is one of the question's expected ones, 0 otherwise (always
+   0 for unanswerable questions);
 2. picks the bot's threshold on the fit half: most right answers minus 3 x (wrong
    answers + unanswerable questions answered);
 3. picks search's "no good match" threshold on the fit half: the highest that hides
