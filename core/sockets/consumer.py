@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -56,13 +57,9 @@ logger = logging.getLogger(__name__)
 # p99 of 61 ms, 16 threads 214 ms (and more CPU), 2 threads 77 ms. Channels' default
 # (one shared thread) made every socket of a process wait in one line.
 WORKER_THREADS = 4
-_workers = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="socket-db")
 # Slow follow-up work (the bot's answer: a search, maybe an embedding) has threads of its
 # own, so a few chats with the bot cannot hold up every other socket's messages.
 FOLLOW_UP_THREADS = 4
-_follow_up_workers = ThreadPoolExecutor(
-    max_workers=FOLLOW_UP_THREADS, thread_name_prefix="socket-follow-up"
-)
 
 
 def _call(function, *args, **kwargs):
@@ -77,8 +74,20 @@ def _call(function, *args, **kwargs):
         close_old_connections()
 
 
-_call_in_worker = SyncToAsync(_call, thread_sensitive=False, executor=_workers)
-_call_in_follow_up_worker = SyncToAsync(_call, thread_sensitive=False, executor=_follow_up_workers)
+def _start_pools() -> None:
+    global _call_in_worker, _call_in_follow_up_worker
+    workers = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="socket-db")
+    follow_ups = ThreadPoolExecutor(
+        max_workers=FOLLOW_UP_THREADS, thread_name_prefix="socket-follow-up"
+    )
+    _call_in_worker = SyncToAsync(_call, thread_sensitive=False, executor=workers)
+    _call_in_follow_up_worker = SyncToAsync(_call, thread_sensitive=False, executor=follow_ups)
+
+
+_start_pools()
+# A forked process (a server a test forks, a pre-forking server) gets the pools but not
+# their threads: each would count its dead threads as busy and never run a handler.
+os.register_at_fork(after_in_child=_start_pools)
 
 
 async def run_blocking(function, *args, **kwargs):
