@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.utils import translation
 
+from accounts.middleware import page_language
 from accounts.models import User
 from accounts.security.allauth_mail import mail_in_layout, mail_recipient
 from core.client_ip import client_ip
@@ -30,6 +31,29 @@ class AccountAdapter(DefaultAccountAdapter):
         if language in User.Language.values:
             user.language = language
         return super().save_user(request, user, form, commit=commit)
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """In the language of the page that shows it, the next one: signing in switches to
+        the person's saved language, signing out back to the browser's."""
+        signing_out = message_template == "account/messages/logged_out.txt"
+        user = None if signing_out else getattr(request, "user", None)
+        with translation.override(page_language(request, user)):
+            super().add_message(
+                request,
+                level,
+                message_template=message_template,
+                message_context=message_context,
+                extra_tags=extra_tags,
+                message=message,
+            )
 
     def render_mail(
         self,

@@ -12,6 +12,18 @@ from django.utils import timezone, translation
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+def page_language(request: HttpRequest, user=None) -> str:
+    """The language Beacon's pages speak to `user` (None: signed out) on this browser: the
+    one picked here (the language cookie), else their saved one, else the browser's.
+
+    For a message shown on the next page, when this request changes who is signed in.
+    """
+    chosen_here = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    if user is not None and user.is_authenticated and not chosen_here and user.language:
+        return user.language
+    return translation.get_language_from_request(request)
+
+
 class UserLanguageMiddleware:
     """A signed-in user's saved language wins over Accept-Language, unless they picked one here.
 
@@ -26,7 +38,7 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         chosen_here = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
         if user is not None and user.is_authenticated and not chosen_here and user.language:
-            translation.activate(user.language)
+            translation.activate(page_language(request, user))
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 

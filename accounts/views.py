@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,7 +39,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             services.user_preferences_update(user=user, **form.cleaned_data)
             notifications.notification_preferences_update(user=user, choices=notify_form.choices())
-        messages.success(request, _("Your preferences are saved."))
+        # Shown by the next page, which speaks the language just saved (no cookie now).
+        with translation.override(user.language):
+            messages.success(request, _("Your preferences are saved."))
         response = redirect("accounts:preferences")
         response.delete_cookie("beacon_language")
         return response

@@ -67,12 +67,14 @@ def _calendars(rows: list[dict]) -> None:
 
 
 def _channels(rows: list[dict]) -> None:
+    # Keyed by kind and English label, not value: a value the content changes (the live
+    # chat's was a sentence, now its address) updates the channel instead of adding one.
     for row in rows:
         row = dict(row)
         calendar = row.pop("calendar", None)
         ContactChannel.objects.update_or_create(
             kind=row.pop("kind"),
-            value=row.pop("value"),
+            label_en=row.pop("label_en"),
             defaults={
                 **row,
                 "calendar": BusinessCalendar.objects.get(slug=calendar) if calendar else None,

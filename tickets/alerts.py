@@ -94,6 +94,15 @@ STAFF_HEADLINES = {
 }
 
 
+def _detail(context: Mapping[str, Any]) -> str:
+    """The customer's words as stored; an SLA target is stored as its code and named here,
+    in the recipient's language (the sweep that wrote the row spoke the worker's)."""
+    target = context.get("sla_target")
+    if target is not None:
+        return str(dict(SlaEscalation.Target.choices).get(target, target))
+    return context.get("detail", "")
+
+
 def _staff_context(kind: str):
     def build(context: Mapping[str, Any]) -> dict[str, Any]:
         ticket = _ticket(context)
@@ -102,7 +111,7 @@ def _staff_context(kind: str):
             "headline": STAFF_HEADLINES[kind],
             # Staff mail quotes no unproven text either (nor carries their code).
             "sender_unproven": not ticket.sender_proven,
-            "detail": context.get("detail", ""),
+            "detail": _detail(context),
             "console_url": settings.SITE_URL
             + reverse("tickets:console-ticket", args=[ticket.number]),
         }
@@ -332,7 +341,6 @@ def sla_steps(steps) -> None:
         return
     supervisors = list(users_with_role(role=Role.SUPERVISOR))
     assignees = User.objects.in_bulk({s.ticket.assignee_id for s in steps if s.ticket.assignee_id})
-    labels = dict(SlaEscalation.Target.choices)
     notes = []
     for step in steps:
         ticket, assignee = step.ticket, assignees.get(step.ticket.assignee_id)
@@ -340,7 +348,7 @@ def sla_steps(steps) -> None:
         kind = "sla.breached" if breach else "sla.at_risk"
         people = [assignee, *supervisors] if breach else [assignee]
         key = f"sla:{ticket.id}:{step.target}:{step.step}:{step.due_at.timestamp()}"
-        context = _context(ticket, detail=str(labels.get(step.target, step.target)))
+        context = _context(ticket, sla_target=step.target)
         notes.extend(
             outbox.Note(
                 kind=kind,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.text import plain_text
 
@@ -25,7 +26,7 @@ NETWORKS = {
     "POLYGON": "Polygon",
     "TON": "TON",
     "XRP": "XRP Ledger",
-    "OTHER": "Other",
+    "OTHER": pgettext_lazy("network", "Other"),  # the one name that is not a brand
 }
 _EVM = {"ERC20", "BEP20", "ARB", "OP", "POLYGON"}
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")

@@ -12,6 +12,7 @@ from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from knox.models import AuthToken
 
 from accounts import notifications
@@ -26,11 +27,16 @@ from core.realtime import broadcast_on_commit
 # The websocket event that makes every open consumer of the person close (code 4403).
 CLOSE_EVENT = "account.closed"
 # Stored when the person gave no reason (the reason is optional for them, not for agents).
+# Stored in English, shown in the viewer's language (accounts/templatetags/freeze_tags.py).
 DEFAULT_REASONS = {
-    AccountFreeze.Source.SECURITY_PAGE: "Frozen by the customer from the security page.",
-    AccountFreeze.Source.ALERT_LINK: "Frozen by the customer from a new sign-in alert.",
-    AccountFreeze.Source.CHAT_BOT: "Frozen by the customer through the chat bot.",
-    AccountFreeze.Source.AGENT: "Frozen by an agent on the customer's behalf.",
+    AccountFreeze.Source.SECURITY_PAGE: gettext_noop(
+        "Frozen by the customer from the security page."
+    ),
+    AccountFreeze.Source.ALERT_LINK: gettext_noop(
+        "Frozen by the customer from a new sign-in alert."
+    ),
+    AccountFreeze.Source.CHAT_BOT: gettext_noop("Frozen by the customer through the chat bot."),
+    AccountFreeze.Source.AGENT: gettext_noop("Frozen by an agent on the customer's behalf."),
 }
 
 

@@ -10,6 +10,7 @@ proving it, accounts.trust) gets no code at all: the code vouches for every word
 from __future__ import annotations
 
 import zoneinfo
+from email.header import Header
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,24 @@ from accounts.models import BouncingAddress, Notification, User
 from accounts.notifications import threads
 from accounts.notifications.errors import NotificationObsolete
 from accounts.notifications.registry import NotificationKind, kind_get
+
+
+class BeaconEmail(EmailMultiAlternatives):
+    """An email whose non-ASCII subject starts on the Subject line.
+
+    Django encodes such a subject as encoded words sized for a line of their own, with no
+    room for "Subject: "; the generator then folds before the first one, and mail clients
+    show the header's empty first line as a leading space (most Chinese subjects). Encoded
+    knowing the header's name, the first word fits beside it.
+    """
+
+    def message(self, *args, **kwargs):
+        message = super().message(*args, **kwargs)  # (refuses a subject with a line break)
+        if not self.subject.isascii():
+            message.replace_header(
+                "Subject", Header(str(self.subject), "utf-8", header_name="Subject")
+            )
+        return message
 
 
 def email_render(notification: Notification) -> EmailMultiAlternatives:
@@ -50,9 +69,7 @@ def email_render(notification: Notification) -> EmailMultiAlternatives:
     if code and not (code in text and code in html):
         # Better failed (and logged) than a mail a phisher could have written.
         raise ImproperlyConfigured(f"{kind.template} does not extend the accounts/email layout.")
-    message = EmailMultiAlternatives(
-        subject, text, to=[address], headers=_headers(notification, kind)
-    )
+    message = BeaconEmail(subject, text, to=[address], headers=_headers(notification, kind))
     message.attach_alternative(html, "text/html")
     if kind.attachments:
         for name, content, content_type in kind.attachments(notification.context):

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import User
+from accounts.notifications.emails import BeaconEmail
 
 
 def mail_recipient(address: str, context: dict[str, Any]) -> User | None:
@@ -44,7 +45,7 @@ def mail_in_layout(message: EmailMessage, recipient: User | None) -> EmailMultiA
     }
     text = render_to_string("accounts/security/email/allauth.txt", context)
     html = render_to_string("accounts/security/email/allauth.html", context)
-    wrapped = EmailMultiAlternatives(
+    wrapped = BeaconEmail(
         message.subject,
         text,
         message.from_email,

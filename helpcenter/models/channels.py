@@ -85,6 +85,7 @@ class ContactChannel(BaseModel):
         max_length=300, blank=True, help_text=_("Where the contact page links.")
     )
     region = models.CharField(max_length=60, blank=True)
+    region_zh_hans = models.CharField(_("region (Chinese)"), max_length=60, blank=True)
     languages = models.JSONField(default=list, blank=True, help_text=_('e.g. ["en", "zh-hans"]'))
     calendar = models.ForeignKey(
         BusinessCalendar,
@@ -106,3 +107,6 @@ class ContactChannel(BaseModel):
 
     def label(self, lang: str) -> str:
         return self.label_zh_hans if lang == "zh-hans" else self.label_en
+
+    def region_in(self, lang: str) -> str:
+        return self.region_zh_hans if lang == "zh-hans" else self.region

@@ -33,5 +33,10 @@ def label_for(obj, lang: str) -> str:
 
 
 @register.filter
+def region_for(channel, lang: str) -> str:
+    return channel.region_in(lang)
+
+
+@register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)

@@ -46,12 +46,19 @@ def _speaker(message: ChatMessage, *, for_staff: bool) -> str:
     return _("Beacon")
 
 
+def _labelled(label: str, value: str) -> str:
+    """The label, the active language's colon and the value (您：… in Chinese)."""
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
 def _line(message: ChatMessage, *, for_staff: bool = False) -> str:
     at = message.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    body = message.body
+    said = _labelled(_speaker(message, for_staff=for_staff), message.body)
     articles = (message.data or {}).get("articles") or []
-    links = [f"  - {a.get('title', '')}: {a.get('url', '')}" for a in articles if a.get("url")]
-    return "\n".join([f"[{at} UTC] {_speaker(message, for_staff=for_staff)}: {body}", *links])
+    links = [
+        "  - " + _labelled(a.get("title", ""), a.get("url", "")) for a in articles if a.get("url")
+    ]
+    return "\n".join([f"[{at} UTC] {said}", *links])
 
 
 def transcript_messages(conversation: Conversation, *, up_to: int | None = None):

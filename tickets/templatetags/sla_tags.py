@@ -25,12 +25,11 @@ def sla_badge(ticket: Ticket) -> str:
         due = dateformat.format(timezone.localtime(status.due_at), "Y-m-d H:i T")
         title = format_html(' title="{} {}"', gettext("Due"), due)
     return format_html(
-        '<span class="sla sla-{}"{}><span class="sla-state">{}</span> · {}: {}</span>',
+        '<span class="sla sla-{}"{}><span class="sla-state">{}</span> · {}</span>',
         status.state,
         title,
         status.label,
-        status.target,
-        status.text,
+        gettext("%(label)s: %(value)s") % {"label": status.target, "value": status.text},
     )
 
 
