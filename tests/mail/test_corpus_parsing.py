@@ -3,13 +3,12 @@ fixtures): every one parses, and what a person sees in them comes out readable."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.conftest import SHARED
 from tickets.mail.parsing import parse_message
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "mail"
+CORPUS = SHARED / "corpora" / "mail"  # BEACON_SHARED_DIR, else ../shared
 ALL_MESSAGES = sorted(CORPUS.rglob("*.eml"))
 
 

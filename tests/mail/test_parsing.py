@@ -5,15 +5,15 @@ from __future__ import annotations
 import base64
 import random
 from email.message import EmailMessage
-from pathlib import Path
 from urllib.parse import quote_from_bytes
 
 import pytest
 
+from tests.conftest import SHARED
 from tickets.mail.parsed import MailAddress, MailUnparseable
 from tickets.mail.parsing import parse_message
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "mail"
+CORPUS = SHARED / "corpora" / "mail"  # BEACON_SHARED_DIR, else ../shared
 
 
 def _b64(data: bytes) -> str:
