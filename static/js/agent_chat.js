@@ -199,7 +199,12 @@
     if (message.masked && message.masked.length) {
       const masked = document.createElement("p");
       masked.className = "chat-masked small";
-      masked.textContent = text("Masked") + ": " + message.masked.join(", ");
+      // Each kind's label in the agent's language (data-text-masked-seed-phrase, …, on
+      // templates/livechat/console/chats.html); the kind itself if the page has none.
+      const label = (kind) =>
+        text("Masked" + kind.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("")) || kind;
+      masked.textContent =
+        text("Masked") + text("Colon") + message.masked.map(label).join(text("ListSeparator"));
       item.appendChild(masked);
     }
     const log = chat.el.querySelector("[data-log]");

@@ -152,6 +152,12 @@ def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     # the agent's message was read: the console shows the receipt
     expect(column.locator("[data-read]")).to_be_visible()
 
+    # --- the customer types a password: the agent sees it masked, the kind in words ---------
+    dialog.get_by_label("Your message", exact=True).fill("my password is hunter2hunter2")
+    dialog.get_by_label("Your message", exact=True).press("Enter")
+    expect(column.locator(".chat-masked")).to_have_text("Sensitive data was masked: password")
+    expect(column.locator("[data-log]")).not_to_contain_text("hunter2hunter2")
+
     # --- the network drops while the customer sends; it comes back -----------------------------
     me.context.set_offline(True)
     dialog.get_by_label("Your message", exact=True).fill(OFFLINE_MESSAGE)
