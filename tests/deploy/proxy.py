@@ -137,10 +137,14 @@ class Proxy:
         self.url = self.origin
         self.log_path = self.dir / "nginx.log"
         self.log_path.touch()
+        # The shipped files, copied where www-data can read them: the checkout may sit under
+        # a root-only folder (a clone in `mktemp -d`), as the image's copy never does.
+        shipped = self.dir / "nginx"
+        shutil.copytree(ENTRYPOINT.parent, shipped, ignore=shutil.ignore_patterns("tls"))
         run_as: dict = {}
         if os.geteuid() == 0:
             account = pwd.getpwnam(PROXY_USER)
-            for path in [self.dir, *self.dir.iterdir()]:
+            for path in [self.dir, *self.dir.rglob("*")]:
                 os.chown(path, account.pw_uid, account.pw_gid)
             run_as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
         env = {
@@ -157,7 +161,11 @@ class Proxy:
         with self.log_path.open("ab") as log:
             # The log file is www-data's: nginx reopens /dev/stdout by name.
             self.process = subprocess.Popen(
-                ["sh", str(ENTRYPOINT)], env=env, stdout=log, stderr=subprocess.STDOUT, **run_as
+                ["sh", str(shipped / ENTRYPOINT.name)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **run_as,
             )
 
     def wait_ready(self) -> None:
