@@ -58,11 +58,6 @@ def unproven(account) -> Sender:
     return Sender(account=account, proof=Proof.UNPROVEN)
 
 
-def may_list_for_owner(sender: Sender) -> bool:
-    """Does what this sender filed appear in the account's own requests, as theirs?"""
-    return sender.proven
-
-
 def email_may_carry_code(*, quotes_unproven_text: bool) -> bool:
     """An email with the anti-phishing code vouches for everything in it: it may quote only
     Beacon's own words and the proven customer's."""
