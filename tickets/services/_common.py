@@ -69,6 +69,17 @@ def _next_number(now: dt.datetime) -> str:
     return f"{day:%y%m%d}-{sequence.last:06d}"
 
 
+def _internal_note(ticket: Ticket, body: str) -> TicketMessage:
+    """A note from Beacon itself (no author) that only staff see."""
+    return TicketMessage.objects.create(
+        ticket=ticket,
+        author=None,
+        body=body,
+        by_staff=True,
+        visibility=TicketMessage.Visibility.INTERNAL,
+    )
+
+
 def _event(
     ticket: Ticket, actor, kind: str, from_value: object = "", to_value: object = ""
 ) -> None:

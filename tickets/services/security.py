@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tickets.models import Ticket, TicketEvent, TicketMessage, TicketType
-from tickets.services._common import _event, _next_number, _set_status
+from tickets.services._common import _event, _internal_note, _next_number, _set_status
 from tickets.sla import service as sla
 
 
@@ -60,13 +60,7 @@ def security_ticket_open(
     ticket.save(update_fields=sla.sla_refresh(ticket, fired=set()))
     if public_body:
         TicketMessage.objects.create(ticket=ticket, author=None, body=public_body, by_staff=True)
-    TicketMessage.objects.create(
-        ticket=ticket,
-        author=None,
-        body=note,
-        by_staff=True,
-        visibility=TicketMessage.Visibility.INTERNAL,
-    )
+    _internal_note(ticket, note)
     _event(ticket, None, TicketEvent.Kind.CREATED, to_value=ticket.status)
     return ticket
 
@@ -77,13 +71,7 @@ def security_ticket_close(*, reference: str, note: str) -> Ticket | None:
     ticket = _open_ticket_for(reference)
     if ticket is None:
         return None
-    TicketMessage.objects.create(
-        ticket=ticket,
-        author=None,
-        body=note,
-        by_staff=True,
-        visibility=TicketMessage.Visibility.INTERNAL,
-    )
+    _internal_note(ticket, note)
     _set_status(ticket, None, Ticket.Status.SOLVED)
     return ticket
 
@@ -99,11 +87,5 @@ def ticket_flag_unverified_sender(*, ticket: Ticket, note: str) -> Ticket:
     if UNVERIFIED_SENDER_TAG not in ticket.tags:
         ticket.tags = [*ticket.tags, UNVERIFIED_SENDER_TAG]
         ticket.save(update_fields=["tags", "updated_at"])
-    TicketMessage.objects.create(
-        ticket=ticket,
-        author=None,
-        body=note,
-        by_staff=True,
-        visibility=TicketMessage.Visibility.INTERNAL,
-    )
+    _internal_note(ticket, note)
     return ticket

@@ -10,14 +10,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from tickets.models import Ticket, TicketEvent, TicketMessage
-from tickets.services._common import _event
+from tickets.models import Ticket, TicketEvent
+from tickets.services._common import _event, _internal_note
 
 DENIED_TAG = "sender-denied"
 
 
 def answered(ticket: Ticket) -> str:
-    """"confirmed", "denied" or "" (not answered yet)."""
+    """ "confirmed", "denied" or "" (not answered yet)."""
     if ticket.sender_proven:
         return "confirmed"
     return "denied" if DENIED_TAG in ticket.tags else ""
@@ -39,13 +39,7 @@ def ticket_sender_answer(*, ticket: Ticket, was_me: bool) -> Ticket:
             "sent to their address). Treat its text as an outsider's."
         )
     ticket.save(update_fields=["sender_proven", "tags", "updated_at"])
-    TicketMessage.objects.create(
-        ticket=ticket,
-        author=None,
-        body=note,
-        by_staff=True,
-        visibility=TicketMessage.Visibility.INTERNAL,
-    )
+    _internal_note(ticket, note)
     _event(
         ticket,
         ticket.requester,
