@@ -1,7 +1,7 @@
 """The bell's websocket, `/ws/notifications/`: a signed-in person's new notifications and
 unread count, live.
 
-Transport only: the outbox decides what is pushed (accounts.notifications.bell). Who may
+Transport only: the outbox decides what is pushed (notifications.bell). Who may
 hold it open is the notifications page's rule (signed in, active; accounts.sockets).
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from accounts import notifications
+import notifications
 from accounts.access import SIGNED_IN
-from accounts.notifications.bell import MARK_READ_MAX_IDS
 from accounts.sockets import AccountSocket
 from core.sockets import FrameError
+from notifications.bell import MARK_READ_MAX_IDS
 
 
 class NotificationConsumer(AccountSocket):

@@ -5,7 +5,7 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts import notifications
+import notifications
 from accounts.models import User
 
 

@@ -1,6 +1,6 @@
 """What an open websocket must hear about its person and its session, and when.
 
-Every signed-in socket joins its person's group (accounts.notifications.user_group) and
+Every signed-in socket joins its person's group (notifications.user_group) and
 every socket with a session its session's group; accounts.sockets.AccountSocket acts on
 these events:
 
@@ -25,8 +25,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from accounts.models import User
-from accounts.notifications import user_group
 from core.realtime import broadcast_on_commit, group_name
+from notifications import user_group
 
 SESSION_ENDED = "session.ended"
 ACCESS_CHANGED = "access.changed"

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from django.db.models import Max, QuerySet
 
-from accounts.models import AccountFreeze, BouncingAddress, ReviewStatus, Role, User
+from accounts.models import AccountFreeze, ReviewStatus, Role, User
+from notifications.models import BouncingAddress
 
 _CACHE_ATTRIBUTE = "_beacon_role_names"
 

@@ -29,9 +29,9 @@ from django.utils.crypto import constant_time_compare
 
 from accounts.access import SIGNED_IN, Area, Refusal, access_refusal
 from accounts.models import User
-from accounts.notifications import user_group
 from accounts.realtime import ACCESS_CHANGED, session_group
 from core.sockets import JsonSocket, run_blocking
+from notifications import user_group
 
 CLOSE_SIGNED_OUT = 4401
 CLOSE_FORBIDDEN = 4403

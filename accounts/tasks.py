@@ -2,62 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from celery import shared_task
-from celery.utils.time import get_exponential_backoff_interval
 from django.db import DatabaseError
 
-from accounts.notifications.errors import TransientSendError
-from accounts.notifications.outbox import (
-    DATABASE_AWAY,
-    MAX_ATTEMPTS,
-    RETRY_BACKOFF,
-    RETRY_BACKOFF_MAX,
-)
 from accounts.twofactor.tasks import mfa_resets_complete  # noqa: F401  (registers it; beat)
-
-# The send task's soft time limit; the bookkeeping after a send ends this long before it.
-SEND_SOFT_TIME_LIMIT = 45
-SEND_DEADLINE_MARGIN = 5
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    # A mail server that failed in a way that may pass, or a database that is away
-    # (restarting, failing over) while the row is claimed: retried with the same backoff.
-    autoretry_for=(TransientSendError, *DATABASE_AWAY),
-    retry_backoff=RETRY_BACKOFF,
-    retry_backoff_max=RETRY_BACKOFF_MAX,  # far below the broker's visibility timeout
-    retry_jitter=True,  # spreads the retries of many rows after a mail-server outage
-    max_retries=MAX_ATTEMPTS - 1,  # then the sweep (every minute) takes over
-    # The SMTP timeout is 10 s; the outbox lease (5 min) must stay above the hard limit.
-    soft_time_limit=SEND_SOFT_TIME_LIMIT,
-    time_limit=60,
-)
-def send_notification(self, notification_id: int) -> str:
-    """Send one outbox row; a second run, or a race with another worker, sends nothing."""
-    from accounts.notifications.outbox import notification_send
-
-    # The bookkeeping after the send may retry a database that is away, but must be
-    # over before the soft time limit, with SEND_DEADLINE_MARGIN s to spare.
-    deadline = time.monotonic() + SEND_SOFT_TIME_LIMIT - SEND_DEADLINE_MARGIN
-    # The longest wait autoretry may choose for this attempt (jitter only shortens it):
-    # the row is due again then, and the sweep steps in if no retry came.
-    retry_in = get_exponential_backoff_interval(
-        factor=RETRY_BACKOFF, retries=self.request.retries, maximum=RETRY_BACKOFF_MAX
-    )
-    return notification_send(notification_id=notification_id, retry_in=retry_in, deadline=deadline)
-
-
-@shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
-def resend_unsent() -> int:
-    """Periodic: re-queue outbox rows whose task was lost (every minute, see beat)."""
-    from accounts.notifications.outbox import notifications_requeue_unsent
-
-    return len(notifications_requeue_unsent())
 
 
 @shared_task(

@@ -15,8 +15,8 @@ account's own depends on how the sender proved it:
 What a proven sender's text may do: land on the account as the customer's own, be listed
 in their requests, be quoted in email that carries their anti-phishing code. What an
 unproven one's may do: be stored for agents, flagged, never listed on the account and
-never quoted in email; the mail it causes carries no anti-phishing code
-(`email_may_carry_code`).
+never quoted in email; the mail it causes carries no anti-phishing code (the layout
+leaves it out when the kind's context says `sender_unproven`, notifications.emails).
 """
 
 from __future__ import annotations
@@ -56,9 +56,3 @@ def signed_in(user) -> Sender:
 def unproven(account) -> Sender:
     """Someone who only typed (or forged) the account's address."""
     return Sender(account=account, proof=Proof.UNPROVEN)
-
-
-def email_may_carry_code(*, quotes_unproven_text: bool) -> bool:
-    """An email with the anti-phishing code vouches for everything in it: it may quote only
-    Beacon's own words and the proven customer's."""
-    return not quotes_unproven_text

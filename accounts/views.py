@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from accounts import notifications, services
+import notifications
+from accounts import services
 from accounts.forms import NotificationPreferencesForm, PreferencesForm
 from accounts.models import User
 

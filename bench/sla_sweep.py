@@ -8,7 +8,7 @@ has passed), the rest are due later, up to a week ahead. Each round puts the sam
 tickets back to due (their escalations deleted, the clock fields restored) and times one
 `sla_sweep()` call in-process, with its SQL queries counted. Then the notification
 outbox's throughput: emails rendered and sent per second to a local SMTP sink (aiosmtpd)
-through `accounts.tasks.send_notification`, beside plain `smtplib` sends of the same
+through `notifications.tasks.send_notification`, beside plain `smtplib` sends of the same
 number of messages to the same sink. Ends with the JSON line of DESIGN.md.
 """
 
@@ -108,7 +108,7 @@ def make_due(ids: list[int], now: dt.datetime, agent_id: int) -> None:
     """Put the measured tickets back: created 70 minutes ago under a 60-minute target."""
     from django.db import connection
 
-    from accounts.models import Notification
+    from notifications.models import Notification
     from tickets.models import SlaEscalation, Ticket, TicketEvent
 
     SlaEscalation.objects.filter(ticket_id__in=ids).delete()
@@ -264,9 +264,9 @@ def measure_emails(count: int) -> tuple[float, float]:
     from django.conf import settings
     from django.utils import timezone
 
-    from accounts.models import Notification
-    from accounts.notifications.emails import email_render
-    from accounts.notifications.outbox import notification_send
+    from notifications.emails import email_render
+    from notifications.models import Notification
+    from notifications.outbox import notification_send
     from tickets.models import Ticket
 
     with socket.socket() as probe:

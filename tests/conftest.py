@@ -105,8 +105,8 @@ def kb_corpus() -> Path:
 def deliver_outbox(db):
     """Send every pending email row of the outbox now, in this process, the way the Celery
     worker would (the same claim, render and mark); returns how many were due."""
-    from accounts.models import Notification
-    from accounts.notifications import notification_send
+    from notifications import notification_send
+    from notifications.models import Notification
 
     def deliver() -> int:
         pending = (

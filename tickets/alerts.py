@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import notifications as outbox
+import notifications as outbox
 from accounts.models import Role, User
 from accounts.selectors import users_with_role
 from tickets import rating_links, sender_confirm, workflow
@@ -38,7 +38,7 @@ def _ticket(context: Mapping[str, Any]) -> Ticket:
 
 def _customer_context(context: Mapping[str, Any]) -> dict[str, Any]:
     """An unproven request (accounts.trust) is not on the customer's account: its emails
-    quote nothing of it, carry no anti-phishing code (accounts.notifications.emails) and
+    quote nothing of it, carry no anti-phishing code (notifications.emails) and
     offer the link that confirms or denies it instead of the request page."""
     ticket = _ticket(context)
     unproven = not ticket.sender_proven

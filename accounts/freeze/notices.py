@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import notifications
+import notifications
 from accounts.links import link_issue, link_token
 from accounts.models import AccountFreeze, OneTimeLink, UnfreezeAppeal, User
 

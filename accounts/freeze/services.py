@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from knox.models import AuthToken
 
-from accounts import notifications
+import notifications
 from accounts.audit import client_ip, security_event_record
 from accounts.effects import send_durably
 from accounts.freeze import notices

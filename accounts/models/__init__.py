@@ -8,7 +8,6 @@ from accounts.models.identity import (
     KycSubmission,
     ReviewStatus,
 )
-from accounts.models.notifications import BouncingAddress, Notification, NotificationPreference
 from accounts.models.reviews import AppealReview, MfaResetRequest, UnfreezeAppeal
 from accounts.models.security import AccountFreeze, KnownDevice, OneTimeLink, SecurityEvent
 from accounts.models.users import (
@@ -27,15 +26,12 @@ __all__ = [
     "AccountEffect",
     "AccountFreeze",
     "AppealReview",
-    "BouncingAddress",
     "DocumentView",
     "IdentityDocument",
     "KnownDevice",
     "KycLevel",
     "KycSubmission",
     "MfaResetRequest",
-    "Notification",
-    "NotificationPreference",
     "OneTimeLink",
     "ReviewStatus",
     "Role",

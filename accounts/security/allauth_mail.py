@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import User
-from accounts.notifications.emails import BeaconEmail
+from notifications.emails import BeaconEmail
 
 
 def mail_recipient(address: str, context: dict[str, Any]) -> User | None:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import notifications as outbox
+import notifications as outbox
 from accounts.links import link_token
 from accounts.models import MfaResetRequest, OneTimeLink, User
 

@@ -69,6 +69,9 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     "core",
+    # Below every domain app: the outbox, the bell, preferences; it discovers each app's
+    # notification_kinds.py in its ready() (notifications/apps.py).
+    "notifications",
     "accounts",
     "helpcenter",
     "tickets",
@@ -213,8 +216,8 @@ CELERY_TIMEZONE = "UTC"
 # Periodic sweeps; each task is idempotent and cheap when there is nothing to do.
 CELERY_BEAT_SCHEDULE = {
     # The notification outbox's safety net: re-queues emails whose task was lost.
-    "accounts-resend-unsent-notifications": {
-        "task": "accounts.tasks.resend_unsent",
+    "notifications-resend-unsent": {
+        "task": "notifications.tasks.resend_unsent",
         "schedule": 60.0,
     },
     # The account-effect outbox's safety net: security tickets of freezes, KYC and

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import notifications
+import notifications
 from accounts.selectors import account_for_verified_email
 from core.exceptions import ApplicationError
 from livechat.models import ChatMessage, Conversation

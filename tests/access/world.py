@@ -37,7 +37,6 @@ from accounts.models import (
     KycLevel,
     KycSubmission,
     MfaResetRequest,
-    NotificationPreference,
     OneTimeLink,
     Role,
     UnfreezeAppeal,
@@ -48,6 +47,7 @@ from accounts.trust import Proof
 from accounts.twofactor.services import mfa_reset_request_create
 from helpcenter import models as helpcenter_models
 from livechat.models import Conversation
+from notifications.models import NotificationPreference
 from tests.factories import AnnouncementFactory, ArticleFactory, ContactChannelFactory
 from tests.mail.builders import customer_email
 from tickets import rating_links, sender_confirm, services

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from kombu.simple import SimpleQueue
 
-from accounts import notifications
+import notifications
 from accounts.models import User
-from accounts.notifications import NotificationKind, NotificationObsolete
 from config.celery import app as celery_app
+from notifications import NotificationKind, NotificationObsolete
 
 TEMPLATES = Path(__file__).parent / "templates"
 

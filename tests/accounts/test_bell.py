@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from accounts import notifications
-from accounts.models import Notification
-from accounts.notifications.outbox import SWEEP_BATCH, SWEEP_GRACE
+import notifications
+from notifications.models import Notification
+from notifications.outbox import SWEEP_BATCH, SWEEP_GRACE
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db

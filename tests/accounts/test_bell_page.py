@@ -7,9 +7,9 @@ import re
 import pytest
 from django.test import Client
 
-from accounts import notifications
-from accounts.models import Notification
+import notifications
 from accounts.views import NOTIFICATIONS_PAGE_LIMIT
+from notifications.models import Notification
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db

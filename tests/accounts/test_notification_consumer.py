@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
 
-from accounts import notifications
+import notifications
 from accounts.models import User
 from config.asgi import application
 from tests.accounts.conftest import hello_context

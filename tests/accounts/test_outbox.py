@@ -11,11 +11,11 @@ from celery.signals import task_retry
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from accounts import notifications
-from accounts.models import Notification
-from accounts.notifications import threads
-from accounts.notifications.outbox import LEASE, MAX_ATTEMPTS, RETRY_BACKOFF_MAX
-from accounts.tasks import resend_unsent, send_notification
+import notifications
+from notifications import threads
+from notifications.models import Notification
+from notifications.outbox import LEASE, MAX_ATTEMPTS, RETRY_BACKOFF_MAX
+from notifications.tasks import resend_unsent, send_notification
 from tests.accounts.conftest import hello_context, needs_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +45,9 @@ def test_notify_writes_the_row_in_the_callers_transaction_and_queues_it_after_co
         # then: the row is part of the caller's transaction; nothing is queued yet
         assert Notification.objects.filter(id=row.id, status="pending").exists()
         assert outbox_queue.take() == []
-    assert outbox_queue.take() == [{"task": "accounts.tasks.send_notification", "args": [row.id]}]
+    assert outbox_queue.take() == [
+        {"task": "notifications.tasks.send_notification", "args": [row.id]}
+    ]
 
 
 def test_notify_rolled_back_leaves_no_row_and_sends_nothing(
@@ -329,14 +331,14 @@ def test_send_notification_skips_a_row_about_something_gone(
 
 
 def test_resend_sweep_is_in_the_beat_schedule_setting(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["accounts-resend-unsent-notifications"]
-    assert entry == {"task": "accounts.tasks.resend_unsent", "schedule": 60.0}
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-resend-unsent"]
+    assert entry == {"task": "notifications.tasks.resend_unsent", "schedule": 60.0}
 
 
 def test_resend_sweep_is_scheduled_by_celery_beat():
     from config.celery import app
 
-    assert "accounts-resend-unsent-notifications" in app.conf.beat_schedule
+    assert "notifications-resend-unsent" in app.conf.beat_schedule
 
 
 @needs_postgres

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts import notifications
+import notifications
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +18,10 @@ def test_notification_admin_lists_and_shows_rows_read_only(test_kinds, client, u
     )
     client.force_login(admin)
     # when
-    listing = client.get("/admin/accounts/notification/?status=pending")
-    detail = client.get(f"/admin/accounts/notification/{row.id}/change/")
+    listing = client.get("/admin/notifications/notification/?status=pending")
+    detail = client.get(f"/admin/notifications/notification/{row.id}/change/")
     # then
     assert listing.status_code == 200 and "outbox_test.hello" in listing.content.decode()
     assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
-    assert client.get("/admin/accounts/notification/add/").status_code == 403
-    assert client.get("/admin/accounts/notificationpreference/").status_code == 200
+    assert client.get("/admin/notifications/notification/add/").status_code == 403
+    assert client.get("/admin/notifications/notificationpreference/").status_code == 200

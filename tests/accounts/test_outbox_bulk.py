@@ -6,9 +6,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts import notifications
-from accounts.models import Notification
-from accounts.notifications import Note, notify_many
+import notifications
+from notifications import Note, notify_many
+from notifications.models import Notification
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,10 @@ from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from accounts import notifications
-from accounts.models import Notification
-from accounts.notifications import outbox
-from accounts.tasks import send_notification
+import notifications
+from notifications import outbox
+from notifications.models import Notification
+from notifications.tasks import send_notification
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,7 +159,7 @@ def test_a_sent_mark_committed_whose_answer_was_lost_is_not_a_lost_claim(
     connection.execute_wrappers.append(commit_then_drop)
     try:
         # when
-        with caplog.at_level(logging.ERROR, logger="accounts.notifications.outbox"):
+        with caplog.at_level(logging.ERROR, logger="notifications.outbox"):
             result = run_send(row.id)
     finally:
         connection.execute_wrappers.remove(commit_then_drop)

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 from django.utils import translation
 
-from accounts import notifications
-from accounts.tasks import send_notification
+import notifications
+from notifications.tasks import send_notification
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
-from accounts import notifications
-from accounts.models import Notification, NotificationPreference
-from accounts.notifications import NotificationKind
-from accounts.tasks import send_notification
+import notifications
 from core.exceptions import ApplicationError
+from notifications import NotificationKind
+from notifications.models import Notification, NotificationPreference
+from notifications.tasks import send_notification
 from tests.accounts.conftest import hello_context
 
 pytestmark = pytest.mark.django_db

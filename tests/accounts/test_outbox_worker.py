@@ -8,9 +8,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 
-from accounts import notifications
-from accounts.models import Notification
+import notifications
 from config.celery import app as celery_app
+from notifications.models import Notification
 from tests.accounts.conftest import hello_context, needs_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_postgres]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from accounts.models import NotificationPreference
-from accounts.notifications import registry
+from notifications import registry
+from notifications.models import NotificationPreference
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connections
 from playwright.sync_api import Browser, Page, expect
 
-from accounts import notifications
+import notifications
 from accounts.models import Role, User
 from tests.browser.test_ticket_flow import (
     PASSWORD,

@@ -17,10 +17,11 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from websockets.sync.client import ClientConnection, connect
 
-from accounts.models import KnownDevice, Notification, SecurityEvent, User
-from accounts.tasks import send_notification
+from accounts.models import KnownDevice, SecurityEvent, User
 from livechat.models import Conversation
 from livechat.services.presence import presence_for
+from notifications.models import Notification
+from notifications.tasks import send_notification
 from tests.deploy.proxy import SERVER_HEADER, WAIT, Worker, stop_all
 from tests.livechat.test_two_servers import (
     Listener,

@@ -20,7 +20,8 @@ from tests.faults.conftest import Process, Services, run_shell, wait_until
 # queued to the broker when the change commits. Prints the row's id.
 NOTIFY = """
 import uuid
-from accounts.models import Notification, User
+from accounts.models import User
+from notifications.models import Notification
 from accounts.security.services import anti_phishing_code_set
 user = User.objects.create_user(f"{uuid.uuid4().hex[:12]}@example.test", None, language="en")
 event = anti_phishing_code_set(user=user, code="FAULT-TEST-1", request=None)
@@ -31,23 +32,23 @@ print(row.id)
 # The send task, run the way a worker runs it (retries included), with the bookkeeping
 # allowed {seconds} s instead of its default: long enough to retry, short enough for a test.
 SEND = """
-from accounts.notifications import outbox
+from notifications import outbox
 outbox.BOOKKEEPING_SECONDS = {seconds}
-from accounts.tasks import send_notification
+from notifications.tasks import send_notification
 result = send_notification.apply(args=[{notification_id}])
 print(result.state, result.result)
 """
 
 # Beat's sweep, once: queues again what is due (to the worker).
 SWEEP = """
-from accounts.notifications import notifications_requeue_unsent
+from notifications import notifications_requeue_unsent
 print(notifications_requeue_unsent())
 """
 
 FINISHED = {"sent", "failed", "skipped"}
 # Celery's log line when a task ends, however it ends.
 TASK_ENDED = re.compile(
-    r"Task accounts\.tasks\.send_notification\[[^\]]+\] (succeeded|raised|retry)"
+    r"Task notifications\.tasks\.send_notification\[[^\]]+\] (succeeded|raised|retry)"
 )
 
 

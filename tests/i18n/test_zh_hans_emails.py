@@ -23,14 +23,14 @@ from django.core.mail import EmailMessage
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
-from accounts import notifications
+import notifications
 from accounts.models import (
-    Notification,
     OneTimeLink,
     SecurityEvent,
     User,
 )
-from accounts.notifications.emails import email_render
+from notifications.emails import email_render
+from notifications.models import Notification
 from tests.i18n.conftest import ZH, ZhWorld, typed
 from tests.i18n.zh_text import Typed, catalogue_misses, visible_text, zh_problems
 from tickets.models import Ticket, TicketMessage

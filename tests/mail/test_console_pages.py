@@ -141,8 +141,8 @@ def test_a_seed_phrase_in_an_email_is_masked_everywhere_agents_look(client, user
 def test_an_outsiders_email_noted_on_a_ticket_is_masked_too(user_factory, emailed):
     from mnemonic import Mnemonic
 
-    from accounts.models import Notification
-    from accounts.notifications import threads
+    from notifications import threads
+    from notifications.models import Notification
 
     phrase = Mnemonic("english").to_mnemonic(bytes(range(16, 32)))
     row = Notification.objects.filter(context__ticket_id=emailed.ticket.id).latest("id")

@@ -8,8 +8,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.models import BouncingAddress, Notification
-from accounts.notifications import threads
+from notifications import threads
+from notifications.models import BouncingAddress, Notification
 from tests.mail.builders import customer_email
 from tests.tickets.conftest import PNG_BYTES
 from tickets import selectors, services
@@ -402,7 +402,7 @@ def test_a_bounce_marks_the_address_and_the_outbox_stops_writing_to_it(alice, al
     assert intake.inbound.ticket == alices_ticket  # the agent sees why she went quiet
     assert not Ticket.objects.exclude(id=alices_ticket.id).exists()
     # and the next email to her is skipped, not sent into the void
-    from accounts.notifications import notification_send
+    from notifications import notification_send
 
     services.ticket_reply(actor=agent, ticket=alices_ticket, body="Any news?")
     row = Notification.objects.filter(kind="ticket.agent_replied").latest("id")

@@ -8,7 +8,8 @@ import base64
 
 import pytest
 
-from accounts.models import Notification, User
+from accounts.models import User
+from notifications.models import Notification
 from tests.mail.builders import SUPPORT, customer_email
 from tickets.mail.intake import UNKNOWN_SENDER, email_ingest
 from tickets.mail.parsing import parse_message
@@ -232,7 +233,7 @@ def test_an_out_of_office_sent_as_auto_generated_opens_nothing(alice, headers, s
 
 
 def test_an_auto_generated_answer_to_our_email_is_an_automatic_reply(alice, agent):
-    from accounts.notifications import threads
+    from notifications import threads
     from tickets import services
 
     ticket = ingest(customer_email(sender=alice.email).as_bytes()).inbound.ticket

@@ -8,8 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.models import Notification, Role, User
+from accounts.models import Role, User
 from accounts.services import user_role_grant
+from notifications.models import Notification
 from tickets import services
 from tickets.models import SlaPolicy, Ticket, TicketType
 from tickets.sla.sweep import sla_sweep

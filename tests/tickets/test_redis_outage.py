@@ -23,9 +23,10 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from kombu import pools
 
-from accounts.models import Notification, User
-from accounts.tasks import resend_unsent
+from accounts.models import User
 from config.celery import app as celery_app
+from notifications.models import Notification
+from notifications.tasks import resend_unsent
 from tests.accounts.conftest import needs_postgres
 from tickets import services
 from tickets.models import TicketType

@@ -11,5 +11,5 @@
   `manage.py ingest_email` (the MTA pipe): the three ways in.
 
 The headers that let replies find their ticket again are written by the outbox
-(`accounts.notifications.threads`).
+(`notifications.threads`).
 """

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from email import policy
 
-from accounts.notifications import threads
+from notifications import threads
 from tickets.mail.parsed import ParsedMail
 
 

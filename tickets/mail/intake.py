@@ -34,11 +34,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import trust
-from accounts.models import BouncingAddress
 from accounts.selectors import account_for_verified_email
 from accounts.services import contact_account
 from core.exceptions import ApplicationError
 from core.filetypes import FileRefused, identify
+from notifications.models import BouncingAddress
 from tickets.attachments import MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE
 from tickets.mail import classify as noise
 from tickets.mail.html import rewrite_cids, sanitize_html

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from accounts.notifications import threads
+from notifications import threads
 from tickets.alerts import ticket_of_thread
 from tickets.mail.parsed import ParsedMail
 from tickets.models import Ticket

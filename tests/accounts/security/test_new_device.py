@@ -9,9 +9,9 @@ from django.urls import resolve
 
 from accounts.links import link_peek
 from accounts.models import KnownDevice, OneTimeLink, SecurityEvent
-from accounts.notifications import kind_get
 from accounts.security.alerts import NEW_DEVICE
 from accounts.security.devices import DEVICE_COOKIE
+from notifications import kind_get
 from tests.accounts.security.conftest import (
     IPHONE_SAFARI,
     browser,
@@ -86,7 +86,7 @@ def test_a_second_browser_gets_the_customer_an_alert_with_a_this_wasnt_me_link(
     assert round((link.expires_at - link.created_at).total_seconds()) == 24 * 3600
     assert "for 24 hours" in alert.body
     # the token is made when the email is rendered, not kept in the outbox
-    from accounts.models import Notification
+    from notifications.models import Notification
 
     row = Notification.objects.get(kind=NEW_DEVICE)
     assert token not in str(row.context)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from accounts.models import Notification
 from livechat.models import AgentPresence
 from livechat.services.messages import message_post
+from notifications.models import Notification
 
 from .conftest import JSON
 

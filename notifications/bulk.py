@@ -12,17 +12,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone, translation
 
-from accounts.models import Notification, NotificationPreference, User
-from accounts.notifications import bell, outbox
-from accounts.notifications.preferences import _enabled
-from accounts.notifications.registry import BELL, EMAIL, kind_get
 from core.realtime import broadcast_many_on_commit
+from notifications import bell, outbox
+from notifications.models import Notification, NotificationPreference
+from notifications.preferences import _enabled
+from notifications.registry import BELL, EMAIL, kind_get
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def _after_commit(created: list[Notification]) -> None:
     ]
 
     def enqueue() -> None:
-        from accounts.tasks import send_notification
+        from notifications.tasks import send_notification
 
         # One producer (one broker connection) for the lot, not one acquire per task.
         with send_notification.app.producer_or_acquire() as producer:

@@ -25,7 +25,7 @@ import smtplib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -42,11 +42,14 @@ from django.db import (
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
-from accounts.models import Notification, User
-from accounts.notifications import bell, emails
-from accounts.notifications.errors import NotificationObsolete, TransientSendError
-from accounts.notifications.preferences import channels_enabled
-from accounts.notifications.registry import BELL, EMAIL, NotificationKind, kind_get
+from notifications import bell, emails
+from notifications.errors import NotificationObsolete, TransientSendError
+from notifications.models import Notification
+from notifications.preferences import channels_enabled
+from notifications.registry import BELL, EMAIL, NotificationKind, kind_get
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -238,15 +241,19 @@ def _keys(value: Any) -> Iterable[str]:
             yield from _keys(item)
 
 
+def _languages() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
 def _language(recipient: User | None, language: str | None) -> str:
     if language is not None:
-        if language not in User.Language.values:
+        if language not in _languages():
             raise ValueError(f"Unknown language {language!r}.")
         return language
     if recipient is not None:
         return recipient.language
     active = translation.get_language()
-    return active if active in User.Language.values else settings.LANGUAGE_CODE
+    return active if active in _languages() else settings.LANGUAGE_CODE
 
 
 def _row_key(dedupe_key: str, channel: str, recipient: User | None, to_email: str) -> str:
@@ -302,7 +309,7 @@ def _enqueue_later(notification_id: int) -> Callable[[], None]:
 
 
 def _enqueue(notification_id: int, producer: Any = None) -> None:
-    from accounts.tasks import send_notification
+    from notifications.tasks import send_notification
 
     # Retry the publish briefly, then give up: the sweep is the safety net.
     send_notification.apply_async(
@@ -496,6 +503,7 @@ def _finish(row: Notification, status: str, error: str = "") -> None:
 def _attempt_failed(
     row: Notification, exc: BaseException, retry_in: int, *, deadline: float | None
 ) -> str:
+
     if row.attempts >= MAX_ATTEMPTS:
         logger.error("notification %s failed %d times: %s", row.id, row.attempts, exc)
         _record(row, Notification.Status.FAILED, _describe(exc), deadline=deadline)

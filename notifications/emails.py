@@ -4,14 +4,15 @@ The layout (templates/accounts/email/base.txt and base.html) puts the recipient'
 anti-phishing code in the same place in every email; the layout's own context keys
 are applied last, so no kind can replace or fake the code. A kind whose context says
 `sender_unproven` (it is about text someone wrote in the recipient's name without
-proving it, accounts.trust) gets no code at all: the code vouches for every word.
+proving it, accounts.trust) gets no code at all: the code vouches for every word, so
+an email with it may quote only Beacon's own words and the proven customer's.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from email.header import Header
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -20,11 +21,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts import trust
-from accounts.models import BouncingAddress, Notification, User
-from accounts.notifications import threads
-from accounts.notifications.errors import NotificationObsolete
-from accounts.notifications.registry import NotificationKind, kind_get
+from notifications import threads
+from notifications.errors import NotificationObsolete
+from notifications.models import BouncingAddress, Notification
+from notifications.registry import NotificationKind, kind_get
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class BeaconEmail(EmailMultiAlternatives):
@@ -101,9 +104,7 @@ def _layout_context(
     site_url = settings.SITE_URL
     can_choose = user is not None and not kind.essential
     quotes_unproven = bool(built.get("sender_unproven"))
-    code = getattr(user, "anti_phishing_code", "") or ""
-    if not trust.email_may_carry_code(quotes_unproven_text=quotes_unproven):
-        code = ""
+    code = "" if quotes_unproven else getattr(user, "anti_phishing_code", "") or ""
     return {
         "recipient": user,
         "language": notification.language,

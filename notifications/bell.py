@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from accounts.models import Notification, User
-from accounts.notifications.registry import kind_get
 from core.realtime import broadcast_on_commit, group_name
+from notifications.models import Notification
+from notifications.registry import kind_get
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

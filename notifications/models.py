@@ -3,6 +3,9 @@
 A row is written in the transaction of the change that causes it, so a rollback leaves
 none; Celery sends it after commit, and a periodic sweep re-queues rows whose task was
 lost. For the in-console bell the same row is the inbox item (`read_at`).
+
+The tables kept the names they had when these models lived in accounts (`db_table`), so
+moving the models moved no data (migrations/0001_initial.py).
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models.users import User
 from core.models import BaseModel
 
 
@@ -39,7 +41,7 @@ class Notification(BaseModel):
     to_email = models.EmailField(blank=True)
     kind = models.CharField(max_length=64)
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    language = models.CharField(max_length=8, choices=User.Language.choices)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     # Ids and plain values only: the kind's context builder loads the objects at send time.
     context = models.JSONField(default=dict, blank=True)
     # The caller's event key plus channel and recipient (see notifications.notify).
@@ -56,6 +58,7 @@ class Notification(BaseModel):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "accounts_notification"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -123,6 +126,7 @@ class NotificationPreference(BaseModel):
     bell = models.BooleanField()
 
     class Meta:
+        db_table = "accounts_notificationpreference"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind"], name="notification_preference_one_per_kind"
@@ -144,6 +148,9 @@ class BouncingAddress(BaseModel):
     bounces = models.PositiveIntegerField(default=1)
     last_bounced_at = models.DateTimeField()
     reason = models.TextField(blank=True)  # the last diagnostic, e.g. "550 5.1.1 user unknown"
+
+    class Meta:
+        db_table = "accounts_bouncingaddress"
 
     def __str__(self) -> str:
         return f"{self.email} ({self.bounces})"

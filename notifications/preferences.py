@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import NotificationPreference, User
-from accounts.notifications.registry import NotificationKind, kind_get, kinds_for_user
 from core.exceptions import ApplicationError
+from notifications.models import NotificationPreference
+from notifications.registry import NotificationKind, kind_get, kinds_for_user
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)

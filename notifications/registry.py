@@ -1,4 +1,5 @@
-"""The kinds of notification, registered by each app at import (in its AppConfig.ready).
+"""The kinds of notification: each app lists its own in `<app>/notification_kinds.py`
+(KINDS), which this app finds and registers when Django is ready (`kinds_discover`).
 
 A kind says what a notification is: whether people may turn it off, where it may go,
 its subject (also the bell title), its email templates and how to build their context
@@ -8,11 +9,14 @@ from the row's stored context at send time.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import autodiscover_modules
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -86,7 +90,8 @@ _KINDS: dict[str, NotificationKind] = {}
 
 
 def register(kind: NotificationKind) -> NotificationKind:
-    """Make `kind` known; registering another kind under a taken name is a mistake."""
+    """Make `kind` known; registering another kind under a taken name is a mistake.
+    Apps do not call this: they list their kinds in notification_kinds.py."""
     existing = _KINDS.get(kind.name)
     if existing is not None and existing != kind:
         raise ImproperlyConfigured(f"Notification kind {kind.name!r} is already registered.")
@@ -95,7 +100,7 @@ def register(kind: NotificationKind) -> NotificationKind:
 
 
 def unregister(name: str) -> None:
-    """For tests that register a kind of their own."""
+    """For tests that register a kind of their own (apps list theirs in KINDS)."""
     _KINDS.pop(name, None)
 
 
@@ -114,3 +119,25 @@ def kinds_for_user(user: User) -> list[NotificationKind]:
     """The kinds `user` may get, for the preferences page: by label within essential/not."""
     kinds = [kind for kind in _KINDS.values() if kind.visible_to(user)]
     return sorted(kinds, key=lambda kind: (kind.essential, str(kind.label)))
+
+
+# Each app declares its kinds in this module, as a sequence named KINDS.
+KINDS_MODULE = "notification_kinds"
+
+
+def kinds_discover() -> None:
+    """Register the KINDS of every installed app's notification_kinds module.
+
+    Called once from NotificationsConfig.ready(), when every model is loaded; the one way
+    a kind becomes known, as admin.py is the one way a model reaches the admin.
+    """
+    autodiscover_modules(KINDS_MODULE)
+    for app_config in apps.get_app_configs():
+        module = sys.modules.get(f"{app_config.name}.{KINDS_MODULE}")
+        if module is None:
+            continue
+        kinds = getattr(module, "KINDS", None)
+        if kinds is None:
+            raise ImproperlyConfigured(f"{module.__name__} must define KINDS.")
+        for kind in kinds:
+            register(kind)
