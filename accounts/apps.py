@@ -8,7 +8,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import realtime  # noqa: F401  (sign-out, roles, factors -> open sockets)
-        from accounts.freeze import notices  # noqa: F401  (registers the freeze's emails)
-        from accounts.kyc import alerts  # noqa: F401  (registers the KYC decision emails)
-        from accounts.security import receivers  # noqa: F401  (sign-in history, alerts, emails)
-        from accounts.twofactor import wiring  # noqa: F401  (2FA emails, audit receivers)
+        from accounts.security import receivers  # noqa: F401  (sign-in history, alerts)
+        from accounts.twofactor import receivers as twofactor  # noqa: F401  (2FA audit)

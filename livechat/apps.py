@@ -6,7 +6,6 @@ class LivechatConfig(AppConfig):
 
     def ready(self) -> None:
         from helpcenter.identity_checks import identity_check_register
-        from livechat.services import transcripts  # noqa: F401  registers the transcript email
         from livechat.verification import staff_id_identity
 
         identity_check_register(staff_id_identity)  # staff IDs on the verification page

@@ -155,8 +155,7 @@ def _console_link(context: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------------- kinds
 
 
-def register_kinds() -> None:
-    """Called once from TicketsConfig.ready."""
+def _kinds() -> list[outbox.NotificationKind]:
     customer = [
         (
             "ticket.received",
@@ -199,10 +198,11 @@ def register_kinds() -> None:
             True,
         ),
     ]
+    kinds = []
     for name, label, subject, template, build, essential in customer:
         # What a customer asked about is always answered; only the reminders can be muted.
         agent_reply = name == "ticket.agent_replied"
-        outbox.register(
+        kinds.append(
             outbox.NotificationKind(
                 name=name,
                 label=label,
@@ -234,7 +234,7 @@ def register_kinds() -> None:
         ("sla.breached", _("SLA breached"), _("SLA breached: %(number)s"), True),
     ]
     for name, label, subject, essential in staff:
-        outbox.register(
+        kinds.append(
             outbox.NotificationKind(
                 name=name,
                 label=label,
@@ -251,6 +251,10 @@ def register_kinds() -> None:
                 staff_only=True,
             )
         )
+    return kinds
+
+
+KINDS = _kinds()  # listed in tickets/notification_kinds.py
 
 
 # ---------------------------------------------------------------------------- events

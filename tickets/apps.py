@@ -7,9 +7,4 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from tickets import alerts, security_desk  # noqa: F401 (its receivers connect)
-        from tickets.sla import sweep
-
-        alerts.register_kinds()
-        if alerts.sla_steps not in sweep.listeners:
-            sweep.listeners.append(alerts.sla_steps)
+        from tickets import security_desk  # noqa: F401 (its receivers connect)

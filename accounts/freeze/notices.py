@@ -1,4 +1,4 @@
-"""The freeze's emails, registered at import (AccountsConfig.ready imports this module).
+"""The freeze's emails (KINDS, listed in accounts/notification_kinds.py).
 
 All are essential security notices: nobody may turn them off. Stored contexts hold ids
 only; an appeal link's token is made here, when the email is rendered (accounts.links).
@@ -69,7 +69,7 @@ def _decision_context(context: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-notifications.register(
+KINDS = [
     notifications.NotificationKind(
         name=FROZEN,
         label=_("Your account was frozen"),
@@ -77,9 +77,7 @@ notifications.register(
         template="accounts/freeze/email/frozen",
         build_context=_frozen_context,
         essential=True,
-    )
-)
-notifications.register(
+    ),
     notifications.NotificationKind(
         name=APPEAL_LINK,
         label=_("A link to appeal a freeze"),
@@ -87,9 +85,7 @@ notifications.register(
         template="accounts/freeze/email/appeal_link",
         build_context=_appeal_link_context,
         essential=True,
-    )
-)
-notifications.register(
+    ),
     notifications.NotificationKind(
         name=APPEAL_APPROVED,
         label=_("Your unfreeze appeal was approved"),
@@ -97,9 +93,7 @@ notifications.register(
         template="accounts/freeze/email/appeal_approved",
         build_context=_decision_context,
         essential=True,
-    )
-)
-notifications.register(
+    ),
     notifications.NotificationKind(
         name=APPEAL_REJECTED,
         label=_("Your unfreeze appeal was rejected"),
@@ -107,8 +101,8 @@ notifications.register(
         template="accounts/freeze/email/appeal_rejected",
         build_context=_decision_context,
         essential=True,
-    )
-)
+    ),
+]
 
 
 def appeal_link_new(*, user: User, freeze: AccountFreeze) -> OneTimeLink:

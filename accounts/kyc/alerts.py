@@ -39,7 +39,7 @@ def _link(context: Mapping[str, Any]) -> str:
     return reverse("accounts:kyc")
 
 
-def _register() -> None:
+def _kinds() -> list[outbox.NotificationKind]:
     kinds = (
         (
             APPROVED,
@@ -52,21 +52,21 @@ def _register() -> None:
             _("[Beacon] Your identity verification (level %(level)s) needs another try"),
         ),
     )
-    for name, label, subject in kinds:
-        outbox.register(
-            outbox.NotificationKind(
-                name=name,
-                label=label,
-                subject=subject,
-                template="accounts/kyc/email/decided",
-                build_context=_context,
-                link=_link,
-                essential=True,
-            )
+    return [
+        outbox.NotificationKind(
+            name=name,
+            label=label,
+            subject=subject,
+            template="accounts/kyc/email/decided",
+            build_context=_context,
+            link=_link,
+            essential=True,
         )
+        for name, label, subject in kinds
+    ]
 
 
-_register()  # at import: AccountsConfig.ready imports this module
+KINDS = _kinds()  # listed in accounts/notification_kinds.py
 
 
 def kyc_decided(submission: KycSubmission) -> None:

@@ -66,8 +66,7 @@ def _security_link(context: Mapping[str, Any]) -> str:
     return reverse("accounts:security")
 
 
-def register_kinds() -> None:
-    """Called once when the accounts app is ready."""
+def _kinds() -> list[outbox.NotificationKind]:
     kinds = [
         (
             NEW_DEVICE,
@@ -91,18 +90,21 @@ def register_kinds() -> None:
             _phone_context,
         ),
     ]
-    for name, label, subject, template, build in kinds:
-        outbox.register(
-            outbox.NotificationKind(
-                name=name,
-                label=label,
-                subject=subject,
-                template=f"accounts/security/email/{template}",
-                build_context=build,
-                link=_security_link,
-                essential=True,  # security notices: nobody may turn them off
-            )
+    return [
+        outbox.NotificationKind(
+            name=name,
+            label=label,
+            subject=subject,
+            template=f"accounts/security/email/{template}",
+            build_context=build,
+            link=_security_link,
+            essential=True,  # security notices: nobody may turn them off
         )
+        for name, label, subject, template, build in kinds
+    ]
+
+
+KINDS = _kinds()  # listed in accounts/notification_kinds.py
 
 
 def new_device_alert(*, user: User, sign_in: SecurityEvent, link: OneTimeLink, **flags: bool):

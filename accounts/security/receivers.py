@@ -10,7 +10,6 @@ from django.contrib.auth import signals as auth_signals
 
 from accounts.audit import security_event_record
 from accounts.models import SecurityEvent
-from accounts.security import alerts
 from accounts.security.sign_ins import sign_in_failed_record, sign_in_record, sign_out_record
 
 
@@ -55,4 +54,3 @@ allauth_signals.password_reset.connect(
     _password_reset, dispatch_uid="beacon.security.password_reset"
 )
 allauth_signals.email_changed.connect(_email_changed, dispatch_uid="beacon.security.email_changed")
-alerts.register_kinds()

@@ -53,8 +53,8 @@ def _done_context(context: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def register_kinds() -> None:
-    for name, label, subject, template, build in (
+def _kinds() -> list[outbox.NotificationKind]:
+    kinds = (
         (
             REQUESTED,
             _("Two-factor reset requested"),
@@ -76,17 +76,21 @@ def register_kinds() -> None:
             "reset_done",
             _done_context,
         ),
-    ):
-        outbox.register(
-            outbox.NotificationKind(
-                name=name,
-                label=label,
-                subject=subject,
-                template=f"accounts/twofactor/email/{template}",
-                build_context=build,
-                essential=True,
-            )
+    )
+    return [
+        outbox.NotificationKind(
+            name=name,
+            label=label,
+            subject=subject,
+            template=f"accounts/twofactor/email/{template}",
+            build_context=build,
+            essential=True,
         )
+        for name, label, subject, template, build in kinds
+    ]
+
+
+KINDS = _kinds()  # listed in accounts/notification_kinds.py
 
 
 def notify_reset(*, kind: str, reset: MfaResetRequest, user: User, **context: Any) -> None:

@@ -1,7 +1,7 @@
 """A chat's transcript: as plain text (download, tickets) and by email through the outbox.
 
-Only public messages, as stored (sensitive data already masked). The email kind is
-registered at import (LivechatConfig.ready imports this module).
+Only public messages, as stored (sensitive data already masked). The email's kind is
+in KINDS, listed in livechat/notification_kinds.py.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def _email_context(context: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-notifications.register(
+KINDS = [
     notifications.NotificationKind(
         name=TRANSCRIPT_EMAIL,
         label=gettext_lazy("Chat transcripts you ask for"),
@@ -154,4 +154,4 @@ notifications.register(
         # Sent only when asked for, so never muted.
         essential=True,
     )
-)
+]

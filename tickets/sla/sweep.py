@@ -11,13 +11,12 @@ are due, only its batches do.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets import realtime
+from tickets import alerts, realtime
 from tickets.models import SlaEscalation, Team, Ticket, TicketEvent
 from tickets.sla import clock, service
 from tickets.sla.policies import SlaRules
@@ -54,11 +53,6 @@ class Escalated:
 class SweepResult:
     tickets: int = 0
     steps: list[Escalated] = field(default_factory=list)
-
-
-# Who hears of a step (tickets.alerts.sla_steps, wired in TicketsConfig.ready).
-StepListener = Callable[[list[Escalated]], None]
-listeners: list[StepListener] = []
 
 
 def sla_sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> SweepResult:
@@ -107,8 +101,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> SweepRes
         TicketEvent.objects.bulk_create(events)
         _write_back(tickets)
         result.tickets = len(tickets)
-        for listener in listeners:
-            listener(result.steps)
+        alerts.sla_steps(result.steps)  # the assignee, and for a breach the supervisors
         if result.steps:
             realtime.queues_changed_on_commit()
     return result
