@@ -192,10 +192,10 @@ def main() -> None:
         drop_scratch_database(database)
         sys.exit("sla_sweep measures PostgreSQL: set DATABASE_URL=postgres://…")
     if args.no_notifications:
-        from tickets import alerts
+        from tickets import notices
 
-        # The sweep alone: it tells nobody of its steps (it calls alerts.sla_steps).
-        alerts.sla_steps = lambda steps: None
+        # The sweep alone: it tells nobody of its steps (it calls notices.sla_steps).
+        notices.sla_steps = lambda steps: None
     try:
         world = world_setup()
         now = timezone.now()

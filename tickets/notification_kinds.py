@@ -1,6 +1,6 @@
 """The notification kinds of tickets (what customers and staff hear of a ticket), found
 by the notifications app when Django is ready (notifications.registry.kinds_discover)."""
 
-from tickets.alerts import KINDS
+from tickets.notices import KINDS
 
 __all__ = ["KINDS"]

@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from tickets import alerts, services
+from tickets import notices, services
 from tickets.models import Ticket
 
 BATCH = 500
@@ -21,15 +21,15 @@ BATCH = 500
 def waiting_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """(reminded, solved) in this run."""
     now = now or timezone.now()
-    remind_from = now - dt.timedelta(days=alerts.REMIND_AFTER_DAYS)
-    solve_from = now - dt.timedelta(days=alerts.SOLVE_AFTER_DAYS)
+    remind_from = now - dt.timedelta(days=notices.REMIND_AFTER_DAYS)
+    solve_from = now - dt.timedelta(days=notices.SOLVE_AFTER_DAYS)
     pending = Ticket.objects.filter(status=Ticket.Status.PENDING).select_related("requester")
     reminded = 0
     for ticket in pending.filter(sla_paused_at__lte=remind_from, sla_paused_at__gt=solve_from)[
         :BATCH
     ]:
         with transaction.atomic():
-            alerts.pending_reminder(ticket)
+            notices.pending_reminder(ticket)
         reminded += 1
     solved = 0
     for ticket_id in pending.filter(sla_paused_at__lte=solve_from).values_list("id", flat=True)[

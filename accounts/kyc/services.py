@@ -19,7 +19,7 @@ from accounts import signals
 from accounts.audit import client_ip, security_event_record
 from accounts.documents import document_check, document_read, document_store
 from accounts.effects import send_durably
-from accounts.kyc import alerts
+from accounts.kyc import notices
 from accounts.kyc.errors import (
     KycAlreadyDecided,
     KycAlreadyPending,
@@ -245,7 +245,7 @@ def kyc_review(
         level=submission.level,
         reasons=reasons,
     )
-    alerts.kyc_decided(submission)
+    notices.kyc_decided(submission)
     summary = "; ".join(reason_labels(reasons))
     send_durably(
         signals.security_review_decided,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from accounts.audit import security_event_record
 from accounts.models import SecurityEvent, User
-from accounts.security.alerts import code_set_alert, phone_changed_alert
+from accounts.security.notices import code_set_alert, phone_changed_alert
 from accounts.security.rules import code_clean, phone_clean, phone_masked
 
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 from accounts.audit import client_ip, client_user_agent, security_event_record
 from accounts.links import link_issue
 from accounts.models import KnownDevice, OneTimeLink, SecurityEvent, User
-from accounts.security.alerts import new_device_alert
 from accounts.security.devices import device_hash, device_id_of, network_of
+from accounts.security.notices import new_device_alert
 
 NOT_ME_LINK_LIFETIME = timedelta(hours=24)
 # Django's authenticate() may be called with the address under either name.

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts import trust
-from tickets import alerts, selectors
+from tickets import notices, selectors
 from tickets.models import Ticket, TicketType
 from tickets.services import ticket_create
 
@@ -123,8 +123,8 @@ def test_every_email_about_an_unproven_request_quotes_nothing_and_has_no_code(
     ticket.refresh_from_db()
     ticket.sla_paused_at = ticket.updated_at
     ticket.solved_at = ticket.updated_at
-    alerts.pending_reminder(ticket)
-    alerts.solved(ticket, automatic=False)
+    notices.pending_reminder(ticket)
+    notices.solved(ticket, automatic=False)
     deliver_outbox()
 
     sent = [m for m in mail.outbox if m.to == [owner.email]]

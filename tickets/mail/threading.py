@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from notifications import threads
-from tickets.alerts import ticket_of_thread
 from tickets.mail.parsed import ParsedMail
 from tickets.models import Ticket
+from tickets.notices import ticket_of_thread
 
 _NUMBER_IN_SUBJECT = re.compile(r"(?<![0-9])([0-9]{6}-[0-9]{6})(?![0-9])")
 _MERGE_HOPS = 5  # a merged ticket's replies go to what it was merged into

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.text import plain_text
-from tickets import alerts, attachments, realtime, workflow
+from tickets import attachments, notices, realtime, workflow
 from tickets.models import (
     Ticket,
     TicketAttachment,
@@ -132,7 +132,7 @@ def _set_status(ticket: Ticket, actor, target: str) -> None:
     clock_fields = sla.sla_status_changed(ticket, before=before, now=timezone.now())
     ticket.save(update_fields=["status", "solved_at", "updated_at", *clock_fields])
     if target == Ticket.Status.SOLVED:
-        alerts.solved(ticket, automatic=actor is None)
+        notices.solved(ticket, automatic=actor is None)
     _event(ticket, actor, TicketEvent.Kind.STATUS, before, target)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import trust
 from core.exceptions import ApplicationError
 from core.text import plain_text
-from tickets import alerts, fields
+from tickets import fields, notices
 from tickets.models import (
     Ticket,
     TicketEvent,
@@ -102,7 +102,7 @@ def ticket_create(
     _attach(message, checked)
     _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
     if acknowledge:
-        alerts.ticket_received(ticket)
+        notices.ticket_received(ticket)
     return ticket
 
 
@@ -147,9 +147,9 @@ def ticket_reply(
     elif not staff and ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
         _set_status(ticket, actor, Ticket.Status.OPEN)
     if staff:
-        alerts.agent_replied(message)
+        notices.agent_replied(message)
     else:
-        alerts.customer_replied(message, followers=ticket.followers.filter(is_active=True))
+        notices.customer_replied(message, followers=ticket.followers.filter(is_active=True))
     return message
 
 

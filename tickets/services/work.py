@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from tickets import alerts, workflow
+from tickets import notices, workflow
 from tickets.models import (
     Ticket,
     TicketEvent,
@@ -63,7 +63,7 @@ def ticket_assign(*, actor, ticket: Ticket, assignee) -> Ticket:
     ticket.save(update_fields=["assignee", "updated_at"])
     _event(ticket, actor, TicketEvent.Kind.ASSIGNED, before, assignee.email if assignee else "")
     if assignee is not None:
-        alerts.assigned(ticket, assignee, by=actor)
+        notices.assigned(ticket, assignee, by=actor)
     if ticket.status == Ticket.Status.NEW and assignee is not None:
         _set_status(ticket, actor, Ticket.Status.OPEN)
     return ticket

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets import alerts, realtime
+from tickets import notices, realtime
 from tickets.models import SlaEscalation, Team, Ticket, TicketEvent
 from tickets.sla import clock, service
 from tickets.sla.policies import SlaRules
@@ -101,7 +101,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> SweepRes
         TicketEvent.objects.bulk_create(events)
         _write_back(tickets)
         result.tickets = len(tickets)
-        alerts.sla_steps(result.steps)  # the assignee, and for a breach the supervisors
+        notices.sla_steps(result.steps)  # the assignee, and for a breach the supervisors
         if result.steps:
             realtime.queues_changed_on_commit()
     return result

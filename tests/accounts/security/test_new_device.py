@@ -9,8 +9,8 @@ from django.urls import resolve
 
 from accounts.links import link_peek
 from accounts.models import KnownDevice, OneTimeLink, SecurityEvent
-from accounts.security.alerts import NEW_DEVICE
 from accounts.security.devices import DEVICE_COOKIE
+from accounts.security.notices import NEW_DEVICE
 from notifications import kind_get
 from tests.accounts.security.conftest import (
     IPHONE_SAFARI,
