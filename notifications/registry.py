@@ -40,7 +40,8 @@ class NotificationKind:
     values only, so the bell can show it without touching the database); it is the email
     subject and the bell title. `link` turns the stored context into a site path.
     `build_context` turns the stored context into the email templates' context at send
-    time (load objects by id there; raise NotificationObsolete if they are gone).
+    time (load objects by id there with `load_or_obsolete`, which raises
+    NotificationObsolete when they are gone).
     Templates: `template + ".txt"` and `template + ".html"`, extending
     accounts/email/base.txt and base.html, which hold the anti-phishing block.
     """

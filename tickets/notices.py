@@ -30,10 +30,8 @@ SOLVE_AFTER_DAYS = 7  # and this long: mark it solved
 
 
 def _ticket(context: Mapping[str, Any]) -> Ticket:
-    ticket = Ticket.objects.select_related("requester").filter(id=context["ticket_id"]).first()
-    if ticket is None:
-        raise outbox.NotificationObsolete("the ticket is gone")
-    return ticket
+    tickets = Ticket.objects.select_related("requester")
+    return outbox.load_or_obsolete(tickets, context["ticket_id"], what="the ticket")
 
 
 def _customer_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,11 +59,8 @@ def _received_context(context: Mapping[str, Any]) -> dict[str, Any]:
 
 def _replied_context(context: Mapping[str, Any]) -> dict[str, Any]:
     built = _customer_context(context)
-    message = TicketMessage.objects.filter(
-        id=context["message_id"], visibility=TicketMessage.Visibility.PUBLIC
-    ).first()
-    if message is None:
-        raise outbox.NotificationObsolete("the reply is gone")
+    public = TicketMessage.objects.filter(visibility=TicketMessage.Visibility.PUBLIC)
+    message = outbox.load_or_obsolete(public, context["message_id"], what="the reply")
     return {**built, "message": message}
 
 
@@ -291,9 +286,7 @@ def ticket_received(ticket: Ticket) -> None:
     first_response = ticket.sla_target == "first_response" and ticket.sla_due_at
     reply_by = ticket.sla_due_at.isoformat() if first_response else ""
     if ticket.sender_proven:
-        _to_customer(
-            "ticket.received", ticket, f"ticket.received:{ticket.id}", reply_by=reply_by
-        )
+        _to_customer("ticket.received", ticket, f"ticket.received:{ticket.id}", reply_by=reply_by)
     else:  # "someone wrote to us in your name": no code, none of their words, a link
         _to_customer("ticket.claimed", ticket, f"ticket.claimed:{ticket.id}")
     if ticket.original_id is not None:

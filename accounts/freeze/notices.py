@@ -32,16 +32,13 @@ def _appeal_request_url() -> str:
 
 
 def _appeal_url(context: Mapping[str, Any]) -> str:
-    link = OneTimeLink.objects.filter(id=context["link_id"]).first()
-    if link is None:
-        raise notifications.NotificationObsolete("the appeal link is gone")
+    link = notifications.load_or_obsolete(OneTimeLink, context["link_id"], what="the appeal link")
     return settings.SITE_URL + reverse("accounts:freeze-appeal", args=[link_token(link)])
 
 
 def _frozen_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    freeze = AccountFreeze.objects.select_related("actor").filter(id=context["freeze_id"]).first()
-    if freeze is None:
-        raise notifications.NotificationObsolete("the freeze is gone")
+    freezes = AccountFreeze.objects.select_related("actor")
+    freeze = notifications.load_or_obsolete(freezes, context["freeze_id"], what="the freeze")
     return {
         "freeze": freeze,
         "by_agent": freeze.source == AccountFreeze.Source.AGENT,
@@ -59,9 +56,7 @@ def _appeal_link_context(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _decision_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    appeal = UnfreezeAppeal.objects.filter(id=context["appeal_id"]).first()
-    if appeal is None:
-        raise notifications.NotificationObsolete("the appeal is gone")
+    appeal = notifications.load_or_obsolete(UnfreezeAppeal, context["appeal_id"], what="the appeal")
     return {
         "appeal": appeal,
         "sign_in_url": settings.SITE_URL + reverse("account_login"),

@@ -22,9 +22,9 @@ REJECTED = "kyc.rejected"
 
 
 def _context(context: Mapping[str, Any]) -> dict[str, Any]:
-    submission = KycSubmission.objects.filter(id=context["submission_id"]).first()
-    if submission is None:
-        raise outbox.NotificationObsolete("the submission is gone")
+    submission = outbox.load_or_obsolete(
+        KycSubmission, context["submission_id"], what="the submission"
+    )
     return {
         "submission": submission,
         "approved": submission.status == ReviewStatus.APPROVED,

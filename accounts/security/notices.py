@@ -24,10 +24,7 @@ PHONE_CHANGED = "security.phone_changed"
 
 
 def _event(context: Mapping[str, Any]) -> SecurityEvent:
-    event = SecurityEvent.objects.filter(id=context["event_id"]).first()
-    if event is None:
-        raise outbox.NotificationObsolete("the security event is gone")
-    return event
+    return outbox.load_or_obsolete(SecurityEvent, context["event_id"], what="the security event")
 
 
 def _event_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -41,9 +38,7 @@ def _event_context(context: Mapping[str, Any]) -> dict[str, Any]:
 
 def _new_device_context(context: Mapping[str, Any]) -> dict[str, Any]:
     built = _event_context(context)
-    link = OneTimeLink.objects.filter(id=context["link_id"]).first()
-    if link is None:
-        raise outbox.NotificationObsolete("the link is gone")
+    link = outbox.load_or_obsolete(OneTimeLink, context["link_id"], what="the link")
     token = link_token(link)
     return {
         **built,

@@ -23,17 +23,13 @@ DONE = "twofactor.reset_done"
 
 
 def _reset(context: Mapping[str, Any]) -> MfaResetRequest:
-    reset = MfaResetRequest.objects.select_related("user").filter(id=context["reset_id"]).first()
-    if reset is None:
-        raise outbox.NotificationObsolete("the reset request is gone")
-    return reset
+    resets = MfaResetRequest.objects.select_related("user")
+    return outbox.load_or_obsolete(resets, context["reset_id"], what="the reset request")
 
 
 def _requested_context(context: Mapping[str, Any]) -> dict[str, Any]:
     reset = _reset(context)
-    link = OneTimeLink.objects.filter(id=context["link_id"]).first()
-    if link is None:
-        raise outbox.NotificationObsolete("the cancel link is gone")
+    link = outbox.load_or_obsolete(OneTimeLink, context["link_id"], what="the cancel link")
     return {
         "reset": reset,
         "cancel_url": settings.SITE_URL

@@ -130,9 +130,9 @@ def transcript_email(*, conversation: Conversation, email: str = "") -> str:
 
 
 def _email_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    conversation = Conversation.objects.filter(id=context["conversation_id"]).first()
-    if conversation is None:
-        raise notifications.NotificationObsolete("the chat is gone")
+    conversation = notifications.load_or_obsolete(
+        Conversation, context["conversation_id"], what="the chat"
+    )
     up_to = int(context["up_to"])
     return {
         "conversation": conversation,
