@@ -19,7 +19,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from config.routing import websocket_urlpatterns  # noqa: E402
+from config.socket_urls import websocket_urlpatterns  # noqa: E402
 
 
 class EchoConsumer(AsyncWebsocketConsumer):

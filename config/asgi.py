@@ -21,7 +21,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config import websocket_server  # noqa: E402
 from config.origins import OriginCheck  # noqa: E402
-from config.routing import websocket_urlpatterns  # noqa: E402
+from config.socket_urls import websocket_urlpatterns  # noqa: E402
 
 # daphne imports this module before it listens: frames past its size cap get the app's
 # `too_large` answer instead of a dropped connection (config/websocket_server.py).

@@ -1,4 +1,5 @@
-"""Channel-layer group names for chat, in one place."""
+"""Channel-layer group names for chat, in one place (as tickets/groups.py is for the ticket
+console)."""
 
 from __future__ import annotations
 

@@ -20,8 +20,8 @@ from accounts.sockets import AccountSocket
 from core.converters import TicketNumberConverter
 from core.sockets import FrameError
 from tickets import selectors
+from tickets.groups import queues_group, ticket_group
 from tickets.permissions import CONSOLE
-from tickets.realtime import QUEUES_GROUP, ticket_group
 
 _NUMBER = re.compile(TicketNumberConverter.regex)
 
@@ -34,7 +34,7 @@ class ConsoleConsumer(AccountSocket):
         self.watching: str | None = None
 
     def groups_to_join(self) -> list[str]:
-        return [QUEUES_GROUP]
+        return [queues_group()]
 
     def admit(self) -> int | None:
         # Asked again when the account changes: a ticket no longer visible (a role or a

@@ -46,7 +46,7 @@ from tickets.mail.parsed import ParsedMail
 from tickets.mail.parsing import parse_message
 from tickets.mail.quotes import split_reply
 from tickets.mail.sender import email_sender, proof_for_reply
-from tickets.mail.threading import ticket_for_message, ticket_of_thread_id
+from tickets.mail.thread_match import ticket_for_message, ticket_of_thread_id
 from tickets.models import InboundEmail, Ticket, TicketMessage, TicketType
 from tickets.sensitive.guard import kinds_in_order, scan
 from tickets.services import MAX_BODY, ticket_create, ticket_reply

@@ -18,7 +18,7 @@ from accounts import trust
 from tickets.mail import authresults
 from tickets.mail.parsed import ParsedMail
 
-_SIGNED_THREAD = ("references", "reply address")  # tickets.mail.threading's `how`
+_SIGNED_THREAD = ("references", "reply address")  # tickets.mail.thread_match's `how`
 
 
 def email_sender(parsed: ParsedMail, account) -> trust.Sender:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.text import plain_text
-from tickets import attachments, notices, realtime, workflow
+from tickets import attachments, groups, notices, workflow
 from tickets.models import (
     Ticket,
     TicketAttachment,
@@ -90,7 +90,7 @@ def _event(
         from_value=str(from_value)[:200],
         to_value=str(to_value)[:200],
     )
-    realtime.queues_changed_on_commit()  # every recorded change may move queue counts
+    groups.queues_changed_on_commit()  # every recorded change may move queue counts
 
 
 def _attach(message: TicketMessage, checked: list[attachments.CheckedFile]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets import notices, realtime
+from tickets import groups, notices
 from tickets.models import SlaEscalation, Team, Ticket, TicketEvent
 from tickets.sla import clock, service
 from tickets.sla.policies import SlaRules
@@ -103,7 +103,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> SweepRes
         result.tickets = len(tickets)
         notices.sla_steps(result.steps)  # the assignee, and for a breach the supervisors
         if result.steps:
-            realtime.queues_changed_on_commit()
+            groups.queues_changed_on_commit()
     return result
 
 

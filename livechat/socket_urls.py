@@ -1,3 +1,6 @@
+"""Live chat's websocket URLs (the widget, the agent's console); config/socket_urls.py
+mounts every app's."""
+
 from __future__ import annotations
 
 from django.urls import path

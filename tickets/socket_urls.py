@@ -1,3 +1,5 @@
+"""The ticket console's websocket URL; config/socket_urls.py mounts every app's."""
+
 from django.urls import path
 
 from tickets.consumers import ConsoleConsumer

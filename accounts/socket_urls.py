@@ -1,3 +1,5 @@
+"""The bell's websocket URL; config/socket_urls.py mounts every app's."""
+
 from django.urls import path
 
 from accounts.consumers import NotificationConsumer

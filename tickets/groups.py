@@ -1,0 +1,21 @@
+"""Channel-layer group names for the ticket console, in one place (as livechat/groups.py
+is for chat). The consumer is transport only; services send to these groups."""
+
+from __future__ import annotations
+
+from core.realtime import broadcast_on_commit, group_name
+
+
+def queues_group() -> str:
+    """Every open console: queue counts changed."""
+    return "console.queues"
+
+
+def ticket_group(number: str) -> str:
+    """Every console with one ticket open: who else is viewing or typing."""
+    return group_name("console", "ticket", number)
+
+
+def queues_changed_on_commit() -> None:
+    """Tell every open console to refresh its counts once the change is committed."""
+    broadcast_on_commit(queues_group(), {"type": "queues.changed"})
