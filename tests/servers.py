@@ -55,8 +55,15 @@ def current_database_url() -> str:
 class AsgiServer:
     """Start with AsgiServer(), then wait_ready(); stop() before the test database goes."""
 
-    def __init__(self, settings_module: str = "config.settings.test", **extra_env: str) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        settings_module: str = "config.settings.test",
+        *,
+        port: int | None = None,
+        **extra_env: str,
+    ) -> None:
+        # `port`: to start a server again where one was stopped (its clients reconnect).
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         env = {

@@ -44,9 +44,10 @@ from channels.consumer import AsyncConsumer, get_handler_name
 from channels.exceptions import StopConsumer
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from core.exceptions import ApplicationError
-from core.sockets.frames import FrameError, TokenBucket, frame_read
+from core.sockets.frames import FrameError, SendOrder, TokenBucket, frame_read
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,12 @@ async def run_blocking(function, *args, **kwargs):
     return await _call_in_worker(function, *args, **kwargs)
 
 
+# Close code when the channel layer cannot be reached (PROTOCOL.md, "Close codes"): the
+# client says the chat is unavailable for a moment and reconnects with backoff.
+LAYER_UNAVAILABLE = 4503
+LAYER_ERRORS = (RedisError, OSError, TimeoutError)
+
+
 class JsonSocket(AsyncConsumer):
     """Base of every Beacon socket (see the module docstring)."""
 
@@ -105,6 +112,7 @@ class JsonSocket(AsyncConsumer):
         self.follow_ups: list[tuple[Any, tuple]] = []
         self.joined: list[str] = []
         self.bucket = TokenBucket()
+        self.send_order = SendOrder()
         self.closed = False
 
     async def dispatch(self, message: dict) -> None:
@@ -129,8 +137,15 @@ class JsonSocket(AsyncConsumer):
         if code is not None:
             self.hang_up(code)
             return
-        for group in (*self.standing_groups(), *self.groups_to_join()):
-            self.join(group)
+        try:
+            for group in (*self.standing_groups(), *self.groups_to_join()):
+                self.join(group)
+        except LAYER_ERRORS:
+            # The channel layer (Redis) is down: this socket would hear nothing. Say so
+            # with a code the client explains and retries after, not a crash (1011).
+            logger.warning("%s refused: the channel layer is unreachable", type(self).__name__)
+            self.hang_up(LAYER_UNAVAILABLE)
+            return
         self.on_connect()
 
     async def websocket_receive(self, message: dict) -> None:
@@ -138,8 +153,11 @@ class JsonSocket(AsyncConsumer):
             return
         try:
             content = frame_read(message.get("text"), bucket=self.bucket)
+            self.send_order.check(content)
         except FrameError as error:
-            self.send_error(error.code, error.message)
+            if error.code == "rate_limited":
+                self.send_order.refused(error.client_id)
+            self.send_frame_error(error)
             return
         handler = getattr(self, "on_" + content["type"].replace(".", "_"), None)
         if handler is None:
@@ -174,7 +192,7 @@ class JsonSocket(AsyncConsumer):
         except ApplicationError as error:
             self.send_application_error(error)
         except FrameError as error:
-            self.send_error(error.code, error.message)
+            self.send_frame_error(error)
         except Exception:
             # A bug or an outage, not the client's doing: its services roll back, and the
             # socket (the agent's other chats, the customer's draft) stays up.
@@ -227,6 +245,13 @@ class JsonSocket(AsyncConsumer):
     def send_error(self, code: str, message: str) -> None:
         """An `error` frame; the connection stays open."""
         self.send_json({"type": "error", "code": code, "message": str(message)})
+
+    def send_frame_error(self, error: FrameError) -> None:
+        """The `error` frame, naming the refused frame's client_id when it had one."""
+        frame = {"type": "error", "code": error.code, "message": error.message}
+        if error.client_id is not None:
+            frame["client_id"] = error.client_id
+        self.send_json(frame)
 
     def send_application_error(self, error: ApplicationError) -> None:
         self.send_error(error.code, error.message)

@@ -31,11 +31,12 @@ _TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$")
 
 class FrameError(Exception):
     """The `error` frame that answers a frame; the connection stays open. Handlers may
-    raise it too, for a field the frame got wrong."""
+    raise it too, for a field the frame got wrong. `client_id`: the refused frame's, when
+    it had one, so the client knows which message to send again."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, client_id: str | None = None) -> None:
         super().__init__(f"{code}: {message}")
-        self.code, self.message = code, str(message)
+        self.code, self.message, self.client_id = code, str(message), client_id
 
 
 class TokenBucket:
@@ -61,7 +62,9 @@ def frame_read(text: str | None, *, bucket: TokenBucket) -> dict[str, Any]:
 
     The rate limit counts every frame, refused ones too."""
     if not bucket.take():
-        raise FrameError("rate_limited", str(_("Too many frames; slow down.")))
+        raise FrameError(
+            "rate_limited", str(_("Too many frames; slow down.")), client_id=client_id_of(text)
+        )
     if text is None:
         raise FrameError("bad_frame", str(_("Frames must be JSON text.")))
     # len() first: a str of more characters than the limit has more bytes too, and
@@ -81,6 +84,54 @@ def frame_read(text: str | None, *, bucket: TokenBucket) -> dict[str, Any]:
             str(_("Frames cannot hold NUL characters or unpaired surrogates.")),
         )
     return content
+
+
+def client_id_of(text: str | None) -> str | None:
+    """The `client_id` of a frame's text, if it is a well-formed frame that has one."""
+    if text is None or len(text) > MAX_FRAME_BYTES:
+        return None
+    try:
+        content = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return _usable_client_id(content.get("client_id") if isinstance(content, dict) else None)
+
+
+def _usable_client_id(value: Any) -> str | None:
+    # What every socket accepts as a client_id (1-64 storable characters).
+    if isinstance(value, str) and 0 < len(value) <= 64 and is_storable(value):
+        return value
+    return None
+
+
+class SendOrder:
+    """Keeps a client's messages in the order it sent them when the rate limit refuses one.
+
+    Once a frame with a `client_id` is refused, later frames with other client ids are
+    refused too (with theirs) until the refused one comes again: a client that resends
+    from the refused one, in order, stores its messages in the order they were written,
+    and none can take a slot the refused one was waiting for. Per connection."""
+
+    def __init__(self) -> None:
+        self.waiting_for: str | None = None
+
+    def refused(self, client_id: str | None) -> None:
+        if client_id is not None and self.waiting_for is None:
+            self.waiting_for = client_id
+
+    def check(self, content: dict[str, Any]) -> None:
+        """Raises the refusal of a frame that would overtake a refused one."""
+        client_id = _usable_client_id(content.get("client_id"))
+        if self.waiting_for is None or client_id is None:
+            return
+        if client_id == self.waiting_for:
+            self.waiting_for = None
+            return
+        raise FrameError(
+            "rate_limited",
+            str(_("Sent after a message that was refused; send that one again first.")),
+            client_id=client_id,
+        )
 
 
 def _all_storable(value: Any) -> bool:

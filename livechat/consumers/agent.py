@@ -50,14 +50,18 @@ class AgentChatConsumer(AccountSocket):
         ]
 
     def on_connect(self) -> None:
+        # The chats the agent already has, read before coming online: coming online may
+        # route waiting chats to them, and those arrive as `chat.assigned` events on the
+        # agent's group (joined before this), so listing them here too sent them twice.
+        chats = Conversation.objects.filter(agent=self.user, status=Conversation.Status.ACTIVE)
+        already = list(chats.order_by("assigned_at"))
         mine = presence.presence_connect(agent=self.user)
         self.online = True
         self.send_json(
             {"type": "presence.update", "status": mine.status, "staff_id": mine.staff_id}
         )
         self.send_snapshot()
-        chats = Conversation.objects.filter(agent=self.user, status=Conversation.Status.ACTIVE)
-        for conversation in chats.order_by("assigned_at"):
+        for conversation in already:
             self.send_json(
                 {
                     "type": "chat.assigned",

@@ -1,7 +1,9 @@
 // The agent's chat console (/console/chats/): one websocket for all chats, a column per
-// chat. After a drop it reconnects with backoff and resumes each chat from the last
-// message id it saw; unacknowledged messages are sent again with the same client id,
-// which the server treats as the same message.
+// chat. After a drop it reconnects with backoff and resumes each chat after the last
+// message of an unbroken run it has shown; unacknowledged messages are sent again, in the
+// order they were written, with the same client id (the server treats it as the same
+// message). Catch-up and live messages can arrive in either order: each message is placed
+// by its number and shown once, so there is no gap and no duplicate.
 (function () {
   "use strict";
 
@@ -12,9 +14,14 @@
   const empty = root.querySelector("[data-empty]");
   const template = root.querySelector("[data-column-template]");
   const conn = root.querySelector("[data-conn]");
-  const chats = new Map(); // public id -> {el, lastId, pending: Map(client_id -> frame), readSent}
+  // public id -> {el, lastId, shown: Map(id -> element), contiguous, pending: Map(client_id
+  // -> frame) in the order written, readSent, openedOn}
+  const chats = new Map();
   let socket = null;
   let retry = 0;
+  let generation = 0; // one per connection: each chat is opened once per connection
+  let resendTimer = null;
+  let written = 0; // the order messages were written in, across chats
 
   function newClientId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -34,14 +41,13 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    generation += 1;
     socket.addEventListener("open", () => {
       retry = 0;
       conn.textContent = text("Online");
       conn.classList.remove("offline");
-      chats.forEach((chat, id) => {
-        send({ type: "chat.open", conversation: id, after: chat.lastId });
-        chat.pending.forEach((frame) => send(frame));
-      });
+      chats.forEach((chat, id) => openChat(id, chat));
+      resendPending();
     });
     socket.addEventListener("message", (event) => {
       let frame;
@@ -57,10 +63,32 @@
       conn.textContent = text("Offline");
       conn.classList.add("offline");
       if (event.code === 4401 || event.code === 4403) return; // signed out or not an agent
+      if (event.code === 4503) conn.textContent = text("Unavailable"); // the server's chat relay is down
       retry = Math.min(retry + 1, 6);
       const wait = Math.min(30000, 500 * 2 ** retry) * (0.5 + Math.random() / 2);
       setTimeout(connect, wait);
     });
+  }
+
+  function openChat(id, chat) {
+    // What this chat missed: everything after the unbroken run shown so far.
+    if (chat.openedOn === generation) return;
+    if (send({ type: "chat.open", conversation: id, after: chat.contiguous })) chat.openedOn = generation;
+  }
+
+  function resendPending() {
+    // Unacknowledged messages of every chat, oldest first (each chat's Map keeps the
+    // order they were written in).
+    clearTimeout(resendTimer);
+    resendTimer = null;
+    const all = [];
+    chats.forEach((chat) => chat.pending.forEach((frame) => all.push(frame)));
+    all.sort((a, b) => a.written - b.written).forEach((frame) => send(frameToSend(frame)));
+  }
+
+  function frameToSend(frame) {
+    const { written: _order, ...rest } = frame; // the order stays here
+    return rest;
   }
 
   // ---- columns
@@ -80,7 +108,10 @@
     const macro = el.querySelector("[data-macro]");
     macro.id = "macro-" + id;
     el.querySelector("[data-macro-label]").htmlFor = macro.id;
-    const chat = { el, lastId: 0, pending: new Map(), readSent: 0, typingTimer: null, typingOn: false };
+    const chat = {
+      el, lastId: 0, shown: new Map(), contiguous: 0, pending: new Map(),
+      readSent: 0, openedOn: 0, typingTimer: null, typingOn: false,
+    };
     chats.set(id, chat);
     wire(id, chat);
     columns.appendChild(el);
@@ -137,9 +168,11 @@
         client_id: newClientId(),
         body: value,
         internal: internal.checked,
+        written: ++written,
       };
       chat.pending.set(frame.client_id, frame);
-      send(frame);
+      // While a refused message waits to be sent again, later ones wait behind it.
+      if (!resendTimer) send(frameToSend(frame));
       body.value = "";
       internal.checked = false;
       setTyping(id, chat, false);
@@ -183,8 +216,7 @@
   }
 
   function appendMessage(chat, message) {
-    if (message.id <= chat.lastId) return; // already shown (a resume overlaps)
-    chat.lastId = message.id;
+    if (!Number.isInteger(message.id) || chat.shown.has(message.id)) return; // a resume overlaps
     const item = document.createElement("li");
     item.className = "chat-msg chat-msg-" + message.sender + (message.internal ? " chat-msg-internal" : "");
     const who = document.createElement("span");
@@ -207,9 +239,18 @@
         text("Masked") + text("Colon") + message.masked.map(label).join(text("ListSeparator"));
       item.appendChild(masked);
     }
+    item.dataset.id = String(message.id);
     const log = chat.el.querySelector("[data-log]");
-    log.appendChild(item);
-    log.scrollTop = log.scrollHeight;
+    // In number order: a live message may come before the catch-up that precedes it.
+    let next = null;
+    chat.shown.forEach((other, id) => {
+      if (id > message.id && (!next || id < Number(next.dataset.id))) next = other;
+    });
+    log.insertBefore(item, next);
+    chat.shown.set(message.id, item);
+    chat.lastId = Math.max(chat.lastId, message.id);
+    while (chat.shown.has(chat.contiguous + 1)) chat.contiguous += 1;
+    if (!next) log.scrollTop = log.scrollHeight;
     if (message.client_id) chat.pending.delete(message.client_id);
     if (message.sender === "customer" && document.activeElement === chat.el.querySelector("[data-body]")) {
       markRead(chat.el.dataset.conversation, chat);
@@ -282,7 +323,7 @@
     "queue.snapshot": (frame) => renderQueue(frame.waiting || []),
     "chat.assigned": (frame) => {
       const chat = column(frame.conversation);
-      send({ type: "chat.open", conversation: frame.conversation.id, after: chat.lastId });
+      openChat(frame.conversation.id, chat);
     },
     "message.new": (frame) => {
       const chat = chats.get(frame.conversation);
@@ -316,6 +357,11 @@
     },
     error: (frame) => {
       conn.textContent = text("Error") + " " + frame.message;
+      // A message refused for going too fast: it and every later one go again, in order,
+      // once the limit has refilled (the server refuses the later ones until it has it).
+      if (frame.code === "rate_limited" && frame.client_id && !resendTimer) {
+        resendTimer = setTimeout(resendPending, 1200);
+      }
     },
   };
 

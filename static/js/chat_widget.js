@@ -1,9 +1,13 @@
 /* The customer chat widget: templates/livechat/_widget.html, frames in livechat/PROTOCOL.md.
  *
- * Nothing is lost, nothing is doubled: every message gets a client_id and stays in a
- * pending list (sessionStorage) until the server acks it; after a reconnect (with backoff)
- * the socket resumes with ?after=<last id> and the pending messages are sent again (the
- * same client_id is the same message on the server). The conversation id is kept in
+ * Nothing is lost, nothing is doubled, nothing out of order: every message gets a client_id
+ * and stays in a pending list (sessionStorage) until the server acks it; after a reconnect
+ * (with backoff) the socket resumes with ?after=<last id> and the pending messages are
+ * sent again (the same client_id is the same message on the server). They go in the order
+ * typed, a window of WINDOW at a time, below the socket's frame limit; when the server
+ * refuses one for going too fast (`rate_limited` naming its client_id), it and every later
+ * one go again, in order, once the limit has refilled (the server refuses the later ones
+ * too until the refused one comes back, so none can overtake it). The conversation id is kept in
  * sessionStorage too, so the chat continues across page navigations.
  */
 (function () {
@@ -81,6 +85,11 @@
   var typingTimer = null;
   var agentTypingTimer = null;
   var readUpTo = 0;
+  // Messages in flight at once: the socket takes bursts of 10 frames, and typing and read
+  // receipts need room beside them.
+  var WINDOW = 5;
+  var inFlight = []; // client_ids sent on this socket and not yet acked, in order
+  var backoffTimer = null; // set while a refused message waits to go again
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, name) {
@@ -180,6 +189,7 @@
     ws.addEventListener("open", function () {
       if (socket !== ws) { return; }
       attempt = 0;
+      inFlight = [];
       flush();
     });
     ws.addEventListener("message", function (event) {
@@ -194,13 +204,13 @@
       clearTimeout(watchdog);
       if (event.code === 4401) { stopped = true; setStatusText(texts.signedOut); return; }
       if (event.code === 4403 || event.code === 4404) { stopped = true; setStatusText(texts.forbidden); return; }
-      scheduleReconnect();
+      scheduleReconnect(event.code === 4503 ? texts.unavailable : texts.reconnecting);
     });
   }
 
-  function scheduleReconnect() {
+  function scheduleReconnect(why) {
     if (stopped) { return; }
-    setStatusText(texts.reconnecting);
+    setStatusText(why || texts.reconnecting);
     var delay = Math.min(15000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
     attempt += 1;
     clearTimeout(retryTimer);
@@ -232,11 +242,24 @@
   }
 
   function flush() {
+    // The next pending messages, in order, while the window has room.
+    if (backoffTimer) { return; }
     var list = pending();
-    list.forEach(function (item) {
-      sendFrame({ type: "message.send", client_id: item.client_id, body: item.body });
-    });
+    for (var i = 0; i < list.length && inFlight.length < WINDOW; i += 1) {
+      var item = list[i];
+      if (inFlight.indexOf(item.client_id) !== -1) { continue; }
+      if (!sendFrame({ type: "message.send", client_id: item.client_id, body: item.body })) { break; }
+      inFlight.push(item.client_id);
+    }
     armWatchdog();
+  }
+
+  function refused(clientId) {
+    // Too fast: this one and everything after it go again, in order, once the server's
+    // limit has refilled (about a second for a burst).
+    if (backoffTimer || !clientId) { return; }
+    inFlight = [];
+    backoffTimer = setTimeout(function () { backoffTimer = null; flush(); }, 1200);
   }
 
   function armWatchdog() {
@@ -259,7 +282,10 @@
       case "queue.update": onQueue(frame); break;
       case "conversation.update": onConversation(frame); break;
       case "warning.sensitive": onSensitive(frame); break;
-      case "error": setStatusText(frame.message || texts.failed); break;
+      case "error":
+        if (frame.code === "rate_limited" && frame.client_id) { refused(frame.client_id); break; }
+        setStatusText(frame.message || texts.failed);
+        break;
       default: break;
     }
   }
@@ -340,8 +366,14 @@
     });
   }
 
+  function acked(clientId) {
+    setPending(pending().filter(function (item) { return item.client_id !== clientId; }));
+    inFlight = inFlight.filter(function (id) { return id !== clientId; });
+    flush();
+  }
+
   function onAck(frame) {
-    setPending(pending().filter(function (item) { return item.client_id !== frame.client_id; }));
+    acked(frame.client_id);
     var item = pendingShown[frame.client_id];
     if (item) {
       item.classList.remove("pending");
@@ -368,7 +400,7 @@
       item.querySelector(".chat-body").textContent = message.body;
       var receipt = item.querySelector(".chat-receipt");
       if (receipt && receipt.textContent === texts.sending) { receipt.textContent = ""; }
-      setPending(pending().filter(function (p) { return p.client_id !== message.client_id; }));
+      acked(message.client_id);
     } else {
       item = render(message);
       log.insertBefore(item, log.querySelector(".pending")); // unsent ones stay last
@@ -530,8 +562,8 @@
     list.push({ client_id: clientId, body: body });
     setPending(list);
     showPending({ client_id: clientId, body: body });
-    if (sendFrame({ type: "message.send", client_id: clientId, body: body })) {
-      armWatchdog();
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      flush(); // behind the ones still pending, in the order typed
     } else {
       connect();
     }

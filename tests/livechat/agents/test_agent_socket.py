@@ -162,6 +162,40 @@ async def test_agent_comes_online_takes_the_waiting_chat_and_talks_to_the_custom
     assert presence.status == "offline" and presence.disconnected_at is not None
 
 
+async def test_coming_online_announces_each_chat_once_and_no_message_twice():
+    # given: one chat already the agent's, and one waiting that routing will give her
+    customer = await person("cust@example.test", role=None)
+    other = await person("other@example.test", role=None)
+    mei = await person("mei@example.test", name="Mei")
+    mine = await queued_chat(customer)
+    await database_sync_to_async(Conversation.objects.filter(pk=mine.pk).update)(
+        status="active", agent=mei
+    )
+    waiting = await queued_chat(other)
+    # when: she opens the console, and opens each chat it announces (as agent_chat.js does)
+    agent = await open_socket(mei)
+    assert (await agent.connect())[0]
+    frames = []
+    while not await agent.receive_nothing(1):
+        frame = await agent.receive_json_from(FRAME_WAIT)
+        frames.append(frame)
+        if frame["type"] == "chat.assigned":
+            chat_id = frame["conversation"]["id"]
+            await agent.send_json_to({"type": "chat.open", "conversation": chat_id, "after": 0})
+    # then: each chat is announced once, and each message arrives once
+    assigned = [f["conversation"]["id"] for f in frames if f["type"] == "chat.assigned"]
+    assert sorted(assigned) == sorted([str(mine.public_id), str(waiting.public_id)])
+    messages = [
+        (f["conversation"], f["message"]["id"]) for f in frames if f["type"] == "message.new"
+    ]
+    expected = []
+    for chat in (mine, waiting):
+        chat = await fresh(chat)  # taking the chat may have added a line ("Mei joined")
+        expected += [(str(chat.public_id), n) for n in range(1, chat.last_seq + 1)]
+    assert sorted(messages) == sorted(expected)
+    await agent.disconnect()
+
+
 async def test_agent_socket_answers_bad_frames_with_errors_and_keeps_other_chats_private():
     customer = await person("cust@example.test", role=None)
     chat = await queued_chat(customer, language="zh-hans")  # nobody serves Chinese

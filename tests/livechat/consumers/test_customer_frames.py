@@ -7,9 +7,11 @@ import asyncio
 import json
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from livechat.groups import conversation_group
+from livechat.models import ChatMessage
 from tests.livechat.consumers.conftest import (
     FRAME_WAIT,
     drain,
@@ -115,6 +117,45 @@ async def test_customer_flood_is_rate_limited_and_the_socket_recovers():
     await asyncio.sleep(1.1)
     # then: the socket works as before
     assert (await send(socket, "c-1", "sorry"))["type"] == "message.ack"
+    await socket.disconnect()
+
+
+@database_sync_to_async
+def stored_bodies(public_id: str) -> list[str]:
+    return list(
+        ChatMessage.objects.filter(
+            conversation__public_id=public_id, sender=ChatMessage.Sender.CUSTOMER
+        )
+        .order_by("seq")
+        .values_list("body", flat=True)
+    )
+
+
+async def test_a_refused_message_is_named_and_no_later_one_overtakes_it():
+    # given: an open chat; the browser sends twenty frames at once (twice the burst)
+    chat = await start_chat()
+    socket, _ = await open_chat(chat)
+    for _ in range(20):
+        await socket.send_json_to({"type": "resume", "after": 99})
+    # when: right behind them, three messages, then (a second later) a fourth
+    for n in (1, 2, 3):
+        await socket.send_json_to({"type": "message.send", "client_id": f"c-{n}", "body": f"m{n}"})
+    first_answers = await drain(socket)
+    await asyncio.sleep(1.1)
+    await socket.send_json_to({"type": "message.send", "client_id": "c-4", "body": "m4"})
+    # then: the refusals name the message each refused; the fourth, though the limit has
+    # refilled, is refused too, because it would overtake the first refused one
+    refused = [f["client_id"] for f in first_answers if "client_id" in f and "code" in f]
+    assert refused and refused == [f"c-{n}" for n in range(4 - len(refused), 4)]
+    later = await socket.receive_json_from(FRAME_WAIT)
+    assert (later["code"], later["client_id"]) == ("rate_limited", "c-4")
+    # when: the browser sends again from the first refused one, in order
+    for n in range(int(refused[0][2:]), 5):
+        await socket.send_json_to({"type": "message.send", "client_id": f"c-{n}", "body": f"m{n}"})
+    # then: each is acked, and all four are stored once, in the order written
+    acks = [f for f in await drain(socket) if f["type"] == "message.ack"]
+    assert [a["client_id"] for a in acks] == [f"c-{n}" for n in range(int(refused[0][2:]), 5)]
+    assert await stored_bodies(chat.public_id) == ["m1", "m2", "m3", "m4"]
     await socket.disconnect()
 
 
