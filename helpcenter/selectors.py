@@ -40,7 +40,7 @@ def search_input_clean(
     query = (query or "").replace("\x00", "").strip()
     if len(query) > MAX_QUERY_CHARS:
         raise ApplicationError(
-            f"Search for at most {MAX_QUERY_CHARS} characters.", code="query_too_long"
+            f"Search for at most {MAX_QUERY_CHARS} characters.", code="too_long"
         )
     return query, lang
 

@@ -77,7 +77,7 @@ def search_caches_clear() -> None:
 def article_import(*, source: ArticleSource) -> str:
     """Create or update the version `source` describes; returns created, updated or unchanged."""
     if source.status not in Article.Status.values:
-        raise ApplicationError(f"unknown status {source.status!r}", code="invalid_status")
+        raise ApplicationError(f"unknown status {source.status!r}", code="bad_status")
     digest = _content_hash(source)
     article = Article.objects.select_for_update().filter(slug=source.slug, lang=source.lang).first()
     if article is not None and article.source_hash == digest:
@@ -114,7 +114,7 @@ def article_feedback_record(
     comment = plain_text(comment).strip()
     if len(comment) > MAX_FEEDBACK_COMMENT:
         raise ApplicationError(
-            f"Comments are limited to {MAX_FEEDBACK_COMMENT} characters.", code="comment_too_long"
+            f"Comments are limited to {MAX_FEEDBACK_COMMENT} characters.", code="too_long"
         )
     voter = (
         {"user": user}

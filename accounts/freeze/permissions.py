@@ -44,7 +44,7 @@ def freeze_check(*, actor: User | None, user: User) -> None:
     if actor is None or actor.pk == user.pk:
         return
     if not can_freeze_for_customer(actor):
-        raise FreezeRefused(_("You may not freeze accounts."), code="not_allowed")
+        raise FreezeRefused(_("You may not freeze accounts."), code="forbidden")
     if is_staff_account(user) and not user_has_role(user=actor, role=Role.ADMIN):
         raise FreezeRefused(
             _(

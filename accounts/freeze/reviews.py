@@ -52,11 +52,11 @@ def appeal_decide(
         raise PermissionDenied
     reason = reason.strip()
     if not reason:
-        raise ReviewRefused(_("Give a reason for your decision."), code="reason_required")
+        raise ReviewRefused(_("Give a reason for your decision."), code="empty")
     if len(reason) > REASON_MAX:
         raise ReviewRefused(
             _("The reason is longer than %(max)d characters.") % {"max": REASON_MAX},
-            code="reason_too_long",
+            code="too_long",
         )
     appeal = (
         UnfreezeAppeal.objects.select_for_update()
@@ -65,7 +65,7 @@ def appeal_decide(
         .first()
     )
     if appeal is None:
-        raise ReviewRefused(_("There is no such appeal."), code="missing")
+        raise ReviewRefused(_("There is no such appeal."), code="not_found")
     if appeal.user_id == reviewer.id:
         raise PermissionDenied
     if appeal.status != UnfreezeAppeal.Status.PENDING:

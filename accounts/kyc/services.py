@@ -166,17 +166,17 @@ def _clean_decision(approve: bool, reasons: list[str], note: str) -> tuple[list[
     note = note.strip()
     if len(note) > NOTE_MAX:
         raise ApplicationError(
-            _("The note is longer than %(max)d characters.") % {"max": NOTE_MAX}, code="note"
+            _("The note is longer than %(max)d characters.") % {"max": NOTE_MAX}, code="too_long"
         )
     if approve:
         return [], note
     unknown = [code for code in reasons if code not in RejectionReason.values]
     if unknown:
-        raise ApplicationError(_("Unknown rejection reason."), code="reason")
+        raise ApplicationError(_("Unknown rejection reason."), code="bad_reason")
     if not reasons:
-        raise ApplicationError(_("Choose at least one reason for the rejection."), code="reason")
+        raise ApplicationError(_("Choose at least one reason for the rejection."), code="empty")
     if RejectionReason.OTHER in reasons and not note:
-        raise ApplicationError(_("Explain “another reason” in the note."), code="note")
+        raise ApplicationError(_("Explain “another reason” in the note."), code="empty")
     # In the list's own order, once each: the customer reads them as a list.
     return [code for code in RejectionReason.values if code in reasons], note
 

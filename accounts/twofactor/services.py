@@ -128,7 +128,7 @@ def mfa_reset_cancel(*, token: str, request: HttpRequest | None = None) -> MfaRe
     if reset is None or reset.status not in OPEN_STATUSES:
         raise ResetConflict(
             _("This two-factor reset is already closed and can no longer be cancelled."),
-            code="closed",
+            code="decided",
         )
     reset.status = MfaResetRequest.Status.CANCELLED
     reset.save(update_fields=["status"])
@@ -172,11 +172,11 @@ def mfa_reset_decide(
         raise ResetConflict(
             _("This request was already decided or cancelled (%(status)s).")
             % {"status": reset.get_status_display()},
-            code="not_pending",
+            code="decided",
         )
     reason = reason.strip()
     if not reason:
-        raise ApplicationError(_("Give a reason for the decision."), code="reason_required")
+        raise ApplicationError(_("Give a reason for the decision."), code="empty")
     reset.status = MfaResetRequest.Status.APPROVED if approve else MfaResetRequest.Status.REJECTED
     reset.reviewer = reviewer
     reset.reviewed_at = timezone.now()

@@ -28,7 +28,7 @@ MAX_EMAIL_CHARS = 254
 
 
 def clean_visitor_email(email: str) -> str:
-    """The email as given, checked; ApplicationError(code="email") when it is not one."""
+    """The email as given, checked; ApplicationError(code="bad_email") when it is not one."""
     email = (email or "").replace("\x00", "").strip().lower()
     try:
         if not email or len(email) > MAX_EMAIL_CHARS:
@@ -36,7 +36,7 @@ def clean_visitor_email(email: str) -> str:
         validate_email(email)
     except ValidationError:
         raise ApplicationError(
-            _("Enter a valid email address."), code="email", extra={"field": "email"}
+            _("Enter a valid email address."), code="bad_email", extra={"field": "email"}
         ) from None
     return email
 

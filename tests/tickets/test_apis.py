@@ -73,7 +73,7 @@ def test_ticket_status_api_refuses_an_illegal_change(customer_api):
     number = create(customer_api).json()["number"]
     response = customer_api.post(f"/api/v1/tickets/{number}/status", {"status": "closed"})
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_transition"
+    assert response.json()["code"] == "bad_transition"
     assert Ticket.objects.get(number=number).status == Ticket.Status.NEW
 
 

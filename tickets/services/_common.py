@@ -39,10 +39,10 @@ def _clean_body(body: str) -> str:
     """
     body = plain_text(body).strip()
     if not body:
-        raise ApplicationError(_("Write a message."), code="empty_body")
+        raise ApplicationError(_("Write a message."), code="empty")
     if len(body) > MAX_BODY:
         raise ApplicationError(
-            _("Messages are limited to %(n)d characters.") % {"n": MAX_BODY}, code="body_too_long"
+            _("Messages are limited to %(n)d characters.") % {"n": MAX_BODY}, code="too_long"
         )
     return body
 

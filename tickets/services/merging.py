@@ -86,7 +86,7 @@ def ticket_split(*, actor, ticket: Ticket, message_ids, subject: str = "") -> Ti
     if len(subject) > 200:
         raise ApplicationError(
             _("A subject of 1 to 200 characters is needed."),
-            code="subject",
+            code="too_long",
             extra={"field": "subject"},
         )
     new = _split_ticket(ticket, subject)

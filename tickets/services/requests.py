@@ -65,7 +65,7 @@ def ticket_create(
     if not subject or len(subject) > SUBJECT_MAX:
         raise ApplicationError(
             _("A subject of 1 to 200 characters is needed."),
-            code="subject",
+            code="empty" if not subject else "too_long",
             extra={"field": "subject"},
         )
     body, checked = _clean_body(body), _checked_files(files)
@@ -75,7 +75,7 @@ def ticket_create(
         values = fields.clean_fields(ticket_type.fields, field_values, now)
     except fields.FieldError as exc:
         raise ApplicationError(
-            exc.message, code="invalid_field", extra={"field": exc.field}
+            exc.message, code="bad_field", extra={"field": exc.field}
         ) from exc
     ticket = Ticket(
         number=_next_number(now),
@@ -162,7 +162,7 @@ def ticket_rate(*, actor, ticket: Ticket, rating: int, comment: str = "") -> Tic
     if ticket.status not in {Ticket.Status.SOLVED, Ticket.Status.CLOSED}:
         raise ApplicationError(_("You can rate a request once it is solved."), code="not_solved")
     if rating not in range(1, 6):
-        raise ApplicationError(_("Choose a rating from 1 to 5."), code="invalid_rating")
+        raise ApplicationError(_("Choose a rating from 1 to 5."), code="bad_rating")
     comment = plain_text(comment).strip()
     if len(comment) > 2000:
         raise ApplicationError(_("Comments are limited to 2000 characters."), code="too_long")
@@ -217,7 +217,7 @@ def complaint_resolve(*, actor, complaint: Ticket, outcome: str, reply: str) -> 
     if complaint.type.kind != TicketType.Kind.COMPLAINT:
         raise ApplicationError(_("Only complaints have an outcome."), code="not_a_complaint")
     if outcome not in Ticket.ComplaintOutcome.values:
-        raise ApplicationError(_("Choose an outcome."), code="invalid_outcome")
+        raise ApplicationError(_("Choose an outcome."), code="bad_outcome")
     ticket_reply(actor=actor, ticket=complaint, body=reply)
     complaint.refresh_from_db()
     before, complaint.complaint_outcome = complaint.complaint_outcome, outcome

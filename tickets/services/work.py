@@ -36,7 +36,7 @@ def ticket_change_status(*, actor, ticket: Ticket, status: str) -> Ticket:
                 "current": ticket.get_status_display(),
                 "target": Ticket.Status(status).label if status in Ticket.Status.values else status,
             },
-            code="invalid_transition",
+            code="bad_transition",
         )
     if not staff and status == Ticket.Status.OPEN and _reopen_window_passed(ticket):
         raise ApplicationError(
@@ -75,7 +75,7 @@ def ticket_change_priority(*, actor, ticket: Ticket, priority: str) -> Ticket:
     if not TicketPolicy.can_work(actor, ticket):
         raise PermissionDenied
     if priority not in Ticket.Priority.values:
-        raise ApplicationError(_("Unknown priority."), code="invalid_priority")
+        raise ApplicationError(_("Unknown priority."), code="bad_priority")
     if priority == ticket.priority:
         return ticket
     before, ticket.priority = ticket.priority, priority

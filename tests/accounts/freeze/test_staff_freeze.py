@@ -93,7 +93,7 @@ def test_the_service_refuses_an_actor_without_a_freezing_role(mei, user_factory)
     stranger = make_person("sam@example.test")
     with pytest.raises(FreezeRefused) as refused:
         account_freeze(user=mei, source=AccountFreeze.Source.AGENT, actor=stranger, reason="x")
-    assert refused.value.code == "not_allowed"
+    assert refused.value.code == "forbidden"
     assert not frozen(mei)
 
 

@@ -65,7 +65,7 @@ def test_a_chat_that_became_a_ticket_gets_a_complaint_about_that_ticket(
 def test_an_anonymous_visitor_complains_under_their_email(visitor_client, visitor_chat):
     url = f"/chat/{visitor_chat.public_id}/complaint"
     refused = visitor_client.post(url, {"body": "客服态度不好"}, **JSON)
-    assert refused.status_code == 400 and refused.json()["code"] == "email"
+    assert refused.status_code == 400 and refused.json()["code"] == "bad_email"
 
     response = visitor_client.post(url, {"body": "客服态度不好", "email": "v@example.test"}, **JSON)
 
