@@ -155,8 +155,12 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 times reads out after 5 s by default, exactly as long as
             # channels-redis blocks waiting for a message (BZPOPMIN, 5 s): idle sockets
-            # then died with "Timeout reading from redis". Give the read room.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            # then died with "Timeout reading from redis". Give the read room. A Redis that
+            # hangs on connect must not hold a socket's handshake for long: it is refused
+            # with 4503 (core/sockets/consumer.py) and the browser retries.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 2}]
+            },
         }
     }
     # Rate limits and short-lived marks; a cache call takes well under a millisecond. A

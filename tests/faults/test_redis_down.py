@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from tests.faults.conftest import Process, Services, run_shell, wait_until
 from tests.servers import free_port
@@ -140,10 +142,12 @@ class Browser:
 def web(services, env) -> Iterator[str]:
     """daphne serving Beacon on the private servers; yields its base URL."""
     port = free_port()
-    server = Process(
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], env, "web"
-    )
     base = f"http://127.0.0.1:{port}"
+    # As `make run` sets it (run_portal): links, and the origin its pages open sockets from.
+    server_env = {**env, "BEACON_SITE_URL": base}
+    server = Process(
+        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], server_env, "web"
+    )
     # Counts an earlier test left in the fallback table (all from 127.0.0.1) start over.
     services.postgres.query("DELETE FROM core_ratelimit_fallback")
     try:
@@ -274,6 +278,38 @@ def test_chat_verify_and_search_while_redis_is_down(services, env, web):
     assert browser.get("/verify/?value=support%40beacon.test").status == 200
     assert browser.get("/chat/verify-agent?staff_id=BCN-12345").status == 200
     assert browser.get("/api/v1/helpcenter/search?q=wallet").status == 200
+
+
+def _chat_socket_close_code(web: str, browser: Browser, public_id: str) -> int | None:
+    """Open the customer's chat socket as the widget does: its close code, or None if it
+    stayed open and said `hello`."""
+    url = web.replace("http://", "ws://") + f"/ws/chat/{public_id}/"
+    cookie = f"sessionid={browser.cookie('sessionid')}"
+    with ws_connect(
+        url, origin=web, additional_headers={"Cookie": cookie}, open_timeout=REQUEST_TIMEOUT
+    ) as socket:
+        try:
+            frame = json.loads(socket.recv(timeout=REQUEST_TIMEOUT))
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        assert frame["type"] == "hello", frame
+        return None
+
+
+def test_a_chat_socket_is_refused_with_a_code_the_widget_explains_while_redis_is_down(
+    services, env, web
+):
+    # given: a visitor's chat, started while Redis was up
+    browser = Browser(web)
+    chat = json.loads(browser.post_json("/chat/start", {"language": "en"}, csrf_from="/").body)
+    # when: Redis goes down and the widget opens (or reopens) the chat's socket
+    services.redis.stop()
+    # then: it is accepted and closed with 4503 ("unavailable for a moment": the widget
+    # says so and retries), not a crash the browser only sees as 1006 or 1011
+    assert _chat_socket_close_code(web, browser, chat["conversation"]) == 4503
+    # when: Redis is back; then the same socket opens and says hello
+    services.redis.start()
+    assert _chat_socket_close_code(web, browser, chat["conversation"]) is None
 
 
 # ---------------------------------------------------------------------------- Redis hangs
