@@ -7,9 +7,12 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `own`: bench/search_queries.yaml, written by reading the corpus (the ranking constants
   were set on it);
 - `fit` and `held`: the two halves of bench/fresh_queries.yaml (issue 18), written as
-  customers type, cross-language included; the relevance and confidence models
-  (helpcenter/search/confidence.py) were fitted on `fit` only, so `held` is the figure
-  to believe. Its unanswerable questions give the "no good match" rate.
+  customers type, cross-language included; both are now fitting material for the
+  relevance and confidence models (helpcenter/search/confidence.py), with the own sets;
+- `judge`: bench/judge_queries.yaml, written before any result on it was seen and never
+  fitted on: the figure to believe.
+
+Unanswerable questions of each set give its "no good match" rate.
 
     python bench/search_quality.py [--quick] [--no-semantic] [--show-misses]
 """
@@ -29,11 +32,11 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held); --quick: a quarter of own, half of the rest."""
+    """Every query with its `set` (own, fit, held, judge); --quick: a quarter of own, half of the rest."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:
         item["set"] = "own"
-    fresh = load_fresh()
+    fresh = load_fresh() + load_judge()
     if quick:
         own, fresh = own[::4], fresh[::2]
     return own + fresh
@@ -47,6 +50,12 @@ def load_fresh() -> list[dict]:
     for item in fresh:
         item["set"], item["kind"] = item.pop("split"), "fresh"
     return fresh
+
+
+def load_judge() -> list[dict]:
+    from fit_confidence import load_judge as judge
+
+    return [dict(item, set=item.pop("split"), kind="judge") for item in judge()]
 
 
 def reciprocal_rank(found: list[str], expected: list[str]) -> float:
@@ -185,7 +194,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
-    for name in ("own", "fit", "held"):
+    for name in ("own", "fit", "held", "judge"):
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"
             if key in full:

@@ -11,7 +11,9 @@ logistic regressions:
    cover (synonyms and typo corrections count), its cosine similarity with the query
    (multilingual-e5-small, the best of its language versions), the gap to the best
    similarity, its semantic rank, the fused score, the query's length and script
-   (Chinese or Latin) and whether that differs from the UI's. Candidates are listed by
+   (Chinese or Latin) and whether that differs from the UI's, and the same keyword
+   evidence over character bigrams (grams.py: BM25, title and text coverage, gap to the
+   best candidate), which does not depend on how jieba segments. Candidates are listed by
    this relevance (articles with a version in the UI language first).
 2. MODELS: the probability that a support expert would accept the hit at a place of
    that list: its relevance, the margin of its relevance over the best other
@@ -19,12 +21,17 @@ logistic regressions:
 
 Two of each, because tests and `BEACON_SEMANTIC_SEARCH=0` run without the semantic
 signals: `semantic` and `keyword`. Weights and thresholds below are written by
-`bench/fit_confidence.py --write`, fitted on the fitting half of
-`bench/fresh_queries.yaml` and the project's own question sets, and judged on the
-held-out half (bench/README.md); rerun it when the corpus or the engine changes.
+`bench/fit_confidence.py --write`, fitted on every question set but one
+(`bench/fresh_queries.yaml` both halves, the project's own sets and
+`bench/unanswerable_queries.yaml`), with the thresholds picked on 5-fold
+cross-validation, and judged on `bench/judge_queries.yaml`, which was written before any
+result on it was seen (bench/README.md); rerun it when the corpus or the engine changes.
 
 Thresholds on the probability:
-- BOT_THRESHOLD: the bot answers only above it, otherwise it offers a person;
+- BOT_THRESHOLD: the bot answers only when its first article reaches it, otherwise it
+  offers a person;
+- BOT_COMPANION_THRESHOLD: once the first article is confident, the next two go with it
+  when they reach this lower bar (a chat answer is the best article plus runners-up);
 - SEARCH_THRESHOLD: below it search shows "no good match" instead of weak results
   (lower than the bot's: a list of results costs less than a wrong answer in a chat).
 """
@@ -65,8 +72,12 @@ RANK_KEYWORD_FEATURES = (
     "fused_rel",
     "cross",
     "zh",
+    "gram_bm25",
+    "gram_title",
+    "gram_coverage",
+    "gram_gap",
 )
-RANK_SEMANTIC_FEATURES = RANK_KEYWORD_FEATURES + ("sem", "sem_gap", "sem_rr")
+RANK_SEMANTIC_FEATURES = RANK_KEYWORD_FEATURES + ("sem", "sem_gap", "sem_rr", "sem_zh")
 # ...and the confidence model judges each place of the ordered list.
 KEYWORD_FEATURES = (
     "relevance",
@@ -77,116 +88,222 @@ KEYWORD_FEATURES = (
     "position",
     "cross",
     "zh",
+    "gram_title",
+    "gram_coverage",
+    "gram_gap",
 )
-SEMANTIC_FEATURES = KEYWORD_FEATURES + ("sem", "sem_margin", "sem_rr")
+SEMANTIC_FEATURES = KEYWORD_FEATURES + ("sem", "sem_margin", "sem_rr", "sem_zh")
 
 # ---- fitted by bench/fit_confidence.py (begin)
 RANKERS = {
     "keyword": Model(
         features=RANK_KEYWORD_FEATURES,
-        means=(0.2972, 0.9296, 0.5078, 0.2529, 1.6985, 0.8362, 0.0329, 0.517),
-        scales=(0.2655, 0.397, 0.2459, 0.2216, 0.3143, 0.0955, 0.1783, 0.4997),
-        weights=(1.3674, 0.1704, 0.4523, 0.7634, 0.4834, -0.0124, -0.1375, 0.0759),
-        bias=-3.7437,
+        means=(
+            0.2975,
+            0.9366,
+            0.5213,
+            0.2578,
+            1.6536,
+            0.8364,
+            0.0454,
+            0.5071,
+            1.7494,
+            0.0987,
+            0.2863,
+            -0.9538,
+        ),
+        scales=(
+            0.2657,
+            0.4062,
+            0.2508,
+            0.2297,
+            0.3244,
+            0.0954,
+            0.2082,
+            0.4999,
+            0.7421,
+            0.1705,
+            0.2642,
+            0.7522,
+        ),
+        weights=(
+            1.0999,
+            -0.0112,
+            0.2254,
+            0.4972,
+            0.2978,
+            -0.1192,
+            -0.1425,
+            0.2012,
+            0.073,
+            0.6094,
+            -0.4906,
+            1.6224,
+        ),
+        bias=-4.2688,
     ),
     "semantic": Model(
         features=RANK_SEMANTIC_FEATURES,
         means=(
-            0.2729,
-            0.8642,
-            0.4949,
-            0.2344,
-            1.6878,
-            0.7618,
-            0.0338,
-            0.5226,
-            0.8561,
-            -0.037,
-            0.2516,
+            0.2722,
+            0.8669,
+            0.504,
+            0.2383,
+            1.6412,
+            0.7582,
+            0.0477,
+            0.5143,
+            1.7042,
+            0.0937,
+            0.2758,
+            -0.9964,
+            0.8547,
+            -0.0375,
+            0.251,
+            0.4492,
         ),
         scales=(
-            0.274,
-            0.4385,
-            0.2546,
-            0.2284,
-            0.3197,
-            0.1422,
-            0.1807,
-            0.4995,
-            0.03,
-            0.0254,
-            0.2801,
+            0.2741,
+            0.4505,
+            0.2602,
+            0.2363,
+            0.3304,
+            0.1467,
+            0.2132,
+            0.4998,
+            0.7644,
+            0.1694,
+            0.2625,
+            0.7675,
+            0.0305,
+            0.0257,
+            0.2806,
+            0.4368,
         ),
         weights=(
-            0.8668,
-            0.2369,
-            0.3492,
-            0.3671,
-            0.2059,
-            -0.3391,
-            -0.1197,
-            0.006,
-            -0.1726,
-            1.5868,
-            0.9666,
+            0.7889,
+            0.1089,
+            0.2891,
+            0.2349,
+            0.1763,
+            -0.5035,
+            -0.0993,
+            -0.0509,
+            0.0431,
+            0.3762,
+            -0.2427,
+            0.7432,
+            -0.1986,
+            1.4836,
+            0.8861,
+            0.1599,
         ),
-        bias=-4.5158,
+        bias=-4.6085,
     ),
 }
 MODELS = {
     "keyword": Model(
         features=KEYWORD_FEATURES,
-        means=(-1.3247, -1.6208, 0.606, 0.4158, 1.6774, 0.9917, 0.0303, 0.5186),
-        scales=(2.3969, 4.0904, 0.2532, 0.2564, 0.3164, 0.8165, 0.1714, 0.4997),
-        weights=(-0.9693, 3.0103, 1.0132, 0.9925, 0.8778, 0.2914, -0.1219, -0.0019),
-        bias=-1.6479,
+        means=(
+            -1.4155,
+            -1.6445,
+            0.6137,
+            0.4026,
+            1.6343,
+            0.9898,
+            0.0396,
+            0.5077,
+            0.1975,
+            0.378,
+            -0.3941,
+        ),
+        scales=(
+            2.5824,
+            4.4928,
+            0.2571,
+            0.2676,
+            0.3209,
+            0.817,
+            0.1949,
+            0.4999,
+            0.2339,
+            0.291,
+            0.4885,
+        ),
+        weights=(
+            -1.135,
+            2.5013,
+            1.0993,
+            0.7951,
+            0.935,
+            -0.1462,
+            -0.1634,
+            0.3539,
+            1.0484,
+            -0.2391,
+            0.1163,
+        ),
+        bias=-1.9955,
     ),
     "semantic": Model(
         features=SEMANTIC_FEATURES,
         means=(
-            -1.4738,
-            -2.1047,
-            0.5737,
-            0.3678,
-            1.6681,
-            0.9987,
-            0.0303,
-            0.5232,
-            0.8703,
+            -1.4997,
+            -2.0017,
+            0.5689,
+            0.3616,
+            1.6176,
+            0.9969,
+            0.0401,
+            0.5167,
+            0.1811,
+            0.3465,
+            -0.4992,
+            0.8667,
             -0.0106,
-            0.5433,
+            0.5254,
+            0.4557,
         ),
         scales=(
-            3.1938,
-            5.8101,
-            0.2812,
-            0.283,
-            0.3224,
-            0.8165,
-            0.1714,
-            0.4995,
-            0.0305,
-            0.0362,
-            0.338,
+            3.1125,
+            5.6844,
+            0.2901,
+            0.2871,
+            0.3305,
+            0.8163,
+            0.1962,
+            0.4997,
+            0.2341,
+            0.2934,
+            0.6013,
+            0.032,
+            0.0392,
+            0.3494,
+            0.441,
         ),
         weights=(
-            0.2635,
-            2.6986,
-            0.6763,
-            0.369,
-            0.3819,
-            0.1569,
-            -0.0685,
-            -0.2429,
-            0.586,
-            -0.0229,
-            0.1005,
+            -0.0773,
+            2.5427,
+            0.996,
+            0.3547,
+            0.5521,
+            0.1131,
+            0.0355,
+            -0.3423,
+            0.5146,
+            -0.1486,
+            -0.0725,
+            0.9522,
+            0.0406,
+            0.1443,
+            0.1566,
         ),
-        bias=-1.6733,
+        bias=-2.2207,
     ),
 }
-BOT_THRESHOLD = {"keyword": 0.47, "semantic": 0.5}
-SEARCH_THRESHOLD = {"keyword": 0.23, "semantic": 0.26}
+BOT_THRESHOLD = {"keyword": 0.54, "semantic": 0.37}
+BOT_COMPANION_THRESHOLD = {"keyword": 0.05, "semantic": 0.02}
+SEARCH_THRESHOLD = {"keyword": 0.09, "semantic": 0.12}
 # ---- fitted by bench/fit_confidence.py (end)
 
 

@@ -21,6 +21,7 @@ from helpcenter.models import Article
 from helpcenter.search import (
     backends,
     confidence,
+    grams,
     indexing,
     semantic,
     snippets,
@@ -132,6 +133,7 @@ _versions = Refreshing(_build_versions, _stamp, ttl=5.0)
 
 def clear_cache() -> None:
     _versions.clear()
+    grams.clear_cache()
 
 
 @dataclass
@@ -208,7 +210,14 @@ def candidates(
     rows = {
         row["id"]: row
         for row in Article.objects.filter(id__in=wanted).values(
-            "id", "search_tokens_title", "search_tokens_keywords", "search_tokens_body"
+            "id",
+            "updated_at",
+            "title",
+            "tags",
+            "body_text",
+            "search_tokens_title",
+            "search_tokens_keywords",
+            "search_tokens_body",
         )
     }
     alternatives = _alternatives(query, features)
@@ -236,15 +245,26 @@ def candidates(
             "cross": float(query_lang != lang),
             "zh": float(query_lang == "zh-hans"),
         }
+        signals.update(grams.signals(query, present))
         if semantic_on:
             signals.update(
                 sem=entry.sem,
                 sem_gap=entry.sem - best_sem,
                 sem_rr=1.0 / (1 + entry.sem_rank) if entry.sem_rank is not None else 0.0,
+                # e5 rates Chinese text more alike across the board: its own slope
+                sem_zh=entry.sem * signals["zh"],
             )
         shown = versions.get(lang) or versions.get(query_lang) or min(versions.values())
         found.append(Candidate(entry.slug, shown, entry.fused, signals, lang in versions))
+    _relative_to_best(found, "gram_bm25", "gram_gap")
     return found, units
+
+
+def _relative_to_best(found: list[Candidate], name: str, gap_name: str) -> None:
+    """How far each candidate's `name` signal is from the best candidate's."""
+    best = max((c.signals[name] for c in found), default=0.0)
+    for c in found:
+        c.signals[gap_name] = c.signals[name] - best
 
 
 def rerank(

@@ -79,15 +79,29 @@ def threshold_for(lang: str, semantic: bool) -> float:
     return selectors.bot_threshold(semantic=semantic)
 
 
-def confident(found: list[Candidate], threshold: float) -> list[Candidate]:
-    """Up to MAX_ANSWERS candidates at or above `threshold`; none unless the first one is
-    (a chat answer must be the best the help centre has, not a runner-up)."""
+def companion_threshold(semantic: bool) -> float:
+    """The lower bar for the second and third answers, once the first is confident."""
+    from helpcenter.search import confidence
+
+    return confidence.BOT_COMPANION_THRESHOLD[confidence.mode(semantic)]
+
+
+def confident(
+    found: list[Candidate], threshold: float, companion: float | None = None
+) -> list[Candidate]:
+    """None unless the first candidate reaches `threshold` (a chat answer must be the
+    best the help centre has, not a runner-up); then it and the next candidates that
+    reach `companion` (default: `threshold`), up to MAX_ANSWERS."""
     if not found or found[0].measure < threshold:
         return []
-    return [candidate for candidate in found[:MAX_ANSWERS] if candidate.measure >= threshold]
+    bar = threshold if companion is None else min(companion, threshold)
+    return [found[0]] + [c for c in found[1:MAX_ANSWERS] if c.measure >= bar]
 
 
 def answers(query: str, lang: str) -> list[Candidate]:
     """What the bot may offer for `query`: [] means it is not confident."""
     lang = lang if lang in selectors.LANGUAGES else "en"
-    return confident(candidates(query, lang), threshold_for(lang, semantic_on()))
+    semantic = semantic_on()
+    return confident(
+        candidates(query, lang), threshold_for(lang, semantic), companion_threshold(semantic)
+    )

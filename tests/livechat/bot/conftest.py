@@ -9,10 +9,13 @@ from livechat.models import Conversation
 @pytest.fixture
 def kb(db, kb_corpus, settings):
     """The shared help-centre corpus, imported the way operators do it (and embedded, when a
-    run turns semantic matching on with BEACON_SEMANTIC_SEARCH=1)."""
-    from helpcenter import services
+    run turns semantic matching on with BEACON_SEMANTIC_SEARCH=1), with the demo's synonym
+    groups: the bot's confidence model is fitted with them (bench/fit_confidence.py), as
+    a help centre runs once its staff have entered theirs."""
+    from helpcenter import demo, services
 
     call_command("import_articles", str(kb_corpus), verbosity=0)
+    demo.seed_site({}, demo.load_synonyms())
     if settings.HELPCENTER_SEMANTIC_SEARCH:
         services.article_embeddings_refresh(batch_size=64, max_batches=1000)
     services.search_caches_clear()
