@@ -19,7 +19,7 @@ from livechat.models import AgentPresence, Conversation
 from livechat.services.agent_actions import conversation_for_agent
 from livechat.services.presence import presence_for
 from livechat.services.routing import active_loads
-from tickets.permissions import is_staff_agent
+from tickets.permissions import is_staff_agent, is_supervisor
 from tickets.selectors import ticket_list_for_user
 from tickets.views.console import staff_only
 
@@ -59,6 +59,7 @@ def chat_console(request: HttpRequest) -> HttpResponse:
         "macros": canned_replies(request.user.language or "en"),
         "skills": Conversation.Skill.choices,
         "waiting": Conversation.objects.filter(status=Conversation.Status.QUEUED).count(),
+        "supervisor": is_supervisor(request.user),
     }
     return render(request, "livechat/console/chats.html", context)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from livechat.models import ChatMessage, Conversation
+from accounts.models import Role, User
+from livechat.models import AgentPresence, ChatMessage, Conversation
 
 
 def visitor_key_for(session_key: str | None) -> str:
@@ -45,3 +47,67 @@ def messages_after(
     if not include_internal:
         rows = rows.filter(visibility=ChatMessage.Visibility.PUBLIC)
     return rows.order_by("seq")
+
+
+@dataclass(frozen=True)
+class ChatAgent:
+    agent: User
+    presence: AgentPresence | None  # None: never opened the chat console
+    load: int
+
+
+def chat_agents() -> list[ChatAgent]:
+    """Every active agent and supervisor (superusers aside), with their chat profile and
+    how many chats they have open, by name."""
+    from livechat.services.routing import active_loads
+
+    holders = (
+        User.objects.filter(
+            groups__name__in=[Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "id")
+    )
+    agents = list(holders)
+    presences = AgentPresence.objects.in_bulk([a.pk for a in agents])
+    loads = active_loads([a.pk for a in agents])
+    return [ChatAgent(a, presences.get(a.pk), loads[a.pk]) for a in agents]
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    conversation: Conversation
+    position: int
+    eta_seconds: int
+    can_take: bool  # the viewer serves its language and skill (room and status aside)
+    agents: list[AgentPresence]  # online agents with room who serve it (for assigning)
+
+
+def waiting_for_console(*, user) -> list[WaitingRow]:
+    """The queue as the console's waiting page shows it to `user`, in queue order."""
+    from livechat.services.presence import presence_for
+    from livechat.services.queue import queue_positions
+    from livechat.services.routing import active_loads, agent_serves
+
+    mine = presence_for(user)
+    online = list(
+        AgentPresence.objects.filter(status=AgentPresence.Status.ONLINE, agent__is_active=True)
+        .select_related("agent")
+        .order_by("agent__first_name", "staff_id")
+    )
+    loads = active_loads([p.agent_id for p in online])
+    with_room = [p for p in online if loads[p.agent_id] < p.capacity]
+    rows = []
+    for w in queue_positions():
+        kind = {"language": w.conversation.language, "skill": w.conversation.skill}
+        rows.append(
+            WaitingRow(
+                conversation=w.conversation,
+                position=w.position,
+                eta_seconds=w.eta_seconds,
+                can_take=agent_serves(mine, **kind),
+                agents=[p for p in with_room if agent_serves(p, **kind)],
+            )
+        )
+    return rows

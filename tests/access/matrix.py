@@ -153,6 +153,7 @@ def _by_name(world: World) -> dict[str, object]:
         "reset_id": world.reset.id,
         "email_id": world.email.id,
         "public_id": world.conversation.public_id,
+        "agent_id": world.users["agent"].id,
         "announcement_id": world.announcement.id,
         "slug": world.article.slug,
         "id": owner.id,

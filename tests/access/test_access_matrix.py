@@ -256,6 +256,13 @@ TABLE = {
     # -- the chat console: agents and supervisors
     "/console/chats/":                                             "GET  login  403    403    200    200    403    200    login  mfa",
     "/console/chats/<public_id>/context":                          "GET  login  403    403    200    200    403    200    login  mfa",
+    # (the world's chat is with an agent already: taking it is refused with a message, 3xx)
+    "/console/chats/waiting":                                      "GET  login  403    403    200    200    403    200    login  mfa",
+    "/console/chats/<public_id>/take":                             "POST login  403    403    3xx    3xx    403    3xx    login  mfa",
+    "/console/chats/<public_id>/assign":                           "POST login  403    403    403    3xx    403    3xx    login  mfa",
+    "/console/chats/profile":                                      "GET  login  403    403    200    200    403    200    login  mfa",
+    "/console/chats/agents/":                                      "GET  login  403    403    403    200    403    200    login  mfa",
+    "/console/chats/agents/<agent_id>/profile":                    "GET  login  403    403    200    200    403    200    login  mfa",
     # -- the chat: the conversation's owner only (404 for anyone else)
     "/chat/verify-agent":                                          "GET  200    200    200    200    200    200    200    200    200",
     "/chat/start":                                                 "POST 200    200    200    200    200    200    200    200    200",
