@@ -1,5 +1,5 @@
-"""Liveness (/ping) needs nothing; readiness (/healthz) needs the database, the channel layer
-and the broker (core.health.ProbeMiddleware)."""
+"""Liveness (/ping) needs nothing; readiness (/healthz) needs the database, and reports the
+channel layer and the broker (core.health.ProbeMiddleware)."""
 
 from __future__ import annotations
 
