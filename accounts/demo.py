@@ -19,6 +19,9 @@ DEMO_PEOPLE = [
     # email, role, first name, language, superuser
     ("customer@beacon.test", Role.CUSTOMER, "Lin", "zh-hans", False),
     ("agent@beacon.test", Role.AGENT, "Alex", "en", False),
+    # Chat agents for Chinese, and for both languages (livechat/demo.py sets what they serve).
+    ("agent.zh@beacon.test", Role.AGENT, "Mei", "zh-hans", False),
+    ("agent.both@beacon.test", Role.AGENT, "Jun", "zh-hans", False),
     ("supervisor@beacon.test", Role.SUPERVISOR, "Sam", "en", False),
     # With the admin, a second pair of eyes for unfreeze appeals.
     ("reviewer@beacon.test", Role.SECURITY_REVIEWER, "Rui", "zh-hans", False),

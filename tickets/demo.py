@@ -33,6 +33,13 @@ SLA_BY_TYPE = [
     ("unfreeze-appeal", 60, 120, 480, None),
     ("2fa-reset", 240, 480, 1440, None),
 ]
+# The demo chat agents' teams (the demo agent Alex is in all of them).
+TEAM_AGENTS = {
+    "support-zh": ["agent.zh@beacon.test", "agent.both@beacon.test"],
+    "support-en": ["agent.both@beacon.test"],
+    "kyc-review": ["agent.zh@beacon.test"],
+    "security": ["agent.both@beacon.test"],
+}
 # Where new tickets of a type go.
 TYPE_TEAMS = {
     "account-security": "security",
@@ -123,6 +130,7 @@ def seed(out) -> None:
         )
         if agent:
             team.members.add(agent)
+        team.members.add(*User.objects.filter(email__in=TEAM_AGENTS.get(slug, [])))
     for type_slug, team_slug in TYPE_TEAMS.items():
         TicketType.objects.filter(slug=type_slug, team=None).update(
             team=Team.objects.get(slug=team_slug)

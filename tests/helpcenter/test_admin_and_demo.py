@@ -73,8 +73,8 @@ def test_seed_demo_is_idempotent(settings, tmp_path, monkeypatch):
         m.objects.count()
         for m in (User, Article, Announcement, ContactChannel, GlossaryTerm, SearchSynonym)
     ] == counts
-    # five demo people, and the contact account of the stranger in the demo emails
-    assert counts[0] == 6 and counts[1] == 24
+    # seven demo people, and the contact account of the stranger in the demo emails
+    assert counts[0] == 8 and counts[1] == 24
     assert InboundEmail.objects.count() == 3  # the demo emails, once each
     assert (
         Article.objects.filter(lang="zh-hans").count() == Article.objects.filter(lang="en").count()
