@@ -3,7 +3,10 @@ gives one to a named agent, instead of waiting for routing.
 
 The rule is routing's (livechat.services.routing.agent_serves): the chat's language among
 the agent's, its skill among theirs (a general chat: anyone), and room under their
-capacity; and the agent must be online. Race safety: the chat row is locked first and
+capacity. Routing already gives every waiting chat to an online agent who can serve it,
+so taking by hand is for agents routing passes over: away (on a break, or a specialist
+who picks their own) or on a page without the console's socket. A supervisor gives
+chats only to agents who are online. Race safety: the chat row is locked first and
 must still be waiting, then the agent's presence row, where the load is counted again;
 two people taking the same chat queue on the chat's lock, and the second finds it taken.
 """
@@ -54,11 +57,19 @@ def _locked_presence(agent) -> AgentPresence | None:
     )
 
 
+def _locked_presence_for(agent) -> AgentPresence:
+    """The agent's own presence, made on first use (an agent who never opened the console)."""
+    from livechat.services.presence import presence_for
+
+    presence_for(agent)
+    return _locked_presence(agent)
+
+
 def serve_refusal(
-    presence: AgentPresence | None, conversation: Conversation
+    presence: AgentPresence | None, conversation: Conversation, *, online_only: bool
 ) -> ApplicationError | None:
     """Why this agent may not take this chat now, or None. Call with the presence locked."""
-    if presence is None or presence.status != AgentPresence.Status.ONLINE:
+    if presence is None or (online_only and presence.status != AgentPresence.Status.ONLINE):
         return ApplicationError(
             _("Only an agent who is online can take chats."), code="agent_offline"
         )
@@ -74,9 +85,9 @@ def serve_refusal(
     return None
 
 
-def _hand_over(conversation: Conversation, agent) -> Conversation:
-    presence = _locked_presence(agent)
-    refusal = serve_refusal(presence, conversation)
+def _hand_over(conversation: Conversation, agent, *, online_only: bool) -> Conversation:
+    presence = _locked_presence(agent) if online_only else _locked_presence_for(agent)
+    refusal = serve_refusal(presence, conversation, online_only=online_only)
     if refusal is not None:
         raise refusal
     routing.conversation_assign(conversation=conversation, presence=presence)
@@ -91,7 +102,7 @@ def conversation_take(*, user, public_id) -> Conversation:
     """The agent (or supervisor) takes a waiting chat for themselves."""
     if not is_staff_agent(user):
         raise NotFound(_("No such chat."), code="not_found")
-    return _hand_over(_waiting_chat(public_id), user)
+    return _hand_over(_waiting_chat(public_id), user, online_only=False)
 
 
 @transaction.atomic
@@ -107,4 +118,4 @@ def conversation_assign_to(*, user, public_id, staff_id: str) -> Conversation:
     )
     if target is None or not is_staff_agent(target.agent):
         raise ApplicationError(_("No agent has that staff ID."), code="agent_unknown")
-    return _hand_over(conversation, target.agent)
+    return _hand_over(conversation, target.agent, online_only=True)

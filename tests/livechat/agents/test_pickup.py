@@ -84,14 +84,34 @@ def test_an_agent_at_capacity_cannot_take_another(agent_factory, chat_factory):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", [AgentPresence.Status.AWAY, AgentPresence.Status.OFFLINE])
-def test_an_agent_who_is_not_online_cannot_take_chats(agent_factory, chat_factory, status):
+def test_an_agent_routing_passes_over_may_still_take_a_chat_by_hand(
+    agent_factory, chat_factory, status
+):
+    # given: Mei is away (routing gives her nothing) or on a page without the console
+    mei = agent_factory(name="Mei", status=status)
+    chat = chat_factory()
+    # when
+    conversation_take(user=mei, public_id=chat.public_id)
+    # then
+    assert status_of(chat) == ("active", mei.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [AgentPresence.Status.AWAY, AgentPresence.Status.OFFLINE])
+def test_a_supervisor_gives_chats_only_to_agents_who_are_online(
+    agent_factory, chat_factory, status
+):
+    boss = agent_factory(name="Sam", role=Role.SUPERVISOR)
     mei = agent_factory(name="Mei", status=status)
     chat = chat_factory()
 
     with pytest.raises(ApplicationError) as refused:
-        conversation_take(user=mei, public_id=chat.public_id)
+        conversation_assign_to(
+            user=boss, public_id=chat.public_id, staff_id=mei.chat_presence.staff_id
+        )
 
     assert refused.value.code == "agent_offline"
+    assert status_of(chat) == ("queued", None)
 
 
 @pytest.mark.django_db
