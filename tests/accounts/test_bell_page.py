@@ -10,7 +10,7 @@ from django.test import Client
 import notifications
 from accounts.views import NOTIFICATIONS_PAGE_LIMIT
 from notifications.models import Notification
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import Client
 import notifications
 from accounts.models import User
 from config.asgi import application
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

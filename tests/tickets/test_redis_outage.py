@@ -27,7 +27,7 @@ from accounts.models import User
 from config.celery import app as celery_app
 from notifications.models import Notification
 from notifications.tasks import resend_unsent
-from tests.accounts.conftest import needs_postgres
+from tests.notifications.conftest import needs_postgres
 from tickets import services
 from tickets.models import TicketType
 

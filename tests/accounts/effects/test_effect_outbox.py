@@ -15,8 +15,8 @@ from accounts.effects import RETRY_BASE, effect_complete, effects_sweep, send_du
 from accounts.freeze.services import account_unfreeze
 from accounts.models import AccountEffect, AccountFreeze, User
 from accounts.signals import account_frozen
-from tests.accounts.conftest import needs_postgres
 from tests.accounts.effects.conftest import freeze, security_tickets, sweep_time
+from tests.notifications.conftest import needs_postgres
 from tickets.models import Ticket, TicketType
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from django.db import connection
 from accounts.effects import effects_sweep
 from accounts.models import AccountEffect, AccountFreeze, User
 from config.celery import app as celery_app
-from tests.accounts.conftest import needs_postgres
 from tests.accounts.effects.conftest import freeze, security_tickets, sweep_time
+from tests.notifications.conftest import needs_postgres
 from tests.servers import current_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_postgres]

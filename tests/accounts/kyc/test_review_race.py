@@ -11,7 +11,7 @@ from django.db import connection
 from accounts.kyc.errors import KycAlreadyDecided
 from accounts.kyc.services import kyc_review
 from accounts.models import KycSubmission, ReviewStatus, SecurityEvent
-from tests.accounts.conftest import needs_postgres
+from tests.notifications.conftest import needs_postgres
 
 from .conftest import submit_basic
 

@@ -16,7 +16,7 @@ from notifications import threads
 from notifications.models import Notification
 from notifications.outbox import LEASE, MAX_ATTEMPTS, RETRY_BACKOFF_MAX
 from notifications.tasks import resend_unsent, send_notification
-from tests.accounts.conftest import hello_context, needs_postgres
+from tests.notifications.conftest import hello_context, needs_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import notifications
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 import notifications
 from notifications.models import Notification
 from notifications.outbox import SWEEP_BATCH, SWEEP_GRACE
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ import notifications
 from notifications import outbox
 from notifications.models import Notification
 from notifications.tasks import send_notification
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

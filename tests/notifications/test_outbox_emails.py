@@ -8,7 +8,7 @@ from django.utils import translation
 
 import notifications
 from notifications.tasks import send_notification
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

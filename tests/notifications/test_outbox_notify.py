@@ -13,7 +13,7 @@ from core.exceptions import ApplicationError
 from notifications import NotificationKind
 from notifications.models import Notification, NotificationPreference
 from notifications.tasks import send_notification
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = pytest.mark.django_db
 

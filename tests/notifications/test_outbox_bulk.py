@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 import notifications
 from notifications import Note, notify_many
 from notifications.models import Notification
-from tests.accounts.conftest import hello_context
+from tests.notifications.conftest import hello_context
 
 pytestmark = pytest.mark.django_db
 

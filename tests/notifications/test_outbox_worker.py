@@ -11,7 +11,7 @@ from django.db import transaction
 import notifications
 from config.celery import app as celery_app
 from notifications.models import Notification
-from tests.accounts.conftest import hello_context, needs_postgres
+from tests.notifications.conftest import hello_context, needs_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_postgres]
 

@@ -1,0 +1,120 @@
+"""Fixtures for the notification outbox: a real SMTP server, a private broker queue, and
+notification kinds of the tests' own (the apps register theirs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from kombu.simple import SimpleQueue
+
+import notifications
+from accounts.models import User
+from config.celery import app as celery_app
+from notifications import NotificationKind, NotificationObsolete
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Racing threads need PostgreSQL: SQLite (the embedded default, an in-memory database in
+# tests) has no row locks and locks whole tables against a second thread.
+needs_postgres = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="racing threads need PostgreSQL (set DATABASE_URL)",
+)
+
+
+class RunQueue:
+    """The Celery queue of this test run on the real Redis broker (config.settings.test
+    gives each run its own), emptied before and after each test that looks at it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _queue(self, connection) -> SimpleQueue:
+        return connection.SimpleQueue(self.name, no_ack=True)
+
+    def take(self) -> list[dict[str, Any]]:
+        """Remove and return every queued task as {"task": name, "args": [...]}."""
+        taken = []
+        with celery_app.connection_for_read() as connection:
+            queue = self._queue(connection)
+            while True:
+                try:
+                    message = queue.get(block=False)
+                except queue.Empty:
+                    break
+                args, _kwargs, _embed = message.decode()
+                taken.append({"task": message.headers["task"], "args": args})
+            queue.close()
+        return taken
+
+    def notification_ids(self) -> list[int]:
+        return [task["args"][0] for task in self.take()]
+
+
+@pytest.fixture
+def outbox_queue() -> Iterator[RunQueue]:
+    queue = RunQueue(celery_app.conf.task_default_queue)
+    queue.take()
+    yield queue
+    queue.take()
+
+
+def _hello_context(stored: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        person = User.objects.get(id=stored["person_id"])
+    except User.DoesNotExist:
+        raise NotificationObsolete("the person is gone") from None
+    return {"person": person, "number": stored["number"]}
+
+
+HELLO = NotificationKind(
+    name="outbox_test.hello",
+    label="Test: hello",
+    # An msgid the catalogue already translates, so the language shows.
+    subject=_("[Beacon] We received your request %(number)s"),
+    template="outbox_test/email/hello",
+    build_context=_hello_context,
+    link=lambda context: f"/requests/{context['number']}/",
+    channels=frozenset({"email", "bell"}),
+    default_channels=frozenset({"email", "bell"}),
+)
+SECURITY = NotificationKind(
+    name="outbox_test.security",
+    label="Test: security notice",
+    subject=_("[Beacon] We received your request %(number)s"),
+    template="outbox_test/email/hello",
+    build_context=_hello_context,
+    essential=True,
+)
+AGENT_ONLY = NotificationKind(
+    name="outbox_test.assigned",
+    label="Test: assigned to you",
+    subject="Assigned: %(number)s",
+    channels=frozenset({"bell", "email"}),
+    default_channels=frozenset({"bell"}),  # email only for those who ask for it
+    staff_only=True,
+    template="outbox_test/email/hello",
+    build_context=_hello_context,
+)
+TEST_KINDS = (HELLO, SECURITY, AGENT_ONLY)
+
+
+@pytest.fixture
+def test_kinds(settings) -> Iterator[tuple[NotificationKind, ...]]:
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEMPLATES]}
+    ]
+    for kind in TEST_KINDS:
+        notifications.register(kind)
+    yield TEST_KINDS
+    for kind in TEST_KINDS:
+        notifications.unregister(kind.name)
+
+
+def hello_context(person: User, number: str = "240101-000042") -> dict[str, Any]:
+    return {"person_id": person.id, "number": number}
