@@ -61,13 +61,16 @@ def _sign_in(conversation: Conversation) -> None:
 
 
 def hand_off(*, conversation: Conversation, skill: str, reason: str = "") -> None:
-    """`reason` becomes a tag agents see (conversation_enqueue); empty for a plain request."""
-    conversation_enqueue(conversation=conversation, skill=skill, reason=reason)
+    """`reason` becomes a tag agents see (conversation_enqueue); empty for a plain request.
+
+    "Connecting you" first: queueing may give the chat to an agent at once, and their
+    "has joined" line must come after it."""
     _system(
         conversation,
         _("Connecting you to a human agent. Please stay in this chat; we will be with you soon."),
         {"kind": "handoff", "skill": skill},
     )
+    conversation_enqueue(conversation=conversation, skill=skill, reason=reason)
 
 
 def _security(conversation: Conversation, decision: Decision) -> None:
@@ -96,16 +99,16 @@ def _security(conversation: Conversation, decision: Decision) -> None:
     locked.tags = [SECURITY_TAG, *(tag for tag in locked.tags or [] if tag != SECURITY_TAG)]
     locked.save(update_fields=["tags"])
     conversation.tags = locked.tags
+    _system(
+        conversation,
+        _("Connecting you to our security team. Please stay in this chat."),
+        {"kind": "handoff", "skill": "security"},
+    )
     conversation_enqueue(
         conversation=conversation,
         skill="security",
         priority=SECURITY_PRIORITY,
         reason=SECURITY_TAG,
-    )
-    _system(
-        conversation,
-        _("Connecting you to our security team. Please stay in this chat."),
-        {"kind": "handoff", "skill": "security"},
     )
 
 

@@ -106,7 +106,8 @@ def conversation_handoff(*, conversation: Conversation, reason: str = "") -> Con
     if locked.status == Conversation.Status.ENDED:
         raise ApplicationError(_("This chat has ended."), code="ended")
     if locked.status == Conversation.Status.BOT:
-        locked = conversation_enqueue(conversation=locked, reason=reason or "customer")
+        # The queue tells everyone (queued, or the agent who took it at once).
+        return conversation_enqueue(conversation=locked, reason=reason or "customer")
     conversation_broadcast_update(locked)
     return locked
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Avg, F
 from django.utils import timezone
 
-from core.realtime import broadcast_many_on_commit
+from core.realtime import broadcast_many_on_commit, broadcast_on_commit
 from livechat.groups import conversation_group
 from livechat.models import AgentPresence, Conversation
 from livechat.services import routing
@@ -38,7 +38,8 @@ def conversation_enqueue(
     (see agent_actions), which clears the agent first.
     """
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    if locked.status == Conversation.Status.BOT:
+    was_with_bot = locked.status == Conversation.Status.BOT
+    if was_with_bot:
         locked.status = Conversation.Status.QUEUED
         locked.queued_at = timezone.now()
     if skill and skill in Conversation.Skill.values:
@@ -55,6 +56,19 @@ def conversation_enqueue(
             queue_broadcast()
         locked.refresh_from_db()
         conversation.status, conversation.agent_id = locked.status, locked.agent_id
+    if was_with_bot and locked.status == Conversation.Status.QUEUED:
+        # The customer's status line must stop saying the bot serves them, whichever path
+        # queued the chat (the button, "转人工" typed to the bot, the security desk). An
+        # agent who takes it at once is announced by routing instead.
+        broadcast_on_commit(
+            conversation_group(locked.public_id),
+            {
+                "type": "conversation.update",
+                "conversation": str(locked.public_id),
+                "status": locked.status,
+                "agent": None,
+            },
+        )
     return locked
 
 

@@ -78,6 +78,7 @@
   var watchdog = null;
   var stopped = false; // 4401/4403: do not reconnect
   var status = "bot";
+  dialog.dataset.status = status;
   var shown = {}; // message id -> element
   var pendingShown = {}; // client_id -> element
   var ownSeqs = []; // ids of my messages, for read receipts
@@ -297,6 +298,7 @@
 
   function onConversation(frame) {
     if (frame.status) { status = frame.status; }
+    dialog.dataset.status = status;
     var agent = frame.agent;
     if (status === "active" && agent) {
       setStatusText(format(texts.active, { name: agent.name, staff_id: agent.staff_id }));
@@ -392,7 +394,14 @@
   function onMessage(message) {
     if (!message.id) { return; }
     seen(message.id);
-    if (shown[message.id]) { return; }
+    if (shown[message.id]) {
+      // Acked first: the stored copy may differ from what was typed (a seed phrase or
+      // password masked), and the customer must see what was kept, not their secret.
+      if (message.sender === "customer") {
+        shown[message.id].querySelector(".chat-body").textContent = message.body;
+      }
+      return;
+    }
     var item = message.client_id ? pendingShown[message.client_id] : null;
     if (item) {
       // My own message, shown while it was pending: now it has its number.
@@ -454,8 +463,12 @@
       head.appendChild(verify);
     }
     item.appendChild(head);
-    item.appendChild(el("p", "chat-body", message.body || ""));
     var data = message.data || {};
+    var body = message.body || "";
+    // The bot's answers: the text (kept whole for transcripts and agents) lists each
+    // article's address; here the first line is enough, the links below carry the titles.
+    if (message.sender === "bot" && (data.articles || []).length) { body = body.split("\n")[0]; }
+    item.appendChild(el("p", "chat-body", body));
     if (message.sender === "bot") { renderBotExtras(item, message, data); }
     if (message.sender === "customer") { item.appendChild(el("span", "chat-receipt", "")); }
     return item;
@@ -485,9 +498,11 @@
       });
       item.appendChild(list);
     }
+    // The bot's questions and offers apply only while the bot serves the chat; the
+    // dialog's data-status hides them after that (chat_widget.css).
     if (data.kind === "feedback") { item.appendChild(feedback()); }
-    if (data.kind === "offer_human" && status === "bot") {
-      item.appendChild(button(handoffButton.textContent.trim(), "", handoff));
+    if (data.kind === "offer_human") {
+      item.appendChild(button(handoffButton.textContent.trim(), "chat-bot-action", handoff));
     }
     if (data.kind === "offer_freeze") { item.appendChild(freezeOffer()); }
     if (data.kind === "sign_in" && data.url) {
@@ -499,7 +514,7 @@
 
   // "Did this help?": the answer is a message the bot reads (it asked the question).
   function feedback() {
-    var box = el("div", "chat-feedback");
+    var box = el("div", "chat-feedback chat-bot-action");
     box.setAttribute("role", "group");
     box.setAttribute("aria-label", texts.helped);
     function answer(text) {

@@ -115,6 +115,8 @@ def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     )
     expect(answers.first.locator(".chat-snippet")).not_to_be_empty()
     expect(dialog.get_by_role("group", name="Did this help?")).to_be_visible()
+    # and the answer names articles by title, never by a raw address
+    expect(dialog.locator("[data-chat-log]")).not_to_contain_text("/help/articles/")
 
     # --- Escape closes the dialog; a page navigation keeps the chat ---------------------------
     dialog.press("Escape")
@@ -135,6 +137,10 @@ def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     column = desk.locator("[data-column]")
     expect(column).to_have_count(1)
     expect(column.locator("[data-log]")).to_contain_text(QUESTION)
+    # and only what applies with a person is offered: no more bot questions or hand-off
+    expect(dialog.get_by_role("button", name="Talk to a person")).to_have_count(0)
+    expect(dialog.get_by_role("group", name="Did this help?")).to_have_count(0)
+    expect(dialog.get_by_role("button", name="Leave a message")).to_have_count(0)
 
     # --- the agent answers; the customer sees name, staff ID and checks it ---------------------
     column.locator("[data-body]").fill(AGENT_REPLY)
@@ -157,6 +163,8 @@ def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     dialog.get_by_label("Your message", exact=True).press("Enter")
     expect(column.locator(".chat-masked")).to_have_text("Sensitive data was masked: password")
     expect(column.locator("[data-log]")).not_to_contain_text("hunter2hunter2")
+    # and her own bubble shows the masked copy that was kept, not her secret
+    expect(dialog.locator("[data-chat-log]")).not_to_contain_text("hunter2hunter2")
 
     # --- the network drops while the customer sends; it comes back -----------------------------
     me.context.set_offline(True)
