@@ -14,9 +14,11 @@ def requeue_abandoned() -> int:
     Idempotent and safe on several workers (SKIP LOCKED); the time limit stays under
     the 30-second beat interval, so runs do not pile up.
     """
-    from livechat.services.presence import REQUEUE_BATCH
+    from livechat.services.presence import REQUEUE_BATCH, presence_expire
     from livechat.services.presence import requeue_abandoned as sweep
 
+    # First, agents whose server process died with their sockets open (no heartbeat).
+    presence_expire()
     total = 0
     for _batch in range(SWEEP_BATCHES):
         agents, chats = sweep(batch=REQUEUE_BATCH)

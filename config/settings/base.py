@@ -425,6 +425,9 @@ HELPCENTER_SEMANTIC_SEARCH = env.flag("BEACON_SEMANTIC_SEARCH", True)
 # An agent whose last console socket closed gets this long to come back before their
 # chats return to the queue (a page reload or a flaky connection must not cost the chat).
 BEACON_CHAT_GRACE_SECONDS = 120
+# How often each agent console socket says "still here" (livechat.services.presence): an
+# agent silent for three beats is offline from their last one.
+BEACON_CHAT_HEARTBEAT_SECONDS = env.integer("BEACON_CHAT_HEARTBEAT_SECONDS", 20, minimum=1)
 
 # ---------------------------------------------------------------------------- logging
 # One console handler, the request id (or Celery task) on every line, no traceback for a

@@ -2,9 +2,11 @@
 
 Open sockets are counted per agent in the cache (Redis in production, so every ASGI
 process shares the count): the agent goes offline when the last one closes. A process
-that dies without closing its sockets leaves the count too high, so the agent looks
-online until the count expires (a day) or they choose away; that is the price of not
-keeping a row per socket.
+that dies without closing its sockets never says so; each open socket therefore beats
+(`presence_heartbeat`, every BEACON_CHAT_HEARTBEAT_SECONDS, which moves `last_seen`),
+and the sweep (`presence_expire`, run by beat with `requeue_abandoned`) takes an agent
+who has missed three beats offline from their last beat: their chats go back to the queue
+when the grace period after it is over, as if their last socket had closed then.
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ DEFAULT_GRACE_SECONDS = 120
 # How long a socket count lives without a connect or disconnect: longer than any console
 # session, short enough that a crashed process's leftovers fade within a day.
 _COUNT_TTL = 24 * 3600
+
+
+# An agent whose sockets have not beaten for three beats is gone (the sweep runs every 30 s).
+STALE_BEATS = 3
+
+
+def heartbeat_seconds() -> int:
+    """How often each console socket says "still here" (BEACON_CHAT_HEARTBEAT_SECONDS)."""
+    return int(getattr(settings, "BEACON_CHAT_HEARTBEAT_SECONDS", 20))
+
+
+def stale_seconds() -> int:
+    return STALE_BEATS * heartbeat_seconds()
 
 
 def grace_seconds() -> int:
@@ -94,6 +109,36 @@ def presence_connect(*, agent) -> AgentPresence:
     _announce(presence)
     _assign_after_commit()
     return presence
+
+
+def presence_heartbeat(*, agent) -> None:
+    """An open console socket is alive: one UPDATE, no lock, no broadcast."""
+    AgentPresence.objects.filter(agent=agent).update(last_seen=timezone.now())
+
+
+def presence_expire(*, now=None) -> int:
+    """Agents shown online or away whose sockets stopped beating (their server process
+    died) go offline from their last beat; returns how many. Safe on several workers:
+    each row is updated only while it is still stale."""
+    now = now or timezone.now()
+    stale = AgentPresence.objects.exclude(status=AgentPresence.Status.OFFLINE).filter(
+        last_seen__lt=now - timedelta(seconds=stale_seconds())
+    )
+    expired = 0
+    for presence in stale:
+        with transaction.atomic():
+            changed = (
+                AgentPresence.objects.filter(pk=presence.pk, last_seen=presence.last_seen)
+                .exclude(status=AgentPresence.Status.OFFLINE)
+                .update(status=AgentPresence.Status.OFFLINE, disconnected_at=presence.last_seen)
+            )
+            if changed:
+                # The dead process's sockets are still counted: start the count afresh.
+                cache.delete(_count_key(presence.agent_id))
+                presence.status = AgentPresence.Status.OFFLINE
+                _announce(presence)
+                expired += 1
+    return expired
 
 
 @transaction.atomic
