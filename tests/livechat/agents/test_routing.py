@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections
@@ -157,3 +158,26 @@ def test_two_concurrent_assign_runs_never_double_assign(agent_factory, chat_fact
     assert sorted(loads.values()) == [2, 2, 2]
     assert Conversation.objects.filter(status="active").count() == 6
     assert sum(status_of(c)[0] == "queued" for c in chats) == 4
+
+
+@pytest.mark.django_db
+def test_one_quick_chat_does_not_swing_the_wait_estimate(agent_factory, chat_factory):
+    from django.utils import timezone
+
+    from livechat.services.queue import DEFAULT_HANDLING_SECONDS, average_handling_seconds
+
+    # given: no history, then one chat that ended ten seconds after an agent took it
+    assert average_handling_seconds() == DEFAULT_HANDLING_SECONDS
+    mei = agent_factory(capacity=0)
+    now = timezone.now()
+    chat_factory(status="ended", agent=mei)
+    Conversation.objects.filter(status="ended").update(
+        assigned_at=now - timedelta(seconds=10), ended_at=now
+    )
+    # then: the estimate moves a little, not from five minutes to one
+    assert 240 <= average_handling_seconds() < DEFAULT_HANDLING_SECONDS
+    # and at one moment, a later place in the line never shows a shorter wait
+    waiting = [chat_factory(waited=10 - n) for n in range(4)]
+    etas = {w.conversation.pk: w.eta_seconds for w in queue_positions()}
+    shown = [etas[chat.pk] for chat in waiting]
+    assert shown == sorted(shown) and shown[0] >= 60
