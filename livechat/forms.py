@@ -34,5 +34,12 @@ class ChatProfileForm(forms.Form):
         label=_("Chats at once"),
         min_value=CAPACITY_MIN,
         max_value=CAPACITY_MAX,
-        help_text=_("From %(low)s to %(high)s.") % {"low": CAPACITY_MIN, "high": CAPACITY_MAX},
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Here, not on the field: the class is built once, before any request's language.
+        self.fields["capacity"].help_text = _("From %(low)s to %(high)s.") % {
+            "low": CAPACITY_MIN,
+            "high": CAPACITY_MAX,
+        }

@@ -62,7 +62,7 @@ def test_a_chinese_customer_asks_for_a_person_and_a_chinese_agent_takes_the_chat
     desk = people(mei, locale="en-US")
     desk.goto("/console/chats/")
     expect(desk.locator("[data-conn]")).to_have_text("Connected")
-    expect(desk.locator(".chat-profile")).to_contain_text("zh-hans")
+    expect(desk.locator(".chat-profile")).to_contain_text("Simplified Chinese")
 
     # when: Lin opens the chat and asks for a person in Chinese
     me = people(lin, locale="zh-CN")
