@@ -8,12 +8,13 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - wrong-answer rate: answerable questions answered, but with none of the expected ones;
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
-Four sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
-`held` halves of bench/fresh_queries.yaml (issue 18) and `judge`
-(bench/judge_queries.yaml). The bot's confidence model and thresholds
-(helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py on the first
-three (and bench/unanswerable_queries.yaml); `judge` was written before any result on it
-was seen and never fitted on: it is the figure to believe.
+Five sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
+`held` halves of bench/fresh_queries.yaml (issue 18), and the judge sets `judge`
+(bench/judge_queries.yaml) and `judge2` (bench/judge2_queries.yaml, harder). The bot's
+confidence model and thresholds (helpcenter/search/confidence.py) were fitted by
+bench/fit_confidence.py on the first three (and bench/unanswerable_queries.yaml); each
+judge set was committed before any result on it was seen and is never fitted on: those
+are the figures to believe.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.
@@ -31,7 +32,7 @@ from _support import ROOT, django_on_scratch_database, drop_scratch_database, em
 LANGS = ("en", "zh-hans")
 
 
-SETS = ("own", "fit", "held", "judge")
+SETS = ("own", "fit", "held", "judge", "judge2")
 
 
 def load_questions(quick: bool) -> list[dict]:

@@ -77,9 +77,13 @@ def load(path: str = "fresh_queries.yaml") -> list[dict]:
 
 
 def load_judge() -> list[dict]:
-    """The judge set: scored only, never fitted on (bench/judge_queries.yaml)."""
-    questions = yaml.safe_load((ROOT / "bench" / "judge_queries.yaml").read_text(encoding="utf-8"))
-    return [dict(q, split="judge") for q in questions]
+    """The judge sets, scored only, never fitted on: bench/judge_queries.yaml (`judge`) and
+    bench/judge2_queries.yaml (`judge2`, harder, written after the first one's figures)."""
+    questions = []
+    for name, path in (("judge", "judge_queries.yaml"), ("judge2", "judge2_queries.yaml")):
+        text = (ROOT / "bench" / path).read_text(encoding="utf-8")
+        questions += [dict(q, split=name) for q in yaml.safe_load(text)]
+    return questions
 
 
 def collect(questions: list[dict], semantic_on: bool) -> list[list]:
@@ -279,7 +283,7 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
         f"{'set':<22}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
     figures = {}
-    for split in ("own", "fit", "held", "judge"):
+    for split in ("own", "fit", "held", "judge", "judge2"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)
@@ -394,7 +398,7 @@ def main() -> None:
                 bot_t,
                 companion,
                 search_t,
-                f"{name}, final models (fitted on own + fit + held; judge never)",
+                f"{name}, final models (fitted on own + fit + held; judge sets never)",
             )
             print("relevance:", dict(zip(rank_names, ranker.weights, strict=True)), ranker.bias)
             print("confidence:", dict(zip(names, model.weights, strict=True)), model.bias)

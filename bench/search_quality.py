@@ -9,8 +9,9 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `fit` and `held`: the two halves of bench/fresh_queries.yaml (issue 18), written as
   customers type, cross-language included; both are now fitting material for the
   relevance and confidence models (helpcenter/search/confidence.py), with the own sets;
-- `judge`: bench/judge_queries.yaml, written before any result on it was seen and never
-  fitted on: the figure to believe.
+- `judge` and `judge2`: bench/judge_queries.yaml and bench/judge2_queries.yaml (harder),
+  each committed before any result on it was seen and never fitted on: the figures to
+  believe.
 
 Unanswerable questions of each set give its "no good match" rate.
 
@@ -32,7 +33,7 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge); --quick: a quarter of own, half of the rest."""
+    """Every query with its `set` (own, fit, held, judge, judge2); --quick: a quarter of own, half of the rest."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:
         item["set"] = "own"
@@ -194,7 +195,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
-    for name in ("own", "fit", "held", "judge"):
+    for name in ("own", "fit", "held", "judge", "judge2"):
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"
             if key in full:
