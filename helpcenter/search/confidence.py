@@ -17,15 +17,17 @@ logistic regressions:
    this relevance (articles with a version in the UI language first).
 2. MODELS: the probability that a support expert would accept the hit at a place of
    that list: its relevance, the margin of its relevance over the best other
-   candidate's, coverage, place, language, similarity and its margin over the next.
+   candidate's, coverage (tokens and bigrams), place, language, similarity and its
+   margin over the next.
 
 Two of each, because tests and `BEACON_SEMANTIC_SEARCH=0` run without the semantic
 signals: `semantic` and `keyword`. Weights and thresholds below are written by
-`bench/fit_confidence.py --write`, fitted on every question set but one
-(`bench/fresh_queries.yaml` both halves, the project's own sets and
+`bench/fit_confidence.py --write`, fitted on every question set but the two judge
+sets (`bench/fresh_queries.yaml` both halves, the project's own sets and
 `bench/unanswerable_queries.yaml`), with the thresholds picked on 5-fold
-cross-validation, and judged on `bench/judge_queries.yaml`, which was written before any
-result on it was seen (bench/README.md); rerun it when the corpus or the engine changes.
+cross-validation, and judged on `bench/judge_queries.yaml` and
+`bench/judge2_queries.yaml`, each committed before any result on it was seen
+(bench/README.md); rerun it when the corpus or the engine changes.
 
 Thresholds on the probability:
 - BOT_THRESHOLD: the bot answers only when its first article reaches it, otherwise it
