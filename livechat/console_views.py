@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import account_security
 from core.exceptions import NotFound
 from livechat.models import AgentPresence, Conversation
+from livechat.selectors import agents_online
 from livechat.services.agent_actions import conversation_for_agent
 from livechat.services.presence import presence_for
 from livechat.services.routing import active_loads
@@ -60,6 +61,8 @@ def chat_console(request: HttpRequest) -> HttpResponse:
         "skills": Conversation.Skill.choices,
         "waiting": Conversation.objects.filter(status=Conversation.Status.QUEUED).count(),
         "supervisor": is_supervisor(request.user),
+        # The queue's "Assign to…" choices, as of the page load: the service checks again.
+        "assignable": agents_online() if is_supervisor(request.user) else [],
     }
     return render(request, "livechat/console/chats.html", context)
 

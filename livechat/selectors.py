@@ -75,29 +75,32 @@ def chat_agents() -> list[ChatAgent]:
     return [ChatAgent(a, presences.get(a.pk), loads[a.pk]) for a in agents]
 
 
+def agents_online() -> list[AgentPresence]:
+    """Agents taking chats now (online, active), by name."""
+    return list(
+        AgentPresence.objects.filter(status=AgentPresence.Status.ONLINE, agent__is_active=True)
+        .select_related("agent")
+        .order_by("agent__first_name", "staff_id")
+    )
+
+
 @dataclass(frozen=True)
 class WaitingRow:
     conversation: Conversation
     position: int
     eta_seconds: int
     can_take: bool  # the viewer serves its language and skill (room and status aside)
-    agents: list[AgentPresence]  # online agents with room who serve it (for assigning)
+    agents: list[AgentPresence]  # online agents who serve it (a supervisor may pass capacity)
 
 
 def waiting_for_console(*, user) -> list[WaitingRow]:
     """The queue as the console's waiting page shows it to `user`, in queue order."""
     from livechat.services.presence import presence_for
     from livechat.services.queue import queue_positions
-    from livechat.services.routing import active_loads, agent_serves
+    from livechat.services.routing import agent_serves
 
     mine = presence_for(user)
-    online = list(
-        AgentPresence.objects.filter(status=AgentPresence.Status.ONLINE, agent__is_active=True)
-        .select_related("agent")
-        .order_by("agent__first_name", "staff_id")
-    )
-    loads = active_loads([p.agent_id for p in online])
-    with_room = [p for p in online if loads[p.agent_id] < p.capacity]
+    online = agents_online()
     rows = []
     for w in queue_positions():
         kind = {"language": w.conversation.language, "skill": w.conversation.skill}
@@ -107,7 +110,7 @@ def waiting_for_console(*, user) -> list[WaitingRow]:
                 position=w.position,
                 eta_seconds=w.eta_seconds,
                 can_take=agent_serves(mine, **kind),
-                agents=[p for p in with_room if agent_serves(p, **kind)],
+                agents=[p for p in online if agent_serves(p, **kind)],
             )
         )
     return rows

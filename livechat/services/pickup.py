@@ -6,7 +6,8 @@ the agent's, its skill among theirs (a general chat: anyone), and room under the
 capacity. Routing already gives every waiting chat to an online agent who can serve it,
 so taking by hand is for agents routing passes over: away (on a break, or a specialist
 who picks their own) or on a page without the console's socket. A supervisor gives
-chats only to agents who are online. Race safety: the chat row is locked first and
+chats only to agents who are online, but may go past their capacity: routing never does,
+so a named decision to load a busy expert is what assigning by hand is for. Race safety: the chat row is locked first and
 must still be waiting, then the agent's presence row, where the load is counted again;
 two people taking the same chat queue on the chat's lock, and the second finds it taken.
 """
@@ -66,10 +67,10 @@ def _locked_presence_for(agent) -> AgentPresence:
 
 
 def serve_refusal(
-    presence: AgentPresence | None, conversation: Conversation, *, online_only: bool
+    presence: AgentPresence | None, conversation: Conversation, *, by_supervisor: bool
 ) -> ApplicationError | None:
     """Why this agent may not take this chat now, or None. Call with the presence locked."""
-    if presence is None or (online_only and presence.status != AgentPresence.Status.ONLINE):
+    if presence is None or (by_supervisor and presence.status != AgentPresence.Status.ONLINE):
         return ApplicationError(
             _("Only an agent who is online can take chats."), code="agent_offline"
         )
@@ -80,14 +81,14 @@ def serve_refusal(
     if not routing.agent_serves(presence, language=conversation.language, skill=conversation.skill):
         return ApplicationError(_("This chat needs a skill the agent does not have."), code="skill")
     load = routing.active_loads([presence.agent_id])[presence.agent_id]
-    if load >= presence.capacity:
+    if load >= presence.capacity and not by_supervisor:
         return Conflict(_("The agent has no room for another chat."), code="full")
     return None
 
 
-def _hand_over(conversation: Conversation, agent, *, online_only: bool) -> Conversation:
-    presence = _locked_presence(agent) if online_only else _locked_presence_for(agent)
-    refusal = serve_refusal(presence, conversation, online_only=online_only)
+def _hand_over(conversation: Conversation, agent, *, by_supervisor: bool) -> Conversation:
+    presence = _locked_presence(agent) if by_supervisor else _locked_presence_for(agent)
+    refusal = serve_refusal(presence, conversation, by_supervisor=by_supervisor)
     if refusal is not None:
         raise refusal
     routing.conversation_assign(conversation=conversation, presence=presence)
@@ -102,7 +103,7 @@ def conversation_take(*, user, public_id) -> Conversation:
     """The agent (or supervisor) takes a waiting chat for themselves."""
     if not is_staff_agent(user):
         raise NotFound(_("No such chat."), code="not_found")
-    return _hand_over(_waiting_chat(public_id), user, online_only=False)
+    return _hand_over(_waiting_chat(public_id), user, by_supervisor=False)
 
 
 @transaction.atomic
@@ -118,4 +119,4 @@ def conversation_assign_to(*, user, public_id, staff_id: str) -> Conversation:
     )
     if target is None or not is_staff_agent(target.agent):
         raise ApplicationError(_("No agent has that staff ID."), code="agent_unknown")
-    return _hand_over(conversation, target.agent, online_only=True)
+    return _hand_over(conversation, target.agent, by_supervisor=True)

@@ -283,3 +283,20 @@ def test_two_agents_taking_the_same_chat_exactly_one_wins(agent_factory, chat_fa
     winner = next(pk for pk, outcome in outcomes.items() if outcome == "won")
     assert status_of(chat) == ("active", winner)
     assert chat.messages.filter(data__event="agent_joined").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_supervisor_may_load_a_busy_agent_past_capacity_but_routing_never_does(
+    agent_factory, chat_factory
+):
+    # given: Mei, the one Chinese speaker, is full; a Chinese chat waits
+    boss = agent_factory(name="Sam", role=Role.SUPERVISOR)
+    mei = agent_factory(name="Mei", languages=["zh-hans"], capacity=1)
+    chat_factory(status=Conversation.Status.ACTIVE, agent=mei)
+    chat = chat_factory(language="zh-hans")
+    # when: she cannot take it herself, but the supervisor gives it to her
+    with pytest.raises(Conflict):
+        conversation_take(user=mei, public_id=chat.public_id)
+    conversation_assign_to(user=boss, public_id=chat.public_id, staff_id=mei.chat_presence.staff_id)
+    # then
+    assert status_of(chat) == ("active", mei.pk)
