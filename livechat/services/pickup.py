@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFound
@@ -91,6 +92,11 @@ def _hand_over(conversation: Conversation, agent, *, by_supervisor: bool) -> Con
     refusal = serve_refusal(presence, conversation, by_supervisor=by_supervisor)
     if refusal is not None:
         raise refusal
+    if presence.status == AgentPresence.Status.OFFLINE and presence.disconnected_at is None:
+        # Taken from a page without the console's socket: if they never open the console,
+        # the grace-period sweep gives the chat back to the queue, as for a lost connection.
+        presence.disconnected_at = timezone.now()
+        presence.save(update_fields=["disconnected_at"])
     routing.conversation_assign(conversation=conversation, presence=presence)
     from livechat.services.queue import queue_broadcast
 

@@ -4,18 +4,21 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
 from accounts.models import Role
 from core.exceptions import ApplicationError, NotFound
 from livechat.groups import agent_group, conversation_group
 from livechat.models import AgentPresence, ChatMessage, Conversation
 from livechat.services.pickup import Conflict, conversation_assign_to, conversation_take
+from livechat.services.presence import requeue_abandoned
 
 FRAME_WAIT = 5  # seconds a frame may take to arrive through Redis; never reached when it works
 
@@ -300,3 +303,18 @@ def test_a_supervisor_may_load_a_busy_agent_past_capacity_but_routing_never_does
     conversation_assign_to(user=boss, public_id=chat.public_id, staff_id=mei.chat_presence.staff_id)
     # then
     assert status_of(chat) == ("active", mei.pk)
+
+
+@pytest.mark.django_db
+def test_a_chat_taken_by_an_agent_who_never_opens_the_console_returns_to_the_queue(
+    agent_factory, chat_factory, settings
+):
+    # given: Mei, offline (no console socket), takes a chat from the waiting page
+    settings.BEACON_CHAT_GRACE_SECONDS = 60
+    mei = agent_factory(name="Mei", status=AgentPresence.Status.OFFLINE)
+    chat = chat_factory()
+    conversation_take(user=mei, public_id=chat.public_id)
+    # when: the grace period passes and she has not connected
+    requeue_abandoned(now=timezone.now() + dt.timedelta(seconds=61))
+    # then: the chat waits again, keeping its place
+    assert status_of(chat) == ("queued", None)
