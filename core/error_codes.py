@@ -13,6 +13,8 @@ How the names are made:
     unknown_<thing>              <thing> names nothing that exists in its list
     not_<state>, already_<state> the object is not, or already, in the state needed
     <area>_<what>                a rule of one operation (merge_same, split_all)
+    a bare word                  one operation's own refusal, where the word says it
+                                 (taken, full, decided, answered)
 """
 
 from __future__ import annotations
