@@ -7,6 +7,9 @@ decide who hears what. A subclass provides:
 - `groups_to_join() -> list[str]`: channel-layer groups to join on connect;
 - `on_connect()`: the first frames after accept (e.g. `hello`);
 - `frame_refusal() -> int | None`: checked before each frame; a code hangs up;
+- `heartbeat_seconds() -> float | None` and `on_heartbeat()`: "still here", every so many
+  seconds while the socket is open (presence: a process that dies says no goodbye, so
+  the beats stopping is how the others learn it);
 - `on_<type>(frame)` per client frame type, dots as underscores
   ("message.send" -> `on_message_send`);
 - channel-layer handlers, named after the event type ("chat.message" -> `chat_message`).
@@ -33,6 +36,7 @@ FrameError from a handler, and any other exception (logged) each answer an `erro
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -114,6 +118,14 @@ class JsonSocket(AsyncConsumer):
         self.bucket = TokenBucket()
         self.send_order = SendOrder()
         self.closed = False
+        self.beats: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            return await super().__call__(scope, receive, send)
+        finally:
+            if self.beats is not None:
+                self.beats.cancel()
 
     async def dispatch(self, message: dict) -> None:
         handler = getattr(self, get_handler_name(message), None)
@@ -130,6 +142,19 @@ class JsonSocket(AsyncConsumer):
 
     async def websocket_connect(self, message: dict) -> None:
         await run_blocking(self.connect)
+        interval = None if self.closed else self.heartbeat_seconds()
+        if interval:
+            self.beats = asyncio.create_task(self._beat(interval))
+
+    async def _beat(self, interval: float) -> None:
+        # Through the socket's own queue, so a beat runs between its frames, not beside.
+        while True:
+            await asyncio.sleep(interval)
+            await self.channel_layer.send(self.channel_name, {"type": "socket.heartbeat"})
+
+    async def socket_heartbeat(self, event: dict) -> None:
+        if not self.closed:
+            await run_blocking(self.on_heartbeat)
 
     def connect(self) -> None:
         code = self.authorize()
@@ -215,6 +240,12 @@ class JsonSocket(AsyncConsumer):
         return None
 
     def frame_refusal(self) -> int | None:
+        return None
+
+    def heartbeat_seconds(self) -> float | None:
+        return None
+
+    def on_heartbeat(self) -> None:
         return None
 
     async def on_disconnect(self) -> None:

@@ -6,8 +6,6 @@ One socket carries all of the agent's chats, so every frame about a chat names i
 
 from __future__ import annotations
 
-import asyncio
-
 from django.utils.translation import gettext as _
 
 from accounts.access import Area
@@ -39,23 +37,14 @@ class AgentChatConsumer(AccountSocket):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.online = False
-        self.heartbeat: asyncio.Task | None = None
 
-    async def websocket_connect(self, message: dict) -> None:
-        await super().websocket_connect(message)
+    def heartbeat_seconds(self) -> float:
+        # If this process dies, the beats stop and presence_expire takes the agent offline.
+        return presence.heartbeat_seconds()
+
+    def on_heartbeat(self) -> None:
         if self.online:
-            self.heartbeat = asyncio.create_task(self._beat())
-
-    async def _beat(self) -> None:
-        # "Still here", through the socket's own queue so it runs between its frames. If
-        # this process dies, the beats stop and presence_expire takes the agent offline.
-        while True:
-            await asyncio.sleep(presence.heartbeat_seconds())
-            await self.channel_layer.send(self.channel_name, {"type": "presence.beat"})
-
-    async def presence_beat(self, event: dict) -> None:
-        if self.online:
-            await run_blocking(presence.presence_heartbeat, agent=self.user)
+            presence.presence_heartbeat(agent=self.user)
 
     def groups_to_join(self) -> list[str]:
         chats = Conversation.objects.filter(agent=self.user, status=Conversation.Status.ACTIVE)
@@ -89,8 +78,6 @@ class AgentChatConsumer(AccountSocket):
             )
 
     async def on_disconnect(self) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
         if getattr(self, "online", False):
             self.online = False
             await run_blocking(presence.presence_disconnect, agent=self.user)

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 
 from accounts.access import OPEN_TO_ALL
 from accounts.sockets import CLOSE_FORBIDDEN, AccountSocket
+from core.sockets import run_blocking
 from livechat import bot
 from livechat.groups import conversation_group
 from livechat.models import ChatMessage, Conversation
 from livechat.selectors import conversation_for_participant, messages_after
 from livechat.services.conversations import (
+    conversation_customer_seen,
     conversation_end,
     conversation_frame,
     conversation_handoff,
@@ -26,6 +28,7 @@ from livechat.services.conversations import (
     conversation_read,
 )
 from livechat.services.messages import message_frame, message_post_by_customer
+from livechat.services.presence import heartbeat_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +65,20 @@ class CustomerChatConsumer(AccountSocket):
     def groups_to_join(self) -> list[str]:
         return [conversation_group(self.conversation.public_id)]
 
+    def heartbeat_seconds(self) -> float:
+        # Beats tell the queue the visitor is still here (conversations_end_abandoned).
+        return heartbeat_seconds()
+
+    def on_heartbeat(self) -> None:
+        conversation_customer_seen(conversation=self.conversation)
+
+    async def on_disconnect(self) -> None:
+        await super().on_disconnect()
+        if getattr(self, "conversation", None) is not None:
+            await run_blocking(conversation_customer_seen, conversation=self.conversation)
+
     def on_connect(self) -> None:
+        conversation_customer_seen(conversation=self.conversation)
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
         after = _after((query.get("after") or ["0"])[0]) or 0
         self.send_json({"type": "hello", "conversation": conversation_frame(self.conversation)})

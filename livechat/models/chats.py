@@ -54,6 +54,9 @@ class Conversation(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When a socket of the customer's last said it was open (each beats while open): an
+    # anonymous visitor who closed the tab is not left waiting in the queue for good.
+    customer_seen_at = models.DateTimeField(null=True, blank=True)
     # The last message number given out, and how far each side has read.
     last_seq = models.PositiveIntegerField(default=0)
     customer_read_seq = models.PositiveIntegerField(default=0)

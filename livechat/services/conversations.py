@@ -6,9 +6,12 @@ Every change is told to the conversation's sockets after commit (`conversation.u
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -68,12 +71,25 @@ def _language(code: str) -> str:
 def conversation_start(*, user, session_key: str | None, language: str, email: str = ""):
     """Open a chat with the bot for a signed-in customer or an anonymous session.
 
-    An anonymous visitor must already have a session (the view makes one): the chat is
-    theirs by that session alone. The bot's greeting is message 1.
+    A signed-in customer who already has an open chat gets that one back. An anonymous
+    visitor must already have a session (the view makes one): the chat is theirs by that
+    session alone. The bot's greeting is message 1.
     """
     signed_in = user is not None and user.is_authenticated
     if not signed_in and not session_key:
         raise ApplicationError(_("Your browser must accept cookies to chat."), code="no_session")
+    if signed_in:
+        # One open conversation per customer, across tabs and devices: a second tab (or
+        # the phone) continues it rather than queueing a second one behind the first.
+        open_one = (
+            Conversation.objects.select_for_update()
+            .filter(customer=user)
+            .exclude(status=Conversation.Status.ENDED)
+            .order_by("-created_at")
+            .first()
+        )
+        if open_one is not None:
+            return open_one
     conversation = Conversation(
         customer=user if signed_in else None,
         visitor_key="" if signed_in else visitor_key_for(session_key),
@@ -158,6 +174,49 @@ def conversation_end(*, conversation: Conversation, by: str, author=None) -> Con
     )
     conversation_broadcast_update(locked)
     return locked
+
+
+def conversation_customer_seen(*, conversation: Conversation) -> None:
+    """A socket of the customer's is open (on connect, each beat, and on close)."""
+    Conversation.objects.filter(pk=conversation.pk).update(customer_seen_at=timezone.now())
+
+
+# An anonymous visitor whose sockets have all been silent this long has left (closed the
+# tab): a page change or a dropped network reconnects well within it.
+ABANDONED_AFTER = timedelta(minutes=2)
+
+
+def conversations_end_abandoned(*, now=None) -> int:
+    """End anonymous chats still with the bot or waiting whose visitor has left, so no
+    ghost holds a place in the queue; returns how many. A signed-in customer's chat stays
+    (they may come back on another device; agents can still answer by email).
+
+    Safe on several workers: each chat is ended under its row lock, once."""
+    from livechat.services.queue import queue_broadcast
+
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    ghosts = (
+        Conversation.objects.filter(
+            customer__isnull=True,
+            status__in=[Conversation.Status.BOT, Conversation.Status.QUEUED],
+        )
+        .annotate(seen=Coalesce("customer_seen_at", "created_at"))
+        .filter(seen__lt=cutoff)
+        .values_list("pk", flat=True)[:500]
+    )
+    ended = 0
+    for pk in list(ghosts):
+        with transaction.atomic():
+            locked = Conversation.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            seen = locked and (locked.customer_seen_at or locked.created_at)
+            if locked is None or locked.customer is not None or seen >= cutoff:
+                continue
+            if locked.status in (Conversation.Status.BOT, Conversation.Status.QUEUED):
+                conversation_end(conversation=locked, by="abandoned")
+                ended += 1
+    if ended:
+        transaction.on_commit(queue_broadcast)
+    return ended
 
 
 @transaction.atomic
