@@ -41,11 +41,12 @@ def load_questions(quick: bool) -> list[dict]:
         q["set"] = "own"
     from fit_confidence import load, load_judge
 
-    fresh = load() + load_judge()
-    for q in fresh:
+    fresh, judge = load(), load_judge()
+    for q in fresh + judge:
         q["set"] = q.pop("split")
-    # Every third: the sets alternate languages, so both stay in (every fourth would not).
-    return own[::3] + fresh[::3] if quick else own + fresh
+    # Every third: the sets alternate languages, so both stay in (every fourth would not);
+    # the judge sets are written language by language, so every sixth keeps both.
+    return own[::3] + fresh[::3] + judge[::6] if quick else own + fresh + judge
 
 
 def score(outcomes: list[tuple[dict, list[str] | None]]) -> dict[str, float]:

@@ -33,14 +33,15 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge, judge2); --quick: a quarter of own, half of the rest."""
+    """Every query with its `set` (own, fit, held, judge, judge2); --quick: a quarter of own
+    and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:
         item["set"] = "own"
-    fresh = load_fresh() + load_judge()
+    fresh, judge = load_fresh(), load_judge()
     if quick:
-        own, fresh = own[::4], fresh[::2]
-    return own + fresh
+        own, fresh, judge = own[::4], fresh[::2], judge[::4]
+    return own + fresh + judge
 
 
 def load_fresh() -> list[dict]:
