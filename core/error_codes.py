@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     BAD_LENGTH = "bad_length"  # a Content-Length that is not a number (mail webhook)
     BAD_FRAME = "bad_frame"  # a socket frame that is not JSON, or lacks its fields
     BAD_CLIENT_ID = "bad_client_id"  # a chat message's client_id is not 1-64 characters
+    UNFILLED_PLACEHOLDER = "unfilled_placeholder"  # a reply still holds a canned reply's {name}
     BAD_EMAIL = "bad_email"  # not an email address
     BAD_FIELD = "bad_field"  # a ticket form's custom field value is not accepted
     BAD_ATTACHMENT = "bad_attachment"  # a file of a type, size or content not accepted

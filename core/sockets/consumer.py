@@ -51,7 +51,13 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from core.exceptions import ApplicationError
-from core.sockets.frames import FrameError, SendOrder, TokenBucket, frame_read
+from core.sockets.frames import (
+    FrameError,
+    SendOrder,
+    TokenBucket,
+    client_id_of_frame,
+    frame_read,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +221,11 @@ class JsonSocket(AsyncConsumer):
         try:
             handler(content)
         except ApplicationError as error:
-            self.send_application_error(error)
+            # Named by the refused frame's client_id, so the client can take that message
+            # back from its outbox instead of sending it again.
+            self.send_frame_error(
+                FrameError(error.code, error.message, client_id=client_id_of_frame(content))
+            )
         except FrameError as error:
             self.send_frame_error(error)
         except Exception:
@@ -283,9 +293,6 @@ class JsonSocket(AsyncConsumer):
         if error.client_id is not None:
             frame["client_id"] = error.client_id
         self.send_json(frame)
-
-    def send_application_error(self, error: ApplicationError) -> None:
-        self.send_error(error.code, error.message)
 
     def send_to_group(self, group: str, event: dict) -> None:
         """A live-only event (typing): nothing to store, so no need to wait for a commit."""

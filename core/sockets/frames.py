@@ -97,6 +97,11 @@ def client_id_of(text: str | None) -> str | None:
     return _usable_client_id(content.get("client_id") if isinstance(content, dict) else None)
 
 
+def client_id_of_frame(content: dict[str, Any]) -> str | None:
+    """The `client_id` of a frame already read, if it has a usable one."""
+    return _usable_client_id(content.get("client_id"))
+
+
 def _usable_client_id(value: Any) -> str | None:
     # What every socket accepts as a client_id (1-64 storable characters).
     if isinstance(value, str) and 0 < len(value) <= 64 and is_storable(value):

@@ -21,6 +21,7 @@ from livechat.services import routing
 from livechat.services.messages import message_post
 from livechat.services.presence import presence_for
 from livechat.services.transcripts import transcript_lines, transcript_text
+from tickets.macros import unfilled_placeholders
 from tickets.permissions import is_staff_agent, is_supervisor
 
 # A ticket body holds at most 20,000 characters (tickets.services.MAX_BODY); a longer
@@ -82,7 +83,17 @@ def _tell(conversation: Conversation, *, removed_from: int | None = None) -> Non
 def agent_reply(
     *, user, public_id, body: str, client_id: str = "", internal: bool = False
 ) -> tuple[ChatMessage, bool]:
-    """A reply the customer sees, or an internal note only agents see."""
+    """A reply the customer sees, or an internal note only agents see.
+
+    A reply that still holds a canned reply's placeholder ({ticket_number} in a chat that
+    has no ticket) is refused: the customer never sees one raw."""
+    unfilled = [] if internal else unfilled_placeholders(body if isinstance(body, str) else "")
+    if unfilled:
+        raise ApplicationError(
+            _("Fill in %(names)s before sending: this chat has no value for it.")
+            % {"names": ", ".join("{" + name + "}" for name in unfilled)},
+            code="unfilled_placeholder",
+        )
     conversation = _open_chat(user=user, public_id=public_id)
     presence_for(user)  # the staff ID every agent message carries
     return message_post(

@@ -140,17 +140,42 @@
       });
   }
 
-  function fillMacro(chat, macroId) {
-    const source = root.querySelector('[data-macro-body="' + CSS.escape(macroId) + '"]');
-    if (!source) return "";
-    const uid = chat.el.querySelector("[data-uid]");
-    const values = {
-      agent_name: root.dataset.agentName || "",
-      uid: uid ? uid.textContent.trim() : "",
-      customer_name: "",
-    };
-    return source.content.textContent
-      .replace(/\{([a-z_]+)\}/g, (all, name) => (values[name] ? values[name] : all));
+  // A canned reply filled in for this chat by the server (the tickets' renderer, the
+  // same placeholders); what this chat has no value for is named, and the agent is
+  // told to fill it in before sending.
+  function fillMacro(id, chat, macroId, body) {
+    const url = root.dataset.macroUrl
+      .replace("00000000-0000-0000-0000-000000000000", id)
+      .replace(/\/0$/, "/" + encodeURIComponent(macroId));
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((filled) => {
+        if (!filled) return;
+        body.value = filled.body;
+        warnUnfilled(chat, filled.missing);
+        body.focus();
+      });
+  }
+
+  const PLACEHOLDER = /\{(customer_name|uid|ticket_number|agent_name)\}/g;
+
+  function unfilled(value) {
+    return Array.from(new Set(Array.from(value.matchAll(PLACEHOLDER), (m) => m[1])));
+  }
+
+  function warnUnfilled(chat, names) {
+    let line = chat.el.querySelector(".chat-macro-missing");
+    if (!names.length) {
+      if (line) line.remove();
+      return;
+    }
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "chat-macro-missing small";
+      line.setAttribute("role", "alert");
+      chat.el.querySelector("[data-composer]").prepend(line);
+    }
+    line.textContent = text("MacroMissing") + " " + names.map((n) => "{" + n + "}").join(text("ListSeparator"));
   }
 
   function wire(id, chat) {
@@ -162,6 +187,10 @@
       event.preventDefault();
       const value = body.value.trim();
       if (!value) return;
+      // Never to the customer with a placeholder left raw (the server refuses it too).
+      const left = internal.checked ? [] : unfilled(value);
+      warnUnfilled(chat, left);
+      if (left.length) return;
       const frame = {
         type: "message.send",
         conversation: id,
@@ -184,9 +213,8 @@
     });
     body.addEventListener("focus", () => markRead(id, chat));
     el.querySelector("[data-macro]").addEventListener("change", (event) => {
-      if (event.target.value) body.value = fillMacro(chat, event.target.value);
+      if (event.target.value) fillMacro(id, chat, event.target.value, body);
       event.target.value = "";
-      body.focus();
     });
     el.querySelector("[data-end]").addEventListener("click", () => {
       if (window.confirm(text("ConfirmEnd"))) send({ type: "chat.end", conversation: id });
@@ -361,6 +389,16 @@
       // once the limit has refilled (the server refuses the later ones until it has it).
       if (frame.code === "rate_limited" && frame.client_id && !resendTimer) {
         resendTimer = setTimeout(resendPending, 1200);
+      } else if (frame.client_id && frame.code !== "rate_limited") {
+        // Refused for good (an unfilled placeholder, an ended chat): not sent again; the
+        // text goes back to its composer so nothing the agent wrote is lost.
+        chats.forEach((chat) => {
+          const refused = chat.pending.get(frame.client_id);
+          if (!refused) return;
+          chat.pending.delete(frame.client_id);
+          const body = chat.el.querySelector("[data-body]");
+          if (!body.value) body.value = refused.body;
+        });
       }
     },
   };

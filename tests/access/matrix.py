@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.access.world import World, admin_models, first_row
+from tickets.models import Macro
 
 LOGIN = settings.LOGIN_URL
 ADMIN_LOGIN = "/admin/login/"
@@ -154,6 +155,7 @@ def _by_name(world: World) -> dict[str, object]:
         "email_id": world.email.id,
         "public_id": world.conversation.public_id,
         "agent_id": world.users["agent"].id,
+        "macro_id": Macro.objects.order_by("id").first().id,
         "announcement_id": world.announcement.id,
         "slug": world.article.slug,
         "id": owner.id,

@@ -256,6 +256,7 @@ TABLE = {
     # -- the chat console: agents and supervisors
     "/console/chats/":                                             "GET  login  403    403    200    200    403    200    login  mfa",
     "/console/chats/<public_id>/context":                          "GET  login  403    403    200    200    403    200    login  mfa",
+    "/console/chats/<public_id>/macros/<macro_id>":                "GET  login  403    403    200    200    403    200    login  mfa",
     # (the world's chat is with an agent already: taking it is refused with a message, 3xx)
     "/console/chats/waiting":                                      "GET  login  403    403    200    200    403    200    login  mfa",
     "/console/chats/<public_id>/take":                             "POST login  403    403    3xx    3xx    403    3xx    login  mfa",

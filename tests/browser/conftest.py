@@ -6,10 +6,11 @@ Debian's /usr/bin/chromium is used as is: never run `playwright install` here.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.db_settle import wait_for_other_connections_to_settle
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is fine.
@@ -33,23 +34,9 @@ HERE = Path(__file__).resolve().parent
 @pytest.fixture(autouse=True)
 def _server_settled_before_flush(transactional_db):
     """After a test's pages close (their fixtures end first), wait until the live server
-    has finished what their closing sockets started: a flush racing it deadlocked
-    (TRUNCATE against a consumer's open transaction). A bounded wait, not a speed test."""
+    has finished what their closing sockets started (tests.db_settle)."""
     yield
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
-            )
-            if not cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
+    wait_for_other_connections_to_settle()
 
 
 def pytest_collection_modifyitems(items):

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import Role
 from livechat.models import AgentPresence, ChatMessage, Conversation
 from tests.servers import AsgiServer
-from tickets.models import Ticket
+from tickets.models import Macro, Ticket
 
 from .test_ticket_flow import PASSWORD, make_person, seeded_types  # noqa: F401 (a fixture)
 
@@ -81,6 +81,11 @@ def _csp_violations(page: Page) -> list[str]:
 @pytest.mark.usefixtures("seeded_types")  # earlier live-server tests flushed them
 def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     call_command("import_articles", str(kb_corpus), verbosity=0)
+    Macro.objects.create(
+        title="Greeting",
+        language="en",
+        body="Hello {customer_name}, {agent_name} here about request {ticket_number}.",
+    )
     customer = make_person("alice@example.test", first_name="Alice")
     agent = make_person("omar@example.test", role=Role.AGENT, first_name="Omar")
     AgentPresence.objects.create(
@@ -141,6 +146,17 @@ def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     expect(dialog.get_by_role("button", name="Talk to a person")).to_have_count(0)
     expect(dialog.get_by_role("group", name="Did this help?")).to_have_count(0)
     expect(dialog.get_by_role("button", name="Leave a message")).to_have_count(0)
+
+    # --- a canned reply is filled for this chat; what it has no value for is named ------------
+    column.locator("[data-macro]").select_option(label="[en] Greeting")
+    expect(column.locator("[data-body]")).to_have_value(
+        "Hello Alice, Omar here about request {ticket_number}."
+    )
+    expect(column.locator(".chat-macro-missing")).to_contain_text("{ticket_number}")
+    column.get_by_role("button", name="Send").click()  # refused in the console: not sent
+    expect(column.locator("[data-body]")).to_have_value(
+        "Hello Alice, Omar here about request {ticket_number}."
+    )
 
     # --- the agent answers; the customer sees name, staff ID and checks it ---------------------
     column.locator("[data-body]").fill(AGENT_REPLY)

@@ -18,7 +18,11 @@ from accounts.models import User
 from helpcenter import demo as helpcenter_demo
 from livechat.bot.replies import respond
 from livechat.models import ChatMessage, Conversation
-from livechat.services.conversations import conversation_handoff, conversation_start
+from livechat.services.conversations import (
+    conversation_end,
+    conversation_handoff,
+    conversation_start,
+)
 from livechat.services.messages import message_post_by_customer
 from tests.access.conftest import World, build_world, sign_in_everyone
 from tests.i18n.zh_text import Typed
@@ -65,6 +69,12 @@ def _chinese_request(world: World) -> tuple[Ticket, Ticket]:
 
 
 def _chinese_chat(owner: User) -> Conversation:
+    # A customer has one open chat at a time (the world's is in English): they end it,
+    # then start this one from the Chinese site.
+    for earlier in Conversation.objects.filter(customer=owner).exclude(
+        status=Conversation.Status.ENDED
+    ):
+        conversation_end(conversation=earlier, by="customer", author=owner)
     conversation = conversation_start(user=owner, session_key=None, language=ZH)
     for number, text in enumerate((f"我的助记词是 {PHRASE}", "提现没到账怎么办？"), start=1):
         message, _created = message_post_by_customer(

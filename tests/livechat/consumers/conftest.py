@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from accounts.models import User
 from config.asgi import application
+from tests.db_settle import wait_for_other_connections_to_settle
 
 FRAME_WAIT = 5  # for frames that must come; generous, since Redis sits in between
 QUIET = 0.5  # how long silence must last to count as "nothing came"
@@ -74,3 +76,10 @@ async def drain(socket: WebsocketCommunicator) -> list[dict]:
 async def send(socket: WebsocketCommunicator, client_id: str, body: str) -> dict:
     await socket.send_json_to({"type": "message.send", "client_id": client_id, "body": body})
     return await socket.receive_json_from(FRAME_WAIT)
+
+
+@pytest.fixture(autouse=True)
+def _sockets_settled_before_flush(transactional_db):
+    """A socket's worker thread may still be answering (the bot) when a test ends."""
+    yield
+    wait_for_other_connections_to_settle()
