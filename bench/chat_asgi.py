@@ -16,9 +16,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from config.origins import OriginCheck  # noqa: E402
 from config.socket_urls import websocket_urlpatterns  # noqa: E402
 
 
@@ -30,7 +30,8 @@ class EchoConsumer(AsyncWebsocketConsumer):
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        # The origin check production uses (config/asgi.py), not Channels' host-based one.
+        "websocket": OriginCheck(
             AuthMiddlewareStack(
                 URLRouter([path("ws/bench/echo/", EchoConsumer.as_asgi()), *websocket_urlpatterns])
             )
