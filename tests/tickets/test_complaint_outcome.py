@@ -76,3 +76,29 @@ def test_console_complaint_page_shows_the_original_beside_it(client, complaint):
     assert response.status_code == 302
     complaint.refresh_from_db()
     assert complaint.complaint_outcome == "upheld"
+
+
+def test_the_supervisors_answer_to_a_complaint_is_emailed_to_the_customer(
+    complaint, deliver_outbox, django_capture_on_commit_callbacks, mailoutbox
+):
+    # given: the customer's address is verified (every customer email needs one)
+    from allauth.account.models import EmailAddress
+
+    customer = complaint.requester
+    EmailAddress.objects.update_or_create(
+        user=customer, email=customer.email, defaults={"verified": True, "primary": True}
+    )
+    supervisor = person("s@example.test", Role.SUPERVISOR)
+    deliver_outbox()
+    mailoutbox.clear()
+    # when: the supervisor answers it, as the console says, "emailed to the customer"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_resolve(
+            actor=supervisor, complaint=complaint, outcome="upheld", reply="We are sorry, Mei."
+        )
+    deliver_outbox()
+    # then: the customer has it by email
+    to_customer = [m for m in mailoutbox if m.to == [customer.email]]
+    assert any("We are sorry, Mei." in m.body for m in to_customer), [
+        (m.subject, m.to) for m in mailoutbox
+    ]
