@@ -313,6 +313,72 @@
     chat.el.querySelector(".chat-column-head").appendChild(dismiss);
   }
 
+  // ---- taking a waiting chat from the queue (and, for supervisors, assigning it)
+
+  const ZERO_ID = "00000000-0000-0000-0000-000000000000";
+  const myLanguages = (root.dataset.servesLanguages || "").split(" ");
+  const mySkills = (root.dataset.servesSkills || "").split(" ");
+  const assignAgents = root.querySelector("[data-assign-agents]");
+  const queueError = root.querySelector("[data-queue-error]");
+
+  function serves(w) {
+    return myLanguages.includes(w.language) && (w.skill === "general" || mySkills.includes(w.skill));
+  }
+
+  // The chat then arrives as usual (chat.assigned); only a refusal is shown here.
+  function postQueueAction(urlTemplate, id, body) {
+    queueError.hidden = true;
+    const refused = (message) => {
+      queueError.textContent = message;
+      queueError.hidden = false;
+    };
+    fetch(urlTemplate.replace(ZERO_ID, id), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: body,
+    })
+      .then((response) => {
+        if (response.ok) return null;
+        return response
+          .json()
+          .catch(() => ({}))
+          .then((answer) => refused(answer.message || text("Error") + " " + response.status));
+      })
+      .catch(() => refused(text("Offline")));
+  }
+
+  function queueActions(w) {
+    const actions = [];
+    if (serves(w)) {
+      const take = document.createElement("button");
+      take.type = "button";
+      take.textContent = text("Take");
+      take.addEventListener("click", () => postQueueAction(root.dataset.takeUrl, w.id, null));
+      actions.push(take);
+    }
+    if (assignAgents) {
+      const form = document.createElement("form");
+      form.className = "queue-assign";
+      const select = document.createElement("select");
+      select.name = "agent";
+      select.required = true;
+      select.setAttribute("aria-label", text("AssignTo"));
+      const none = new Option(text("ChooseAgent"), "");
+      select.append(none, assignAgents.content.cloneNode(true));
+      const go = document.createElement("button");
+      go.type = "submit";
+      go.textContent = text("Assign");
+      form.append(select, go);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        postQueueAction(root.dataset.assignUrl, w.id, new URLSearchParams(new FormData(form)));
+      });
+      actions.push(form);
+    }
+    return actions;
+  }
+
   function renderQueue(waiting) {
     root.querySelector("[data-queue-count]").textContent = String(waiting.length);
     const kinds = new Map();
@@ -335,6 +401,7 @@
         const since = w.queued_at ? Math.round((Date.now() - Date.parse(w.queued_at)) / 60000) : 0;
         li.textContent =
           w.language + " · " + w.skill + (w.priority > 0 ? " · ↑" + w.priority : "") + " · " + since + " min " + text("Waiting");
+        li.append(...queueActions(w));
         return li;
       })
     );

@@ -99,3 +99,45 @@ def test_a_chinese_customer_asks_for_a_person_and_a_chinese_agent_takes_the_chat
     expect(
         dialog.locator(".chat-message.from-agent", has_text="您好，我来帮您查看。")
     ).to_have_count(1)
+
+
+def test_an_agent_takes_a_chat_from_the_console_queue_and_it_leaves_the_other_queues(people):
+    # given: two away agents who serve Chinese have the console open; Lin asks for a person
+    lin = make_person("lin@example.test", first_name="Lin")
+    lin.language = "zh-hans"
+    lin.save(update_fields=["language"])
+    mei = make_person("mei@example.test", role=Role.AGENT, first_name="Mei")
+    jun = make_person("jun@example.test", role=Role.AGENT, first_name="Jun")
+    for agent, staff_id in ((mei, STAFF_ID), (jun, "BCN-97531")):
+        AgentPresence.objects.create(
+            agent=agent,
+            staff_id=staff_id,
+            languages=["zh-hans", "en"],
+            skills=["general"],
+            status=AgentPresence.Status.AWAY,
+        )
+    desks = [people(mei, locale="en-US"), people(jun, locale="en-US")]
+    for desk in desks:
+        desk.goto("/console/chats/")
+        expect(desk.locator("[data-conn]")).to_have_text("Connected")
+    me = people(lin, locale="zh-CN")
+    me.goto("/")
+    me.get_by_role("button", name="联系客服").click()
+    dialog = me.get_by_role("dialog", name="联系客服")
+    expect(dialog.locator("[data-chat-status]")).to_have_text("当前为 Beacon 智能助手为您服务。")
+    dialog.get_by_label("您的消息", exact=True).fill("转人工")
+    dialog.get_by_label("您的消息", exact=True).press("Enter")
+    # when: both see the chat in their queue, and Mei takes it
+    takes = [
+        desk.locator("[data-queue-list] li").get_by_role("button", name="Take") for desk in desks
+    ]
+    for take in takes:
+        expect(take).to_have_count(1)
+    takes[0].click()
+    # then: the chat opens in Mei's console; the queue empties, so Jun has nothing to take
+    column = desks[0].locator("[data-column]")
+    expect(column).to_have_count(1)
+    expect(column.locator("[data-log]")).to_contain_text("转人工")
+    expect(dialog).to_contain_text(f"Mei（工号 {STAFF_ID}）已加入会话。")
+    expect(desks[1].locator("[data-queue-list] li")).to_have_count(0)
+    expect(desks[1].locator("[data-column]")).to_have_count(0)
