@@ -141,3 +141,46 @@ def test_an_agent_takes_a_chat_from_the_console_queue_and_it_leaves_the_other_qu
     expect(dialog).to_contain_text(f"Mei（工号 {STAFF_ID}）已加入会话。")
     expect(desks[1].locator("[data-queue-list] li")).to_have_count(0)
     expect(desks[1].locator("[data-column]")).to_have_count(0)
+
+
+def test_a_supervisor_assigns_a_waiting_chat_to_a_busy_chinese_agent_from_the_console(people):
+    # given: Mei, the one Chinese speaker online, is full; the supervisor serves English
+    lin = make_person("lin@example.test", first_name="Lin")
+    lin.language = "zh-hans"
+    lin.save(update_fields=["language"])
+    mei = make_person("mei@example.test", role=Role.AGENT, first_name="Mei")
+    boss = make_person("sam@example.test", role=Role.SUPERVISOR, first_name="Sam")
+    AgentPresence.objects.create(
+        agent=mei, staff_id=STAFF_ID, languages=["zh-hans"], skills=["general"], capacity=1
+    )
+    AgentPresence.objects.create(agent=boss, staff_id="BCN-11111", languages=["en"])
+    other = make_person("wang@example.test", first_name="Wang")
+    Conversation.objects.create(
+        customer=other, language="zh-hans", status=Conversation.Status.ACTIVE, agent=mei
+    )
+    desk = people(mei, locale="en-US")
+    desk.goto("/console/chats/")
+    expect(desk.locator("[data-conn]")).to_have_text("Connected")
+    expect(desk.locator("[data-column]")).to_have_count(1)
+    lead = people(boss, locale="en-US")
+    lead.goto("/console/chats/")
+    expect(lead.locator("[data-conn]")).to_have_text("Connected")
+    # when: Lin asks for a person; nobody has room, so she waits
+    me = people(lin, locale="zh-CN")
+    me.goto("/")
+    me.get_by_role("button", name="联系客服").click()
+    dialog = me.get_by_role("dialog", name="联系客服")
+    expect(dialog.locator("[data-chat-status]")).to_have_text("当前为 Beacon 智能助手为您服务。")
+    dialog.get_by_label("您的消息", exact=True).fill("转人工")
+    dialog.get_by_label("您的消息", exact=True).press("Enter")
+    waiting = lead.locator("[data-queue-list] li")
+    expect(waiting).to_have_count(1)
+    expect(waiting.get_by_role("button", name="Take")).to_have_count(0)  # not his language
+    # and: the supervisor gives it to Mei anyway
+    waiting.get_by_label("Assign to…").select_option(STAFF_ID)
+    waiting.get_by_role("button", name="Assign").click()
+    # then: it opens in Mei's console beside her other chat, and Lin is told
+    expect(desk.locator("[data-column]")).to_have_count(2)
+    expect(desk.locator("[data-column]", has_text="转人工")).to_have_count(1)
+    expect(dialog).to_contain_text(f"Mei（工号 {STAFF_ID}）已加入会话。")
+    expect(lead.locator("[data-queue-list] li")).to_have_count(0)
