@@ -52,6 +52,7 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.forms",  # its form templates, found by FORM_RENDERER below
 ]
 THIRD_PARTY_APPS = [
     "allauth",
@@ -107,6 +108,11 @@ MIDDLEWARE = [
     # A form refused by a rate limit (sign-in lock-out) answers 429, not allauth's 200.
     "core.ratelimits.RateLimitStatusMiddleware",
 ]
+
+# Every form, allauth's too, renders through the project's templates, with errors a screen
+# reader announces (core/forms.py).
+# https://docs.djangoproject.com/en/5.2/ref/forms/renderers/#templatessetting
+FORM_RENDERER = "core.forms.FormRenderer"
 
 TEMPLATES = [
     {

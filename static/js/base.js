@@ -11,6 +11,11 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
+    // After a refused submit, start at the errors: the summary of a form refused as a whole
+    // (core/forms.py), else the first invalid field, whose error is its description. A
+    // screen reader reads it out; a keyboard user is not left at the top of the page.
+    var refused = document.querySelector("[data-form-errors]") || document.querySelector("main [aria-invalid='true']");
+    if (refused) { refused.focus(); }
     // Console: a canned reply goes into the reply box, where the agent can still edit it.
     document.querySelectorAll("select[data-macro-target]").forEach(function (select) {
       select.addEventListener("change", function () {
@@ -18,9 +23,6 @@
         var box = document.getElementById(select.getAttribute("data-macro-target"));
         if (box && option && option.getAttribute("data-text")) { box.value = option.getAttribute("data-text"); box.focus(); }
       });
-    });
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-      select.addEventListener("change", function () { select.form.submit(); });
     });
   });
   // HTMX: send Django's CSRF token with every request it makes.

@@ -57,8 +57,9 @@ def test_chinese_visitor_finds_article_by_synonym_and_rates_it(page, article_fac
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    # when: they switch the header's language select to 简体中文 (it submits itself)
+    # when: they choose 简体中文 in the header's language select and press Switch
     page.locator("#language-select").select_option(label="简体中文")
+    page.get_by_role("button", name="Switch").click()
 
     # then
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
