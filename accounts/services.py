@@ -47,6 +47,20 @@ def contact_account(*, email: str, language: str = "en") -> User:
         return user
     try:
         with transaction.atomic():  # a savepoint: a racing twin may have made it first
-            return User.objects.create_user(email, None, language=language)
+            return _new_contact(email, language)
     except IntegrityError:
-        return User.objects.get(email__iexact=email)
+        twin = User.objects.filter(email__iexact=email).first()
+        if twin is None:
+            raise  # not the address: a public UID drawn twice
+        return twin
+
+
+def _new_contact(email: str, language: str) -> User:
+    """create_user's account, with the fields checked but not the unique email and UID nor
+    the UID's range: the database enforces them (three queries a new address, on every
+    first email from someone), and the IntegrityError is handled above."""
+    user = User(email=User.objects.normalize_email(email).lower(), language=language)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    user.save()
+    return user

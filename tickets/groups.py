@@ -3,7 +3,10 @@ is for chat). The consumer is transport only; services send to these groups."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from core.realtime import broadcast_on_commit, group_name
+from tickets import batch
 
 
 def queues_group() -> str:
@@ -17,5 +20,14 @@ def ticket_group(number: str) -> str:
 
 
 def queues_changed_on_commit() -> None:
-    """Tell every open console to refresh its counts once the change is committed."""
-    broadcast_on_commit(queues_group(), {"type": "queues.changed"})
+    """Tell every open console to refresh its counts once the change is committed (in a
+    ticket batch, at most once a second and once at its end: tickets.batch)."""
+    if not batch.in_batch():
+        broadcast_on_commit(queues_group(), {"type": "queues.changed"})
+        return
+
+    def committed() -> None:
+        if batch.queues_changed_committed():
+            broadcast_on_commit(queues_group(), {"type": "queues.changed"})  # now: committed
+
+    transaction.on_commit(committed, robust=True)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import mailbox
+from email.utils import format_datetime, make_msgid
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.mail.builders import customer_email
-from tickets.models import InboundEmail, Ticket
+from tickets.models import InboundEmail, Ticket, TicketMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +45,9 @@ def test_files_a_maildir_and_an_mbox_in_one_run_and_again_changes_nothing(tmp_pa
     assert subjects == {"Loose", "Maildir 0", "Maildir 1", "Maildir 2", "Mbox 0", "Mbox 1"}
 
     again = run(loose, tmp_path / "Maildir", tmp_path / "backlog.mbox")
-    assert "6 already stored" in again
+    assert again.splitlines()[-1] == (
+        "ingest_email: 6 messages: 0 stored, 6 duplicate, 0 auto-reply, 0 refused, 0 failed"
+    )
     assert InboundEmail.objects.count() == 6
 
 
@@ -56,3 +60,94 @@ def test_an_empty_file_is_refused_by_name_and_the_rest_still_stored(tmp_path):
     assert exited.value.code == 65
     assert "a.eml" in err.getvalue()
     assert InboundEmail.objects.count() == 1
+
+
+def raw_message(sender: str, subject: str, body: str, **headers: str) -> bytes:
+    """A message as a mail server stores it: CRLF line ends, headers as written."""
+    lines = [
+        f"From: {sender}",
+        "To: support@beacon.example",
+        f"Subject: {subject}",
+        "Date: " + format_datetime(timezone.now()),
+        "Message-ID: " + make_msgid(domain="mail.example.test"),
+        *(f"{name.replace('_', '-')}: {value}" for name, value in headers.items()),
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        body,
+    ]
+    return "\r\n".join(lines).encode() + b"\r\n"
+
+
+def first_body(subject: str) -> str:
+    message = TicketMessage.objects.filter(ticket__subject=subject).order_by("id").first()
+    return message.body
+
+
+def test_a_maildir_with_cur_and_new_as_the_mail_server_left_it(tmp_path):
+    box = tmp_path / "Maildir"
+    for folder in ("cur", "new", "tmp"):
+        (box / folder).mkdir(parents=True)
+    # Read by a mail client (cur, with its flags), not yet (new), and one being delivered (tmp).
+    (box / "cur" / "1764990000.M1P1.mx:2,S").write_bytes(
+        raw_message("read@example.test", "Seen already", "Opened in webmail, still unsolved.")
+    )
+    (box / "new" / "1764990001.M2P1.mx").write_bytes(
+        raw_message("unread@example.test", "Not seen yet", "My deposit is missing.")
+    )
+    (box / "tmp" / "1764990002.M3P1.mx").write_bytes(
+        raw_message("half@example.test", "Half delivered", "Still being written.")
+    )
+
+    summary = run(box).splitlines()[-1]
+
+    assert summary == (
+        "ingest_email: 2 messages: 2 stored, 0 duplicate, 0 auto-reply, 0 refused, 0 failed"
+    )
+    assert set(Ticket.objects.values_list("subject", flat=True)) == {"Seen already", "Not seen yet"}
+    assert first_body("Not seen yet") == "My deposit is missing."
+
+
+def test_an_mbox_keeps_a_from_line_inside_a_body_as_written(tmp_path):
+    """mbox writers quote a body line starting "From " as ">From ": it is one message,
+    and the agent reads the line as the customer wrote it."""
+    body = "Hello,\r\n>From the app the transfer shows as sent.\r\n>>From here too.\r\nBob"
+    mbox = tmp_path / "backlog.mbox"
+    mbox.write_bytes(
+        b"From alice@example.test Sat Dec  5 09:00:00 2026\n"
+        + raw_message("alice@example.test", "First", "Where is my withdrawal?").replace(b"\r\n", b"\n")
+        + b"\nFrom bob@example.test Sat Dec  5 09:05:00 2026\n"
+        + raw_message("bob@example.test", "Second", body).replace(b"\r\n", b"\n")
+        + b"\nFrom carol@example.test Sat Dec  5 09:10:00 2026\n"
+        + raw_message("carol@example.test", "Third", "Please close my account.").replace(b"\r\n", b"\n")
+    )
+
+    summary = run(mbox).splitlines()[-1]
+
+    assert summary.startswith("ingest_email: 3 messages: 3 stored,")
+    assert first_body("Second") == (
+        "Hello,\nFrom the app the transfer shows as sent.\n>From here too.\nBob"
+    )
+    assert first_body("Third") == "Please close my account."
+
+
+def test_the_summary_counts_each_kind_and_a_refusal_stops_nothing(tmp_path):
+    folder = tmp_path / "backlog"
+    folder.mkdir()
+    (folder / "1.eml").write_bytes(raw_message("ann@example.test", "Help", "Card declined."))
+    (folder / "2.eml").write_bytes(
+        raw_message("ann@example.test", "Out of office", "Back Monday.", Auto_Submitted="auto-replied")
+    )
+    (folder / "3.eml").write_bytes(b"   \r\n")  # empty: refused
+    (folder / "4.eml").write_bytes((folder / "1.eml").read_bytes())  # the same message again
+    (folder / "5.eml").write_bytes(raw_message("bea@example.test", "Also help", "Login fails."))
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(SystemExit) as exited:
+        call_command("ingest_email", str(folder), stdout=out, stderr=err)
+
+    assert exited.value.code == 65
+    assert out.getvalue().splitlines()[-1] == (
+        "ingest_email: 5 messages: 2 stored, 1 duplicate, 1 auto-reply, 1 refused, 0 failed"
+    )
+    assert "3.eml" in err.getvalue()
+    assert set(Ticket.objects.values_list("subject", flat=True)) == {"Help", "Also help"}

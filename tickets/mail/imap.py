@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from core.exceptions import ApplicationError
+from tickets.batch import ticket_batch
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,8 @@ def mailbox_poll(
 def _ingest_each(
     client: imaplib.IMAP4, mailbox: Mailbox, uids: list[str], ingest: Callable[..., Any]
 ) -> PollResult:
-    outcomes = Counter(_ingest_one(client, mailbox, uid, ingest) for uid in uids)
+    with ticket_batch():  # the poll's lookups read once, one queue broadcast a second
+        outcomes = Counter(_ingest_one(client, mailbox, uid, ingest) for uid in uids)
     return PollResult(
         fetched=outcomes.total() - outcomes["unreadable"] - outcomes["gone"],
         ingested=outcomes["ingested"],

@@ -40,6 +40,7 @@ from core.exceptions import ApplicationError
 from core.filetypes import FileRefused, identify
 from notifications.models import BouncingAddress
 from tickets.attachments import MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE
+from tickets.batch import batch_cached
 from tickets.mail import classify as noise
 from tickets.mail.html import rewrite_cids, sanitize_html
 from tickets.mail.parsed import ParsedMail
@@ -307,6 +308,14 @@ def _contact(address: str, language: str = "en"):
     return contact_account(email=address, language=language)
 
 
+def _email_ticket_type() -> TicketType:
+    """Once per batch of mail (tickets.batch), with its team (ticket_create reads it)."""
+    return batch_cached(
+        ("ticket_type", EMAIL_TICKET_TYPE),
+        lambda: TicketType.objects.select_related("team").get(slug=EMAIL_TICKET_TYPE),
+    )
+
+
 def _new_ticket(
     inbound: InboundEmail, parsed: ParsedMail, sender: trust.Sender, *, acknowledge: bool = True
 ) -> None:
@@ -315,7 +324,7 @@ def _new_ticket(
     uploads, skipped = _uploads(parsed)
     ticket = ticket_create(
         requester=user,
-        ticket_type=TicketType.objects.get(slug=EMAIL_TICKET_TYPE),
+        ticket_type=_email_ticket_type(),
         subject=_subject(parsed),
         body=body,
         field_values={},
@@ -358,7 +367,7 @@ def _follow_up(inbound, parsed: ParsedMail, closed: Ticket, sender: trust.Sender
     uploads, skipped = _uploads(parsed)
     ticket = ticket_create(
         requester=user,
-        ticket_type=TicketType.objects.get(slug=EMAIL_TICKET_TYPE),
+        ticket_type=_email_ticket_type(),
         subject=_subject(parsed),
         body=intro + "\n\n" + _body(new_text, parsed),
         field_values={},
@@ -463,7 +472,7 @@ def _keep_for_agent(inbound: InboundEmail, parsed: ParsedMail | None, why: str) 
     body = why + "\n\n" + _("The original message is kept with this ticket; open it from here.")
     ticket = ticket_create(
         requester=user,
-        ticket_type=TicketType.objects.get(slug=EMAIL_TICKET_TYPE),
+        ticket_type=_email_ticket_type(),
         subject=(parsed.subject if parsed is not None and parsed.subject else why)[:200],
         body=body,
         field_values={},

@@ -8,6 +8,7 @@ import logging
 import re
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,11 +63,19 @@ def _masked(*texts: str) -> tuple[list[str], list[str]]:
 def _next_number(now: dt.datetime) -> str:
     """`YYMMDD-NNNNNN`: easy to read out on the phone. Must run inside a transaction."""
     day = now.date()
-    TicketDaySequence.objects.get_or_create(day=day)
-    sequence = TicketDaySequence.objects.select_for_update().get(day=day)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{day:%y%m%d}-{sequence.last:06d}"
+    # One statement (it was a get_or_create, a locking read and an update): the upsert
+    # takes the day's row lock as the update did, so numbering stays serialised until
+    # the caller commits. PostgreSQL and SQLite (3.35+) both take ON CONFLICT … RETURNING.
+    quote = connection.ops.quote_name
+    table, day_col, last_col = quote(TicketDaySequence._meta.db_table), quote("day"), quote("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 1) ON CONFLICT ({day_col}) "
+            f"DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}",
+            [day],
+        )
+        (last,) = cursor.fetchone()
+    return f"{day:%y%m%d}-{last:06d}"
 
 
 def _internal_note(ticket: Ticket, body: str) -> TicketMessage:

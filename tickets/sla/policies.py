@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from helpcenter.hours import Schedule
 from helpcenter.selectors import calendar_schedule
+from tickets.batch import batch_cached
 from tickets.models import SlaPolicy, Team, Ticket
 from tickets.sla.clock import Targets
 
@@ -41,7 +42,15 @@ class SlaRules:
 
     @classmethod
     def load(cls, *, ticket: Ticket | None = None) -> SlaRules:
-        """All rules, or (for one ticket) only those that can apply to it."""
+        """All rules, or (for one ticket) only those that can apply to it (read once per
+        kind of ticket in a batch: tickets.batch)."""
+        if ticket is not None:
+            key = ("sla_rules", ticket.type_id, ticket.priority, ticket.team_id)
+            return batch_cached(key, lambda: cls._read(ticket))
+        return cls._read(None)
+
+    @classmethod
+    def _read(cls, ticket: Ticket | None) -> SlaRules:
         policies = SlaPolicy.objects.filter(is_active=True)
         teams = Team.objects.filter(calendar__isnull=False)
         if ticket is not None:

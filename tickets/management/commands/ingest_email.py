@@ -5,14 +5,19 @@ files), so a backlog is replayed in one process instead of one start-up a messag
 For delivery by an MTA pipe (Postfix `pipe`, Exim `pipe` transport, procmail). Exit
 codes follow sysexits.h, which MTAs understand: 0 stored (or already stored), 65 the
 input is not a message (the MTA bounces it), 75 try again later (the MTA keeps it).
-With paths: every message is tried (each in its own transaction, exactly once, so a
-replay can be run again); 65 if any was refused, 75 as soon as the database is away
-(what was stored stays stored; run it again).
+With paths: every message is tried on its own (its own transaction, exactly once, so a
+replay can be run again; one that fails is named and skipped, and leaves nothing
+behind), in batches of 50 as the mailbox poll takes them (tickets.batch). The last line
+counts them: stored, duplicate (stored before), auto-reply (machine mail filed without
+a ticket: automatic replies, bulk mail, bounces, our own mail), refused (empty or too
+large) and failed. Exit 0 when nothing was refused or failed, 65 when something was
+refused, 75 when something failed or the database went away (run it again).
 """
 
 from __future__ import annotations
 
 import mailbox
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -20,9 +25,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from core.exceptions import ApplicationError
+from tickets.batch import ticket_batch
 from tickets.mail.intake import email_ingest
 from tickets.models import InboundEmail
 
@@ -49,10 +55,15 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"no such file or folder: {', '.join(missing)}")
         counts: Counter[str] = Counter()
-        for name, raw in _messages([Path(p) for p in paths]):
-            counts[self._one(raw, name, exit_on_refusal=False)] += 1
-        summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-        self.stdout.write(f"ingest_email: {summary or 'no messages'}")
+        try:
+            for batch in _batches(_messages([Path(p) for p in paths]), BATCH):
+                with ticket_batch():
+                    for name, raw in batch:
+                        counts[self._one(raw, name, exit_on_refusal=False)] += 1
+        finally:  # also when the database went away: what was done is counted
+            self.stdout.write(_summary(counts))
+        if counts["failed"]:
+            raise SystemExit(EX_TEMPFAIL)
         if counts["refused"]:
             raise SystemExit(EX_DATAERR)
 
@@ -65,14 +76,63 @@ class Command(BaseCommand):
                 raise SystemExit(EX_DATAERR) from None
             return "refused"
         except DatabaseError as exc:
-            self.stderr.write(f"ingest_email: database unavailable, try later ({exc})")
-            raise SystemExit(EX_TEMPFAIL) from None
+            if exit_on_refusal or not _database_answers():
+                self.stderr.write(f"ingest_email: database unavailable, try later ({exc})")
+                raise SystemExit(EX_TEMPFAIL) from None
+            self.stderr.write(f"ingest_email: {name}: not stored ({exc})")
+            return "failed"
+        except Exception as exc:  # one message's fault: it was rolled back, go on with the rest
+            if exit_on_refusal:
+                raise
+            self.stderr.write(f"ingest_email: {name}: not stored ({type(exc).__name__}: {exc})")
+            return "failed"
         inbound = intake.inbound
-        state = "stored" if intake.created else "already stored"
         ticket = f" ticket {inbound.ticket.number}" if inbound.ticket_id else ""
         prefix = "" if name == "stdin" else f"{name}: "
+        state = "stored" if intake.created else "already stored"
         self.stdout.write(f"{prefix}{state}: #{inbound.id} {inbound.outcome}{ticket}")
-        return state
+        if not intake.created:
+            return "duplicate"
+        return "auto-reply" if inbound.outcome in _MACHINE_MAIL else "stored"
+
+
+BATCH = 50
+# Stored without a ticket: mail a machine sent that nobody needs to answer.
+_MACHINE_MAIL = {
+    InboundEmail.Outcome.AUTO_REPLY,
+    InboundEmail.Outcome.BULK,
+    InboundEmail.Outcome.BOUNCE,
+    InboundEmail.Outcome.LOOP,
+}
+_COUNTED = ("stored", "duplicate", "auto-reply", "refused", "failed")
+
+
+def _summary(counts: Counter[str]) -> str:
+    parts = ", ".join(f"{counts[state]} {state}" for state in _COUNTED)
+    return f"ingest_email: {counts.total()} messages: {parts}"
+
+
+def _database_answers() -> bool:
+    """After a database error: is it this message's, or is the database away?"""
+    try:
+        if not connection.in_atomic_block:  # a broken connection is opened again
+            connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _batches(items: Iterator[tuple[str, bytes]], size: int) -> Iterator[list[tuple[str, bytes]]]:
+    batch: list[tuple[str, bytes]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _messages(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
@@ -96,6 +156,16 @@ def _file(path: Path, limit: int) -> Iterator[tuple[str, bytes]]:
     if head == b"From ":  # an mbox: one message or many, each after its "From " line
         box = mailbox.mbox(path, factory=None, create=False)
         for index, key in enumerate(box.keys()):
-            yield f"{path}[{index}]", box.get_bytes(key)[:limit]
+            yield f"{path}[{index}]", _unquote_from(box.get_bytes(key)[:limit])
         return
     yield str(path), path.read_bytes()[:limit]
+
+
+# mbox writers quote a body line that starts with "From " as ">From " (and mboxrd quotes
+# ">From " as ">>From "): one ">" comes off, so the ticket shows what was written and a
+# copy that also came by the pipe or IMAP is recognised as the same message.
+_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+def _unquote_from(raw: bytes) -> bytes:
+    return _QUOTED_FROM.sub(rb"\1", raw)
