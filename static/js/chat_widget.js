@@ -30,6 +30,12 @@
     return widget;
   }
   launcher.addEventListener("click", function () { mount().toggle(); });
+  // The launcher comes last in the page; a skip link at the top (base.html) opens the chat
+  // as the second Tab stop. Without this script it leads to the contact page.
+  var skipLink = document.querySelector("[data-chat-skip]");
+  if (skipLink) {
+    skipLink.addEventListener("click", function (event) { event.preventDefault(); mount().open(); });
+  }
   try {
     if (sessionStorage.getItem("beacon.chat." + root.dataset.userKey + ".id")) { mount(); }
   } catch (error) { /* storage off: the chat starts when opened */ }
@@ -115,10 +121,28 @@
 
   // ------------------------------------------------------------------ dialog
 
+  // Below this width the open panel covers (most of) the page: it is a modal, and the rest
+  // of the page, launcher included, is inert, so Tab stays inside. Wider, the page makes
+  // room for it (html.chat-docked in chat_widget.css): nothing focused hides behind it.
+  var narrow = window.matchMedia("(max-width: 899px)");
+
+  function placeDialog() {
+    var open = !dialog.hidden;
+    var modal = open && narrow.matches;
+    dialog.setAttribute("aria-modal", modal ? "true" : "false");
+    document.documentElement.classList.toggle("chat-docked", open && !modal);
+    Array.prototype.forEach.call(document.body.children, function (element) {
+      if (element !== root) { element.inert = modal; }
+    });
+    launcher.inert = modal;
+  }
+  narrow.addEventListener("change", placeDialog);
+
   function openDialog() {
     dialog.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     store.set("open", true);
+    placeDialog();
     input.focus();
     if (!conversationId) { start(); } else if (!socket) { connect(); }
     markRead();
@@ -128,13 +152,35 @@
     dialog.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     store.set("open", false);
+    placeDialog();
     launcher.focus();
   }
 
   $("[data-chat-close]").addEventListener("click", closeDialog);
   dialog.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { event.preventDefault(); closeDialog(); }
+    if (event.key === "Tab" && dialog.getAttribute("aria-modal") === "true") { wrapFocus(event); }
   });
+
+  // The rest of the page is inert, but past the last control Tab would leave for the
+  // browser's own toolbar: go round inside the dialog instead.
+  function wrapFocus(event) {
+    var controls = Array.prototype.filter.call(
+      dialog.querySelectorAll("a[href], button, input, textarea, select, summary, [tabindex]:not([tabindex='-1'])"),
+      function (element) {
+        // A closed <details> shows only its summary (Chromium still gives the rest boxes).
+        var closed = element.closest("details:not([open])");
+        if (closed && element.tagName !== "SUMMARY") { return false; }
+        return !element.disabled && element.getClientRects().length > 0;
+      }
+    );
+    if (!controls.length) { return; }
+    var first = controls[0];
+    var last = controls[controls.length - 1];
+    var active = document.activeElement;
+    if (event.shiftKey && (active === first || active === dialog)) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && active === last) { event.preventDefault(); first.focus(); }
+  }
 
   // ------------------------------------------------------------------ HTTP
 
@@ -704,7 +750,8 @@
   }
 
   return {
-    toggle: function () { if (dialog.hidden) { openDialog(); } else { closeDialog(); } }
+    toggle: function () { if (dialog.hidden) { openDialog(); } else { closeDialog(); } },
+    open: openDialog
   };
   }
 })();
