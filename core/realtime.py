@@ -40,6 +40,11 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def broadcast_to_groups_on_commit(groups: list[str], event: dict[str, Any]) -> None:
+    """The same event to several groups after commit, in one trip."""
+    broadcast_many_on_commit([(group, event) for group in groups])
+
+
 def broadcast_many_on_commit(messages: list[tuple[str, dict[str, Any]]]) -> None:
     """Several (group, event) sends after commit, in one trip to the event loop: each
     async_to_sync call hops threads, which costs more than the send itself."""

@@ -7,8 +7,22 @@ from core.realtime import group_name
 
 
 def conversation_group(public_id) -> str:
-    """Every socket in one conversation: the customer's tabs and the agent's console."""
+    """The customer's tabs in one conversation: public events only. An internal note is
+    never sent here, so no bug in a consumer's filter can show one to a customer."""
     return group_name("chat", public_id)
+
+
+def conversation_staff_group(public_id) -> str:
+    """The agents' consoles on one conversation: every event, internal notes included."""
+    return group_name("chat.staff", public_id)
+
+
+def conversation_audience(public_id, *, customer: bool = True, staff: bool = True) -> list[str]:
+    """The groups an event about a conversation goes to (both sides unless told)."""
+    return [
+        *([conversation_group(public_id)] if customer else []),
+        *([conversation_staff_group(public_id)] if staff else []),
+    ]
 
 
 def agents_group() -> str:

@@ -12,7 +12,12 @@ from accounts.access import Area
 from accounts.models import User
 from accounts.sockets import AccountSocket
 from core.sockets import run_blocking
-from livechat.groups import agent_group, agents_group, conversation_group
+from livechat.groups import (
+    agent_group,
+    agents_group,
+    conversation_group,
+    conversation_staff_group,
+)
 from livechat.models import AgentPresence, Conversation
 from livechat.selectors import messages_after
 from livechat.services import agent_actions, presence, queue, routing
@@ -52,7 +57,7 @@ class AgentChatConsumer(AccountSocket):
             agents_group(),
             agent_group(self.user.id),
             *(
-                conversation_group(public_id)
+                conversation_staff_group(public_id)
                 for public_id in chats.values_list("public_id", flat=True)
             ),
         ]
@@ -114,7 +119,7 @@ class AgentChatConsumer(AccountSocket):
                 self.send_error("bad_frame", _("after must be a message number."))
             return
         conversation = agent_actions.conversation_for_agent(user=self.user, public_id=public_id)
-        self.join(conversation_group(conversation.public_id))
+        self.join(conversation_staff_group(conversation.public_id))
         for message in messages_after(
             conversation=conversation, after=after, include_internal=True
         ):
@@ -161,7 +166,7 @@ class AgentChatConsumer(AccountSocket):
             return
         conversation = agent_actions.conversation_for_agent(user=self.user, public_id=public_id)
         self.send_to_group(
-            conversation_group(conversation.public_id),
+            conversation_group(conversation.public_id),  # the customer's tabs only
             {"type": "chat.typing", "conversation": public_id, "from": "agent", "on": frame["on"]},
         )
 
@@ -253,7 +258,7 @@ class AgentChatConsumer(AccountSocket):
         self.send_json(event)
         if event.get("status") == Conversation.Status.ENDED and event.get("conversation"):
             # The customer ended it: the chat leaves this console and frees room.
-            await self.aleave(conversation_group(event["conversation"]))
+            await self.aleave(conversation_staff_group(event["conversation"]))
             await run_blocking(routing.assign_waiting)
 
     def queue_update(self, event: dict) -> None:
@@ -263,11 +268,11 @@ class AgentChatConsumer(AccountSocket):
         self.send_json(event)
 
     async def chat_assigned(self, event: dict) -> None:
-        await self.ajoin(conversation_group(event["conversation"]["id"]))
+        await self.ajoin(conversation_staff_group(event["conversation"]["id"]))
         self.send_json(event)
 
     async def chat_removed(self, event: dict) -> None:
-        await self.aleave(conversation_group(event["conversation"]))
+        await self.aleave(conversation_staff_group(event["conversation"]))
         self.send_json(event)
 
     def presence_update(self, event: dict) -> None:

@@ -16,7 +16,7 @@ from accounts.access import OPEN_TO_ALL
 from accounts.sockets import CLOSE_FORBIDDEN, AccountSocket
 from core.sockets import run_blocking
 from livechat import bot
-from livechat.groups import conversation_group
+from livechat.groups import conversation_group, conversation_staff_group
 from livechat.models import ChatMessage, Conversation
 from livechat.selectors import conversation_for_participant, messages_after
 from livechat.services.conversations import (
@@ -148,7 +148,7 @@ class CustomerChatConsumer(AccountSocket):
             return
         # Not stored: a lost typing hint costs nothing, so it goes straight to the layer.
         self.send_to_group(
-            conversation_group(self.conversation.public_id),
+            conversation_staff_group(self.conversation.public_id),  # the agents' side only
             {
                 "type": "chat.typing",
                 "conversation": str(self.conversation.public_id),

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFound
-from core.realtime import broadcast_on_commit
-from livechat.groups import agent_group, conversation_group
+from core.realtime import broadcast_on_commit, broadcast_to_groups_on_commit
+from livechat.groups import agent_group, conversation_audience
 from livechat.models import AgentPresence, ChatMessage, Conversation
 from livechat.services import routing
 from livechat.services.messages import message_post
@@ -63,8 +63,8 @@ def _tell(conversation: Conversation, *, removed_from: int | None = None) -> Non
     info = None
     if agent is not None:
         info = {"name": agent.first_name or "", "staff_id": presence_for(agent).staff_id}
-    broadcast_on_commit(
-        conversation_group(conversation.public_id),
+    broadcast_to_groups_on_commit(
+        conversation_audience(conversation.public_id),
         {
             "type": "conversation.update",
             "conversation": str(conversation.public_id),
@@ -113,8 +113,8 @@ def agent_mark_read(*, user, public_id, up_to: int) -> Conversation:
     if up_to > conversation.agent_read_seq:
         conversation.agent_read_seq = up_to
         conversation.save(update_fields=["agent_read_seq"])
-        broadcast_on_commit(
-            conversation_group(conversation.public_id),
+        broadcast_to_groups_on_commit(
+            conversation_audience(conversation.public_id),
             {
                 "type": "chat.read",
                 "conversation": str(conversation.public_id),

@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from core.realtime import broadcast_on_commit
+from core.realtime import broadcast_to_groups_on_commit
 from core.text import plain_text
-from livechat.groups import conversation_group
+from livechat.groups import conversation_audience
 from livechat.models import ChatMessage, Conversation
 from livechat.selectors import visitor_key_for
 from livechat.services.messages import message_post
@@ -57,8 +57,8 @@ def conversation_update_frame(conversation: Conversation) -> dict:
 
 
 def conversation_broadcast_update(conversation: Conversation) -> None:
-    broadcast_on_commit(
-        conversation_group(conversation.public_id), conversation_update_frame(conversation)
+    broadcast_to_groups_on_commit(
+        conversation_audience(conversation.public_id), conversation_update_frame(conversation)
     )
 
 
@@ -142,8 +142,8 @@ def conversation_read(*, conversation: Conversation, by: str, up_to: int) -> int
         return getattr(locked, field)
     setattr(locked, field, mark)
     locked.save(update_fields=[field])
-    broadcast_on_commit(
-        conversation_group(locked.public_id),
+    broadcast_to_groups_on_commit(
+        conversation_audience(locked.public_id),
         {
             "type": "chat.read",
             "conversation": str(locked.public_id),

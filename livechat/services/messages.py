@@ -7,10 +7,10 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from core.realtime import broadcast_on_commit
+from core.realtime import broadcast_to_groups_on_commit
 from core.text import plain_text
 from livechat import guard
-from livechat.groups import conversation_group
+from livechat.groups import conversation_audience
 from livechat.models import ChatMessage, Conversation
 
 MAX_BODY_CHARS = 4000
@@ -93,8 +93,9 @@ def _save(
         data=data or {},
         client_id=client_id,
     )
-    broadcast_on_commit(
-        conversation_group(locked.public_id),
+    broadcast_to_groups_on_commit(
+        # An internal note goes to the agents' group only, never the customer's.
+        conversation_audience(locked.public_id, customer=not internal),
         # `conversation`: an agent's console hears several chats on one socket.
         {
             "type": "chat.message",

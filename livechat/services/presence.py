@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from core.realtime import broadcast_on_commit
-from livechat.groups import agent_group, conversation_group
+from core.realtime import broadcast_on_commit, broadcast_to_groups_on_commit
+from livechat.groups import agent_group, conversation_audience
 from livechat.models import AgentPresence, Conversation
 
 STAFF_ID_PREFIX = "BCN-"
@@ -228,8 +228,8 @@ def requeue_abandoned(*, now=None, batch: int = REQUEUE_BATCH) -> tuple[int, int
             message_post(
                 conversation=conversation, sender="system", body=body, data={"event": "requeued"}
             )
-            broadcast_on_commit(
-                conversation_group(conversation.public_id),
+            broadcast_to_groups_on_commit(
+                conversation_audience(conversation.public_id),
                 {
                     "type": "conversation.update",
                     "conversation": str(conversation.public_id),

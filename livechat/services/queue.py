@@ -17,8 +17,11 @@ from django.db import transaction
 from django.db.models import Avg, Count, F
 from django.utils import timezone
 
-from core.realtime import broadcast_many_on_commit, broadcast_on_commit
-from livechat.groups import conversation_group
+from core.realtime import (
+    broadcast_many_on_commit,
+    broadcast_to_groups_on_commit,
+)
+from livechat.groups import conversation_audience, conversation_group
 from livechat.models import AgentPresence, Conversation
 from livechat.services import routing
 
@@ -64,8 +67,8 @@ def conversation_enqueue(
         # The customer's status line must stop saying the bot serves them, whichever path
         # queued the chat (the button, "转人工" typed to the bot, the security desk). An
         # agent who takes it at once is announced by routing instead.
-        broadcast_on_commit(
-            conversation_group(locked.public_id),
+        broadcast_to_groups_on_commit(
+            conversation_audience(locked.public_id),
             {
                 "type": "conversation.update",
                 "conversation": str(locked.public_id),

@@ -22,10 +22,10 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.realtime import broadcast_on_commit
+from core.realtime import broadcast_on_commit, broadcast_to_groups_on_commit
 from helpcenter import hours
 from helpcenter.selectors import calendar_schedule
-from livechat.groups import agent_group, agents_group, conversation_group
+from livechat.groups import agent_group, agents_group, conversation_audience
 from livechat.models import AgentPresence, ChatMessage, Conversation
 
 # Queued chats looked at per assignment run, in queue order. 200 covers any queue
@@ -163,8 +163,8 @@ def conversation_assign(*, conversation: Conversation, presence: AgentPresence) 
         data={"event": "agent_joined", "staff_id": presence.staff_id, "agent": name},
     )
     agent_info = {"name": name, "staff_id": presence.staff_id}
-    broadcast_on_commit(
-        conversation_group(conversation.public_id),
+    broadcast_to_groups_on_commit(
+        conversation_audience(conversation.public_id),
         {
             "type": "conversation.update",
             "conversation": str(conversation.public_id),

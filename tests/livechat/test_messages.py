@@ -49,3 +49,42 @@ def test_the_broadcast_waits_for_the_commit(conversation, django_capture_on_comm
         message_post(conversation=conversation, sender="customer", body="hello")
         assert ChatMessage.objects.count() == 1
     assert len(callbacks) == 1
+
+
+def test_an_internal_note_never_travels_on_the_customers_group(
+    conversation, django_capture_on_commit_callbacks
+):
+    # given: a listener on the customer's group and one on the agents'
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from livechat.groups import conversation_group, conversation_staff_group
+
+    layer = get_channel_layer()
+
+    async def listen(group: str) -> str:
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        return channel
+
+    customer_side = async_to_sync(listen)(conversation_group(conversation.public_id))
+    staff_side = async_to_sync(listen)(conversation_staff_group(conversation.public_id))
+    # when: an agent writes an internal note, then a public reply
+    with django_capture_on_commit_callbacks(execute=True):
+        message_post(conversation=conversation, sender="agent", body="VIP, careful", internal=True)
+        message_post(conversation=conversation, sender="agent", body="Hello!")
+
+    async def bodies(channel: str) -> list[str]:
+        heard = []
+        while True:
+            try:
+                event = await asyncio.wait_for(layer.receive(channel), 1)
+            except TimeoutError:
+                return heard
+            heard.append(event["message"]["body"])
+
+    # then: the agents hear both; the customer's group carries only the reply
+    assert async_to_sync(bodies)(staff_side) == ["VIP, careful", "Hello!"]
+    assert async_to_sync(bodies)(customer_side) == ["Hello!"]

@@ -10,7 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from livechat.groups import conversation_group
+from livechat.groups import conversation_group, conversation_staff_group
 from livechat.models import ChatMessage
 from tests.livechat.consumers.conftest import (
     FRAME_WAIT,
@@ -25,10 +25,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 async def agent_stand_in(public_id: str) -> str:
-    """A raw channel-layer listener in the chat's group, standing in for the agent."""
+    """A raw channel-layer listener in the chat's staff group, standing in for the agent."""
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add(conversation_group(public_id), channel)
+    await layer.group_add(conversation_staff_group(public_id), channel)
     return channel
 
 
@@ -67,7 +67,7 @@ async def test_customer_typing_and_read_reach_the_agent_side_but_not_her_other_t
             "up_to": 1,
         }
         await socket.disconnect()
-    await layer.group_discard(group, agent)
+    await layer.group_discard(conversation_staff_group(chat.public_id), agent)
 
 
 @pytest.mark.parametrize(
