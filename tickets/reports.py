@@ -86,10 +86,16 @@ class Report:
     complaint_outcomes: list[tuple[str, int]] = field(default_factory=list)
 
 
-def tickets_in_range(flt: ReportFilter) -> QuerySet[Ticket]:
-    """Tickets created in the range (in the viewer's time zone), of the team if one is set."""
+def range_bounds(flt: ReportFilter) -> tuple[dt.datetime, dt.datetime]:
+    """The range as [start, end) instants, in the viewer's time zone."""
     start = timezone.make_aware(dt.datetime.combine(flt.start, dt.time()))
     end = timezone.make_aware(dt.datetime.combine(flt.end + dt.timedelta(days=1), dt.time()))
+    return start, end
+
+
+def tickets_in_range(flt: ReportFilter) -> QuerySet[Ticket]:
+    """Tickets created in the range (in the viewer's time zone), of the team if one is set."""
+    start, end = range_bounds(flt)
     tickets = Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
     return tickets.filter(team=flt.team) if flt.team else tickets
 

@@ -137,3 +137,46 @@ def test_dashboard_speaks_chinese(world):
     page = client_for(world["boss"]).get(reverse("tickets:reports")).content.decode()
     # then
     assert "<h1>客服数据看板</h1>" in page and "导出 CSV" in page
+
+
+def test_dashboard_shows_chat_volume_wait_first_response_abandonment_and_containment(world):
+    from livechat.models import ChatMessage, Conversation
+
+    # given: four chats today: the bot alone (ended), a queued one abandoned, and two an
+    # agent took after 2 and 4 minutes of waiting and answered 1 minute later
+    boss = User.objects.get(email="boss@example.test")
+    agent = User.objects.get(email="agent@example.test")
+    now = timezone.now()
+    Conversation.objects.create(language="en", status="ended", visitor_key="v1", ended_at=now)
+    Conversation.objects.create(
+        language="zh-hans", status="ended", visitor_key="v2", queued_at=now, ended_at=now
+    )
+    for n, wait in enumerate((2, 4), start=1):
+        chat = Conversation.objects.create(
+            language="zh-hans",
+            status="ended",
+            customer=person(f"c{n}@example.test"),
+            agent=agent,
+            queued_at=now - dt.timedelta(minutes=10),
+            assigned_at=now - dt.timedelta(minutes=10 - wait),
+            ended_at=now,
+        )
+        ChatMessage.objects.create(
+            conversation=chat,
+            seq=1,
+            sender="agent",
+            author=agent,
+            body="Hello",
+            created_at=chat.assigned_at + dt.timedelta(minutes=1),
+        )
+    # when: the supervisor opens the dashboard
+    page = client_for(boss).get(reverse("tickets:reports")).content.decode()
+    # then: the chat figures
+    assert kpi(page, "chats") == "4"
+    assert kpi(page, "chat-wait") == "3 min"
+    assert kpi(page, "chat-first-response") == "1 min"
+    assert kpi(page, "chat-abandoned") == "33.3 % (1/3)"
+    assert kpi(page, "chat-contained") == "25.0 % (1/4)"
+    # and every bar is labelled, with its value in words (3 chats in Chinese)
+    bar = r'<th scope="row">([^<]+)</th><td><meter[^>]*></meter> <span class="bar-value">3</span>'
+    assert re.search(bar, page)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
+from livechat.reports import chat_report
 from tickets import charts, reports
 from tickets.models import Team
 from tickets.permissions import is_supervisor
@@ -28,8 +30,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _supervisor(request)
     flt = reports.report_filter(request.GET, today=timezone.localdate())
     report = reports.build_report(flt, lang=translation.get_language() or "en")
+    start, end = reports.range_bounds(flt)
+    chats = chat_report(start=start, end=end, languages=dict(settings.LANGUAGES))
     context = {
         "report": report,
+        "chats": chats,
+        "chats_by_language": charts.count_bars(chats.by_language),
         "teams": Team.objects.order_by("slug"),
         "by_type": charts.share_bars(report.by_type),
         "by_priority": charts.share_bars(report.by_priority),
