@@ -131,6 +131,7 @@
     var modal = open && narrow.matches;
     dialog.setAttribute("aria-modal", modal ? "true" : "false");
     document.documentElement.classList.toggle("chat-docked", open && !modal);
+    document.documentElement.classList.toggle("chat-modal", modal);
     Array.prototype.forEach.call(document.body.children, function (element) {
       if (element !== root) { element.inert = modal; }
     });
