@@ -99,7 +99,7 @@
     const el = template.content.firstElementChild.cloneNode(true);
     el.dataset.conversation = id;
     el.querySelector("[data-title]").textContent = "#" + id.slice(0, 8);
-    el.querySelector("[data-meta]").textContent = [summary.language, summary.skill]
+    el.querySelector("[data-meta]").textContent = [nameOf("language", summary.language), nameOf("skill", summary.skill)]
       .concat(summary.tags || [])
       .join(" · ");
     const body = el.querySelector("[data-body]");
@@ -379,11 +379,24 @@
     return actions;
   }
 
+  // "zh-hans" and "general" as the agent reads them (chats.html's <template data-names>).
+  const names = new Map();
+  const namesTemplate = root.querySelector("[data-names]");
+  if (namesTemplate) {
+    namesTemplate.content.querySelectorAll("[data-key]").forEach((item) => {
+      names.set(item.dataset.key, item.textContent);
+    });
+  }
+
+  function nameOf(kind, value) {
+    return names.get(kind + ":" + value) || value;
+  }
+
   function renderQueue(waiting) {
     root.querySelector("[data-queue-count]").textContent = String(waiting.length);
     const kinds = new Map();
     waiting.forEach((w) => {
-      const key = w.language + " · " + w.skill;
+      const key = nameOf("language", w.language) + " · " + nameOf("skill", w.skill);
       kinds.set(key, (kinds.get(key) || 0) + 1);
     });
     const kindList = root.querySelector("[data-queue-kinds]");
@@ -400,7 +413,7 @@
         const li = document.createElement("li");
         const since = w.queued_at ? Math.round((Date.now() - Date.parse(w.queued_at)) / 60000) : 0;
         li.textContent =
-          w.language + " · " + w.skill + (w.priority > 0 ? " · ↑" + w.priority : "") + " · " + since + " min " + text("Waiting");
+          nameOf("language", w.language) + " · " + nameOf("skill", w.skill) + (w.priority > 0 ? " · ↑" + w.priority : "") + " · " + since + " min " + text("Waiting");
         li.append(...queueActions(w));
         return li;
       })

@@ -142,6 +142,7 @@ def test_bot_then_agent_through_a_network_drop_then_a_ticket(people, kb_corpus):
     column = desk.locator("[data-column]")
     expect(column).to_have_count(1)
     expect(column.locator("[data-log]")).to_contain_text(QUESTION)
+    expect(column.locator("[data-meta]")).to_contain_text("English")  # a name, not "en"
     # and only what applies with a person is offered: no more bot questions or hand-off
     expect(dialog.get_by_role("button", name="Talk to a person")).to_have_count(0)
     expect(dialog.get_by_role("group", name="Did this help?")).to_have_count(0)
