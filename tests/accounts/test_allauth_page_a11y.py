@@ -98,7 +98,11 @@ def test_failed_sign_in_is_an_alert_the_fields_point_to(client):
 
     # then: the error is in a focusable alert, and both fields are invalid and described by it
     assert response.status_code == 200
-    summary = re.search(r'<div class="form-errors" id="form-errors" role="alert" tabindex="-1"[^>]*>(.*?)</div>', page, re.S)
+    summary = re.search(
+        r'<div class="form-errors" id="form-errors" role="alert" tabindex="-1"[^>]*>(.*?)</div>',
+        page,
+        re.S,
+    )
     assert summary and "not correct" in summary.group(1)
     for name in ("login", "password"):
         field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)

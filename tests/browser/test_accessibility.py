@@ -31,7 +31,9 @@ FOCUS_RING_CONTRAST_JS = """
 }
 """
 
-INSIDE_DIALOG_JS = "() => !!(document.activeElement && document.activeElement.closest('#chat-dialog'))"
+INSIDE_DIALOG_JS = (
+    "() => !!(document.activeElement && document.activeElement.closest('#chat-dialog'))"
+)
 
 
 def tab_until(page, selector: str, limit: int = 60):
@@ -113,9 +115,7 @@ def test_language_select_waits_for_the_switch_button(page):
     expect(page.get_by_role("button", name="切换")).to_be_visible()
 
 
-@pytest.mark.parametrize(
-    ("locale", "name"), [("en-US", "Contact support"), ("zh-CN", "联系客服")]
-)
+@pytest.mark.parametrize(("locale", "name"), [("en-US", "Contact support"), ("zh-CN", "联系客服")])
 def test_chat_is_the_second_tab_stop(page, name):
     # given
     page.goto("/")
@@ -173,7 +173,10 @@ def test_open_chat_on_a_phone_is_a_modal(phone_page, lang):
     for key in ["Tab"] * 25 + ["Shift+Tab"] * 25:
         page.keyboard.press(key)
         # then: focus never leaves the dialog
-        assert page.evaluate(INSIDE_DIALOG_JS), (key, page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)"))
+        assert page.evaluate(INSIDE_DIALOG_JS), (
+            key,
+            page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)"),
+        )
 
     # when: Escape
     page.keyboard.press("Escape")
