@@ -20,7 +20,7 @@ from livechat.groups import (
 )
 from livechat.models import AgentPresence, Conversation
 from livechat.selectors import messages_after
-from livechat.services import agent_actions, presence, queue, routing
+from livechat.services import agent_actions, chat_tickets, presence, queue, routing
 from livechat.services.messages import message_frame
 from tickets.permissions import is_staff_agent
 
@@ -208,12 +208,35 @@ class AgentChatConsumer(AccountSocket):
         public_id = self._chat_id(frame)
         if public_id is None:
             return
-        kind = frame.get("ticket_type", "other")
-        ticket = agent_actions.agent_convert(
-            user=self.user,
-            public_id=public_id,
-            ticket_type_slug=kind if isinstance(kind, str) else "",
-        )
+        attach = frame.get("attach")
+        if attach is not None:
+            ticket = chat_tickets.chat_attach(user=self.user, public_id=public_id, number=attach)
+        else:
+            # The customer may already have a request about a TXID they wrote here: offer
+            # it first, unless the agent chose a new ticket anyway.
+            offers = (
+                []
+                if frame.get("new") is True
+                else chat_tickets.convert_offers(user=self.user, public_id=public_id)
+            )
+            if offers:
+                self.send_json(
+                    {
+                        "type": "chat.convert_offer",
+                        "conversation": public_id,
+                        "tickets": [
+                            {"number": t.number, "subject": t.subject, "txid": t.txid}
+                            for t in offers
+                        ],
+                    }
+                )
+                return
+            kind = frame.get("ticket_type", "other")
+            ticket = agent_actions.agent_convert(
+                user=self.user,
+                public_id=public_id,
+                ticket_type_slug=kind if isinstance(kind, str) else "",
+            )
         self.send_json(
             {"type": "chat.converted", "conversation": public_id, "ticket": ticket.number}
         )

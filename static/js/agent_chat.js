@@ -459,6 +459,41 @@
       if (frame.status === "ended") closeColumn(frame.conversation, text("Ended"));
     },
     "chat.removed": (frame) => closeColumn(frame.conversation, text("Ended")),
+    "chat.convert_offer": (frame) => {
+      // The customer already has open requests about a TXID they wrote here: add the
+      // chat to one of them, or open a new ticket anyway.
+      const chat = chats.get(frame.conversation);
+      if (!chat) return;
+      const box = document.createElement("div");
+      box.className = "chat-convert-offer";
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", text("ConvertOffer"));
+      const intro = document.createElement("p");
+      intro.className = "small";
+      intro.textContent = text("ConvertOffer");
+      box.appendChild(intro);
+      const choose = (extra) => {
+        box.remove();
+        send({ type: "chat.convert", conversation: frame.conversation, ...extra });
+      };
+      (frame.tickets || []).forEach((ticket) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = text("AttachTo") + " " + ticket.number + " · " + ticket.subject;
+        button.addEventListener("click", () => choose({ attach: ticket.number }));
+        box.appendChild(button);
+      });
+      const fresh = document.createElement("button");
+      fresh.type = "button";
+      fresh.className = "secondary";
+      fresh.textContent = text("NewTicket");
+      fresh.addEventListener("click", () => choose({ new: true }));
+      box.appendChild(fresh);
+      const old = chat.el.querySelector(".chat-convert-offer");
+      if (old) old.remove();
+      chat.el.querySelector("[data-composer]").before(box);
+      box.querySelector("button").focus();
+    },
     "chat.converted": (frame) => {
       const chat = chats.get(frame.conversation);
       if (chat) notice(chat, text("Converted") + " " + frame.ticket);
