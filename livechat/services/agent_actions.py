@@ -262,6 +262,10 @@ def agent_convert(*, user, public_id, ticket_type_slug: str = "other"):
         if notes:
             note += "\n\n" + _("Internal notes from the chat:") + "\n" + notes[-TICKET_BODY_LIMIT:]
         ticket_services.ticket_reply(actor=user, ticket=ticket, body=note, internal=True)
+        # The agent who knows the story keeps it, rather than an unassigned ticket in a
+        # queue (when the ticket's team takes them; else the team's queue decides).
+        if TicketPolicy.can_be_assigned(user, ticket):
+            ticket = ticket_services.ticket_assign(actor=user, ticket=ticket, assignee=user)
     with translation.override(conversation.language):
         text = _("We have opened request %(number)s for you; follow it under My requests.") % {
             "number": ticket.number

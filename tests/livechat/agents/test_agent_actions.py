@@ -119,6 +119,7 @@ def test_convert_to_ticket_has_the_transcript_and_links_both_ways(chat, mei, set
     chat.refresh_from_db()
     assert chat.ticket == ticket
     assert (ticket.requester, ticket.type.slug, ticket.channel) == (chat.customer, "other", "chat")
+    assert ticket.assignee == mei  # the agent who knows the story keeps it
     first = ticket.messages.order_by("id").first()
     assert "My withdrawal is stuck" in first.body and "Let me open a ticket" in first.body
     assert "secret" not in first.body  # internal notes stay internal
