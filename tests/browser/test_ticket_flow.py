@@ -375,7 +375,7 @@ def test_supervisor_reads_dashboard_and_exports_csv(sign_in, first_response_in_a
     expect(boss.get_by_test_id("kpi-resolution")).to_have_text(re.compile(r"^\d+ min$"))
     expect(boss.get_by_test_id("kpi-csat")).to_have_text("4.0 / 5")
     by_type = boss.get_by_role("figure", name="By request type")
-    expect(by_type.get_by_role("img", name="By request type")).to_be_visible()
+    expect(by_type.get_by_role("table", name="By request type")).to_be_visible()
     expect(by_type.get_by_role("row", name="Withdrawal problem 100.0 % (1/1)")).to_be_visible()
     ratings = boss.get_by_role("figure", name="Ratings")
     expect(ratings.get_by_role("row", name="4 ★ 1")).to_be_visible()
