@@ -22,7 +22,9 @@ def ingest(sender: str, subject: str) -> Ticket:
 
 def policy(minutes: int) -> SlaPolicy:
     return SlaPolicy.objects.create(
-        name="Email", ticket_type=TicketType.objects.get(slug="other"), first_response_minutes=minutes
+        name="Email",
+        ticket_type=TicketType.objects.get(slug="other"),
+        first_response_minutes=minutes,
     )
 
 

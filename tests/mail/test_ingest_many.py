@@ -114,11 +114,15 @@ def test_an_mbox_keeps_a_from_line_inside_a_body_as_written(tmp_path):
     mbox = tmp_path / "backlog.mbox"
     mbox.write_bytes(
         b"From alice@example.test Sat Dec  5 09:00:00 2026\n"
-        + raw_message("alice@example.test", "First", "Where is my withdrawal?").replace(b"\r\n", b"\n")
+        + raw_message("alice@example.test", "First", "Where is my withdrawal?").replace(
+            b"\r\n", b"\n"
+        )
         + b"\nFrom bob@example.test Sat Dec  5 09:05:00 2026\n"
         + raw_message("bob@example.test", "Second", body).replace(b"\r\n", b"\n")
         + b"\nFrom carol@example.test Sat Dec  5 09:10:00 2026\n"
-        + raw_message("carol@example.test", "Third", "Please close my account.").replace(b"\r\n", b"\n")
+        + raw_message("carol@example.test", "Third", "Please close my account.").replace(
+            b"\r\n", b"\n"
+        )
     )
 
     summary = run(mbox).splitlines()[-1]
@@ -135,7 +139,9 @@ def test_the_summary_counts_each_kind_and_a_refusal_stops_nothing(tmp_path):
     folder.mkdir()
     (folder / "1.eml").write_bytes(raw_message("ann@example.test", "Help", "Card declined."))
     (folder / "2.eml").write_bytes(
-        raw_message("ann@example.test", "Out of office", "Back Monday.", Auto_Submitted="auto-replied")
+        raw_message(
+            "ann@example.test", "Out of office", "Back Monday.", Auto_Submitted="auto-replied"
+        )
     )
     (folder / "3.eml").write_bytes(b"   \r\n")  # empty: refused
     (folder / "4.eml").write_bytes((folder / "1.eml").read_bytes())  # the same message again
