@@ -280,9 +280,8 @@ class AgentChatConsumer(AccountSocket):
     async def conversation_update(self, event: dict) -> None:
         self.send_json(event)
         if event.get("status") == Conversation.Status.ENDED and event.get("conversation"):
-            # The customer ended it: the chat leaves this console and frees room.
+            # The chat leaves this console (its room went to the next chat when it ended).
             await self.aleave(conversation_staff_group(event["conversation"]))
-            await run_blocking(routing.assign_waiting)
 
     def queue_update(self, event: dict) -> None:
         return None  # for customers; agents get the whole `queue.snapshot`

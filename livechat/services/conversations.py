@@ -23,6 +23,7 @@ from livechat.models import ChatMessage, Conversation
 from livechat.selectors import visitor_key_for
 from livechat.services.messages import message_post
 from livechat.services.queue import conversation_enqueue
+from livechat.services.routing import assign_waiting
 
 MAX_RATING_COMMENT_CHARS = 2000
 
@@ -160,6 +161,7 @@ def conversation_end(*, conversation: Conversation, by: str, author=None) -> Con
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if locked.status == Conversation.Status.ENDED:
         return locked
+    freed_room = locked.status == Conversation.Status.ACTIVE
     locked.status = Conversation.Status.ENDED
     locked.ended_at = timezone.now()
     locked.save(update_fields=["status", "ended_at"])
@@ -173,6 +175,10 @@ def conversation_end(*, conversation: Conversation, by: str, author=None) -> Con
         data={"kind": "ended", "by": by},
     )
     conversation_broadcast_update(locked)
+    if freed_room:
+        # The agent's freed room goes to the next waiting chat now, whether or not their
+        # console is open to hear of it.
+        transaction.on_commit(assign_waiting, robust=True)
     return locked
 
 

@@ -181,3 +181,21 @@ def test_one_quick_chat_does_not_swing_the_wait_estimate(agent_factory, chat_fac
     etas = {w.conversation.pk: w.eta_seconds for w in queue_positions()}
     shown = [etas[chat.pk] for chat in waiting]
     assert shown == sorted(shown) and shown[0] >= 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_the_customer_ends_frees_the_agents_room_for_the_next_without_any_socket(
+    agent_factory, chat_factory
+):
+    from livechat.services.conversations import conversation_end
+
+    # given: Mei, room for one chat, busy with one; another customer waiting
+    mei = agent_factory(capacity=1)
+    busy = chat_factory(status="active", agent=mei)
+    waiting = chat_factory(waited=5)
+    routing.assign_waiting()
+    assert status_of(waiting) == ("queued", None)
+    # when: the first customer ends their chat (no console socket is open to hear of it)
+    conversation_end(conversation=busy, by="customer")
+    # then: the waiting chat is Mei's at once
+    assert status_of(waiting) == ("active", mei.pk)
