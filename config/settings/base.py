@@ -102,7 +102,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's user-session tracking, writing a session's row at most every few minutes
+    # (BEACON_USERSESSION_TOUCH_SECONDS), not on every request.
+    "accounts.middleware.UserSessionActivityMiddleware",
     # Staff reach /console/, /admin/, /api/ only with 2FA; a removed 2FA must be set up again.
     "accounts.twofactor.middleware.TwoFactorRequiredMiddleware",
     # A form refused by a rate limit (sign-in lock-out) answers 429, not allauth's 200.
@@ -321,6 +323,9 @@ MFA_FORMS = {"authenticate": "accounts.twofactor.lockout.LockingAuthenticateForm
 BEACON_MFA_RESET_COOLDOWN_HOURS = 48
 # https://docs.allauth.org/en/latest/usersessions/configuration.html
 USERSESSIONS_TRACK_ACTIVITY = True
+# A session's last-seen time, IP and browser are written at most this often (and at once
+# when its IP or browser changes): a plain page view writes nothing to the database.
+BEACON_USERSESSION_TOUCH_SECONDS = 300
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 DEFAULT_FROM_EMAIL = env.optional("DEFAULT_FROM_EMAIL", "Beacon Support <support@beacon.test>")
