@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -14,6 +15,7 @@ from helpcenter import rendering
 from helpcenter.importing import ArticleSource
 from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
 from helpcenter.search import backends, engine, indexing, semantic, synonyms, typos
+from helpcenter.search.cache import generation_bump
 
 MAX_FEEDBACK_COMMENT = 1000
 
@@ -61,11 +63,32 @@ def article_save(*, article: Article) -> Article:
     article.save()
     indexing.refresh_vectors([article.id])
     transaction.on_commit(search_caches_clear)
+    if article.status == Article.Status.PUBLISHED and semantic.enabled():
+        # Semantic search finds the new text once the worker has embedded it, seconds
+        # after the commit; the periodic refresh stays as the net for a lost task.
+        transaction.on_commit(_embed_later(article.id), robust=True)
     return article
 
 
+def _embed_later(article_id: int) -> Callable[[], None]:
+    """The on_commit callback; a named function, so a failed robust callback (Redis down)
+    is logged by name instead of failing the request that made the change."""
+
+    def enqueue() -> None:
+        from helpcenter.tasks import article_embed
+
+        article_embed.apply_async(
+            ([article_id],),
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+        )
+
+    return enqueue
+
+
 def search_caches_clear() -> None:
-    """Make this process see content changes at once (others follow within their TTL)."""
+    """Make this process see content changes at once, and the others within a second
+    (search/cache.py's generation)."""
+    generation_bump()
     backends.clear_cache()
     engine.clear_cache()
     typos.clear_cache()
@@ -153,6 +176,42 @@ def synonym_save(*, synonym: SearchSynonym) -> SearchSynonym:
     return synonym
 
 
+def _embed(articles: list[Article]) -> None:
+    vectors = semantic.embed_passages([semantic.passage_text(a) for a in articles])
+    for article, vector in zip(articles, vectors, strict=True):
+        Article.objects.filter(id=article.id).update(  # updated_at tells processes to reload
+            embedding=vector,
+            embedding_hash=semantic.passage_hash(article),
+            updated_at=timezone.now(),
+        )
+
+
+def _embedding_fields() -> tuple[str, ...]:
+    return ("id", "title", "tags", "summary", "body_text", "embedding_hash")
+
+
+def article_embed(*, article_ids: list[int]) -> int:
+    """Embed these articles if they are published and their text changed since their
+    vector was made; returns how many were embedded.
+
+    Safe to run twice (the second run finds nothing stale) and beside the periodic refresh
+    (both would write the same vector).
+    """
+    if not semantic.enabled() or not article_ids:
+        return 0
+    stale = [
+        article
+        for article in Article.objects.filter(
+            id__in=article_ids, status=Article.Status.PUBLISHED
+        ).only(*_embedding_fields())
+        if article.embedding_hash != semantic.passage_hash(article)
+    ]
+    if stale:
+        _embed(stale)
+        search_caches_clear()
+    return len(stale)
+
+
 def article_embeddings_refresh(*, batch_size: int, max_batches: int) -> int:
     """Embed published articles whose passage text changed; returns how many were embedded.
 
@@ -166,18 +225,14 @@ def article_embeddings_refresh(*, batch_size: int, max_batches: int) -> int:
         stale = [
             article
             for article in Article.objects.filter(status=Article.Status.PUBLISHED)
-            .only("id", "title", "tags", "summary", "body_text", "embedding_hash")
+            .only(*_embedding_fields())
             .iterator()
             if article.embedding_hash != semantic.passage_hash(article)
         ][:batch_size]
         if not stale:
             break
-        vectors = semantic.embed_passages([semantic.passage_text(a) for a in stale])
-        for article, vector in zip(stale, vectors, strict=True):
-            Article.objects.filter(id=article.id).update(  # updated_at tells processes to reload
-                embedding=vector,
-                embedding_hash=semantic.passage_hash(article),
-                updated_at=timezone.now(),
-            )
+        _embed(stale)
         done += len(stale)
+    if done:
+        search_caches_clear()
     return done

@@ -12,3 +12,19 @@ def article_embeddings_refresh(max_batches: int = 50) -> int:
     from helpcenter.services import article_embeddings_refresh as refresh
 
     return refresh(batch_size=EMBEDDING_BATCH, max_batches=max_batches)
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=100,
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def article_embed(article_ids: list[int]) -> int:
+    """Embed the articles just saved (queued on commit); a no-op for ones already current."""
+    from helpcenter.services import article_embed as embed
+
+    return embed(article_ids=[int(i) for i in article_ids[:EMBEDDING_BATCH]])
