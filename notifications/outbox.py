@@ -33,7 +33,6 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import (
     DatabaseError,
-    IntegrityError,
     InterfaceError,
     OperationalError,
     connection,
@@ -90,7 +89,6 @@ BOOKKEEPING_MAX_WAIT = 2.0
 SENT_RECORD_TTL = timedelta(days=7)
 
 
-@transaction.atomic
 def notify(
     *,
     kind: str,
@@ -114,22 +112,30 @@ def notify(
     _check_arguments(spec, recipient, to_email, channels, dedupe_key)
     stored = _checked_context(context)
     language = _language(recipient, language)
-    enabled = channels_enabled(user=recipient, kind=spec)
-    return [
-        _row_write(
-            Notification(
-                recipient=recipient,
-                to_email=to_email.strip(),
-                kind=kind,
-                channel=channel,
-                language=language,
-                context=stored,
-                dedupe_key=_row_key(dedupe_key, channel, recipient, to_email),
-            ),
-            enabled=channel in enabled,
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=recipient,
+            to_email=to_email.strip(),
+            kind=kind,
+            channel=channel,
+            language=language,
+            context=stored,
+            dedupe_key=_row_key(dedupe_key, channel, recipient, to_email),
+            next_attempt_at=now,
         )
         for channel in channels
     ]
+    for row in rows:
+        # Fields only, before any SQL: the recipient's existence, keys and constraints
+        # are the database's to check.
+        row.full_clean(exclude=["recipient"], validate_unique=False, validate_constraints=False)
+    # Atomic, but no savepoint inside the caller's transaction (two statements a call):
+    # what the caller may catch (ValueError, ValidationError) is raised above, and a
+    # twin row is ON CONFLICT's to skip, not an IntegrityError's.
+    with transaction.atomic(savepoint=False):
+        enabled = channels_enabled(user=recipient, kind=spec)
+        return [_row_write(row, enabled=row.channel in enabled, now=now) for row in rows]
 
 
 def notification_send(*, notification_id: int, retry_in: int, deadline: float | None = None) -> str:
@@ -268,26 +274,17 @@ def _row_key(dedupe_key: str, channel: str, recipient: User | None, to_email: st
     return f"{dedupe_key}|{channel}|{addressee}"
 
 
-def _row_write(row: Notification, *, enabled: bool) -> Notification:
-    """Insert the row unless its dedupe key exists; queue or push it after commit."""
-    if row.dedupe_key:
-        existing = Notification.objects.filter(dedupe_key=row.dedupe_key).first()
-        if existing is not None:
-            return existing
-    now = timezone.now()
-    row.next_attempt_at = now
+def _row_write(row: Notification, *, enabled: bool, now: datetime) -> Notification:
+    """Insert the row (checked by notify) unless its dedupe key exists; queue or push it
+    after commit."""
     if not enabled:
         row.status, row.last_error = Notification.Status.SKIPPED, "turned off by the recipient"
     elif row.channel == BELL:  # the row is the delivery: it is in the bell once committed
         row.status, row.sent_at = Notification.Status.SENT, now
-    row.full_clean(validate_unique=False, validate_constraints=False)  # the database checks
-    try:
-        with transaction.atomic():  # a savepoint: a lost race must not break the caller
-            row.save()
-    except IntegrityError:
-        if not row.dedupe_key:
-            raise
-        return Notification.objects.get(dedupe_key=row.dedupe_key)  # a concurrent twin won
+    if not row.dedupe_key:
+        row.save()
+    elif not _insert_unless_stored(row):  # stored before, or by a concurrent twin
+        return Notification.objects.get(dedupe_key=row.dedupe_key)
     if row.status == Notification.Status.PENDING:
         # robust: a broker outage must not fail the caller's committed change; the
         # sweep sends the row a minute later.
@@ -295,6 +292,33 @@ def _row_write(row: Notification, *, enabled: bool) -> Notification:
     elif row.channel == BELL and row.status == Notification.Status.SENT:
         bell.bell_push_on_commit(row)
     return row
+
+
+def _insert_unless_stored(row: Notification) -> bool:
+    """`INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`: True if `row` is stored
+    now. One statement where a look-up, a savepoint, the insert and its release were four;
+    a twin in flight waits here for the first to commit (then stores nothing) or roll
+    back (then is stored), as the unique index made it wait before."""
+    meta = Notification._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    quote = connection.ops.quote_name
+    key = quote(meta.get_field("dedupe_key").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            # The unique index is partial (keys that are not empty): its predicate, to match.
+            f"ON CONFLICT ({key}) WHERE NOT ({key} = '') DO NOTHING "
+            f"RETURNING {quote(meta.pk.column)}",
+            values,
+        )
+        stored = cursor.fetchone()
+    if stored is None:
+        return False
+    row.pk = stored[0]
+    row._state.adding, row._state.db = False, connection.alias
+    return True
 
 
 def _enqueue_later(notification_id: int) -> Callable[[], None]:
