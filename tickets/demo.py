@@ -40,6 +40,55 @@ TEAM_AGENTS = {
     "kyc-review": ["agent.zh@beacon.test"],
     "security": ["agent.both@beacon.test"],
 }
+# Request topics the demo help centre's articles send customers to, beside the ones the
+# migrations ship (tickets/migrations/0002_ticket_types.py): the articles name each by its
+# label and link it as /requests/new/?type=<slug> (tests/helpcenter/test_demo_content.py).
+# (slug, English name, Chinese name, position, fields as (name, required))
+DEMO_TYPES = [
+    (
+        "deposit-missing-memo",
+        "Deposit without memo/tag",
+        "充值漏填 Memo/标签",
+        5,
+        [
+            ("uid", True),
+            ("coin", True),
+            ("network", True),
+            ("amount", True),
+            ("txid", True),
+            ("address", True),
+            ("occurred_at", False),
+        ],
+    ),
+    (
+        "p2p-dispute",
+        "P2P order dispute",
+        "P2P 订单申诉",
+        22,
+        [("uid", True), ("order_id", True), ("amount", False), ("occurred_at", False)],
+    ),
+    (
+        "futures",
+        "Futures: liquidation or funding fee",
+        "合约：强平或资金费用",
+        24,
+        [("uid", True), ("order_id", False), ("occurred_at", False)],
+    ),
+    (
+        "earn",
+        "Earn and staking",
+        "理财与质押",
+        26,
+        [("uid", True), ("coin", False), ("amount", False)],
+    ),
+    (
+        "campaign",
+        "Campaigns and rewards",
+        "活动与奖励",
+        27,
+        [("uid", True), ("occurred_at", False)],
+    ),
+]
 # Where new tickets of a type go.
 TYPE_TEAMS = {
     "account-security": "security",
@@ -114,8 +163,24 @@ def _sla_policies() -> None:
         )
 
 
+def _ticket_types() -> None:
+    # Keyed by slug; names and fields follow the demo content, as ops would set them.
+    for slug, name_en, name_zh, position, spec in DEMO_TYPES:
+        TicketType.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name_en": name_en,
+                "name_zh_hans": name_zh,
+                "kind": TicketType.Kind.REQUEST,
+                "fields": [{"name": name, "required": required} for name, required in spec],
+                "position": position,
+            },
+        )
+
+
 @transaction.atomic
 def seed(out) -> None:
+    _ticket_types()
     for title, language, body in MACROS:
         Macro.objects.update_or_create(title=title, defaults={"language": language, "body": body})
     agent = User.objects.filter(email="agent@beacon.test").first()
