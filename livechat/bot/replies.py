@@ -70,7 +70,7 @@ def hand_off(*, conversation: Conversation, skill: str, reason: str = "") -> Non
         _("Connecting you to a human agent. Please stay in this chat; we will be with you soon."),
         {"kind": "handoff", "skill": skill},
     )
-    conversation_enqueue(conversation=conversation, skill=skill, reason=reason)
+    conversation_enqueue(conversation=conversation, skill=skill, reason=reason, by="bot")
 
 
 def _security(conversation: Conversation, decision: Decision) -> None:
@@ -109,6 +109,7 @@ def _security(conversation: Conversation, decision: Decision) -> None:
         skill="security",
         priority=SECURITY_PRIORITY,
         reason=SECURITY_TAG,
+        by="bot",
     )
 
 

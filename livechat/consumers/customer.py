@@ -190,8 +190,8 @@ class CustomerChatConsumer(AccountSocket):
     # ---- channel-layer events (sent by the services after commit)
 
     def chat_message(self, event: dict) -> None:
-        # Internal notes share the conversation's group with the agent's console; they
-        # stop here, whatever else the services send.
+        # Internal notes are never sent to the customer's group (livechat.groups); this
+        # check is a second wall, should a service ever send one there by mistake.
         if event["message"].get("internal"):
             return
         self.send_json({"type": "message.new", "message": customer_message(event["message"])})

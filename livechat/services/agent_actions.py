@@ -10,17 +10,18 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFound
-from core.realtime import broadcast_on_commit, broadcast_to_groups_on_commit
-from livechat.groups import agent_group, conversation_audience
+from core.realtime import broadcast_to_groups_on_commit
+from livechat.groups import conversation_audience
 from livechat.models import AgentPresence, ChatMessage, Conversation
 from livechat.services import routing
 from livechat.services.messages import message_post
 from livechat.services.presence import presence_for
 from livechat.services.transcripts import transcript_lines, transcript_text
+from livechat.services.transitions import Notice, conversation_move
 from tickets.macros import unfilled_placeholders
 from tickets.permissions import is_staff_agent, is_supervisor
 
@@ -58,25 +59,9 @@ def _system(conversation: Conversation, text: str, **data) -> None:
     message_post(conversation=conversation, sender=ChatMessage.Sender.SYSTEM, body=text, data=data)
 
 
-def _tell(conversation: Conversation, *, removed_from: int | None = None) -> None:
-    agent = conversation.agent
-    info = None
-    if agent is not None:
-        info = {"name": agent.first_name or "", "staff_id": presence_for(agent).staff_id}
-    broadcast_to_groups_on_commit(
-        conversation_audience(conversation.public_id),
-        {
-            "type": "conversation.update",
-            "conversation": str(conversation.public_id),
-            "status": conversation.status,
-            "agent": info,
-        },
-    )
-    if removed_from is not None:
-        broadcast_on_commit(
-            agent_group(removed_from),
-            {"type": "chat.removed", "conversation": str(conversation.public_id)},
-        )
+def _by(user, conversation: Conversation) -> str:
+    """Who acted, for the audit trail: the chat's own agent, or a supervisor on another's."""
+    return "agent" if conversation.agent_id == user.id else "supervisor"
 
 
 @transaction.atomic
@@ -132,30 +117,29 @@ def agent_transfer(*, user, public_id, to_agent=None, skill: str | None = None) 
     if (to_agent is None) == (not skill):
         raise ApplicationError(_("Choose an agent or a group."), code="bad_transfer")
     conversation = _open_chat(user=user, public_id=public_id)
-    previous = conversation.agent_id
     if to_agent is not None:
-        return _transfer_to_agent(conversation, to_agent, previous)
+        return _transfer_to_agent(conversation, to_agent, user)
     if skill not in Conversation.Skill.values:
         raise ApplicationError(_("No such group."), code="bad_transfer")
-    conversation.status = Conversation.Status.QUEUED
-    conversation.agent = None
     conversation.skill = skill
-    conversation.queued_at = conversation.queued_at or timezone.now()
-    conversation.save(update_fields=["status", "agent", "skill", "queued_at"])
     with translation.override(conversation.language):
         text = _("You are being transferred to a colleague. Please stay in the chat.")
-    _system(conversation, text, event="transferred", skill=skill)
-    _tell(conversation, removed_from=previous)
-    if not routing.assign_waiting():
-        from livechat.services.queue import queue_broadcast
-
-        queue_broadcast()
+    # Back in the queue at its old place; the transition tries to assign it at once.
+    conversation_move(
+        conversation,
+        to=Conversation.Status.QUEUED,
+        by=_by(user, conversation),
+        actor=user,
+        reason=f"transfer:{skill}",
+        notice=Notice(text, {"event": "transferred", "skill": skill}),
+        also=("skill",),
+    )
     conversation.refresh_from_db()
     return conversation
 
 
-def _transfer_to_agent(conversation: Conversation, to_agent, previous: int | None) -> Conversation:
-    if to_agent.pk == previous:
+def _transfer_to_agent(conversation: Conversation, to_agent, user) -> Conversation:
+    if to_agent.pk == conversation.agent_id:
         raise ApplicationError(_("This chat is already yours."), code="bad_transfer")
     target = (
         AgentPresence.objects.select_for_update()
@@ -171,8 +155,13 @@ def _transfer_to_agent(conversation: Conversation, to_agent, previous: int | Non
             _("That agent cannot take this chat now (language or capacity)."),
             code="agent_unavailable",
         )
-    routing.conversation_assign(conversation=conversation, presence=target)
-    _tell(conversation, removed_from=previous)
+    routing.conversation_assign(
+        conversation=conversation,
+        presence=target,
+        by=_by(user, conversation),
+        actor=user,
+        tell_queue=True,  # the first agent's freed room goes to the next waiting chat
+    )
     return conversation
 
 
@@ -180,15 +169,16 @@ def _transfer_to_agent(conversation: Conversation, to_agent, previous: int | Non
 def agent_end(*, user, public_id) -> Conversation:
     """End the chat; the agent's freed room goes to the next waiting chat."""
     conversation = _open_chat(user=user, public_id=public_id)
-    conversation.status = Conversation.Status.ENDED
-    conversation.ended_at = timezone.now()
-    conversation.save(update_fields=["status", "ended_at"])
     with translation.override(conversation.language):
         text = _("The agent has ended the chat. You can rate it and download the transcript.")
-    _system(conversation, text, event="ended", by="agent")
-    _tell(conversation, removed_from=conversation.agent_id)
-    routing.assign_waiting()
-    return conversation
+    by = _by(user, conversation)
+    return conversation_move(
+        conversation,
+        to=Conversation.Status.ENDED,
+        by=by,
+        actor=user,
+        notice=Notice(text, {"event": "ended", "by": by}),
+    )
 
 
 def _ticket_body(conversation: Conversation) -> str:

@@ -23,17 +23,14 @@ from livechat.models import ChatMessage, Conversation
 from livechat.selectors import visitor_key_for
 from livechat.services.messages import message_post
 from livechat.services.queue import conversation_enqueue
-from livechat.services.routing import assign_waiting
+from livechat.services.transitions import (
+    Notice,
+    agent_frame,
+    conversation_broadcast_update,
+    conversation_move,
+)
 
 MAX_RATING_COMMENT_CHARS = 2000
-
-
-def agent_frame(agent) -> dict | None:
-    """The agent as a customer may see them: first name and staff number, no more."""
-    if agent is None:
-        return None
-    presence = getattr(agent, "chat_presence", None)
-    return {"name": agent.first_name or "", "staff_id": presence.staff_id if presence else ""}
 
 
 def conversation_frame(conversation: Conversation) -> dict:
@@ -44,23 +41,6 @@ def conversation_frame(conversation: Conversation) -> dict:
         "agent": agent_frame(conversation.agent),
         "last_id": conversation.last_seq,
     }
-
-
-def conversation_update_frame(conversation: Conversation) -> dict:
-    """The `conversation.update` event, as sent to the channel layer and on to clients."""
-    return {
-        "type": "conversation.update",
-        "conversation": str(conversation.public_id),
-        "status": conversation.status,
-        "agent": agent_frame(conversation.agent),
-        "rating": conversation.rating,
-    }
-
-
-def conversation_broadcast_update(conversation: Conversation) -> None:
-    broadcast_to_groups_on_commit(
-        conversation_audience(conversation.public_id), conversation_update_frame(conversation)
-    )
 
 
 def _language(code: str) -> str:
@@ -124,7 +104,9 @@ def conversation_handoff(*, conversation: Conversation, reason: str = "") -> Con
         raise ApplicationError(_("This chat has ended."), code="ended")
     if locked.status == Conversation.Status.BOT:
         # The queue tells everyone (queued, or the agent who took it at once).
-        return conversation_enqueue(conversation=locked, reason=reason or "customer")
+        return conversation_enqueue(
+            conversation=locked, reason=reason or "customer", by="customer", actor=locked.customer
+        )
     conversation_broadcast_update(locked)
     return locked
 
@@ -157,29 +139,22 @@ def conversation_read(*, conversation: Conversation, by: str, up_to: int) -> int
 
 @transaction.atomic
 def conversation_end(*, conversation: Conversation, by: str, author=None) -> Conversation:
-    """End the chat (idempotent): a system line in the transcript, then `conversation.update`."""
+    """The customer ends the chat, or a sweep ends a visitor's chat who has left
+    (idempotent): a system line in the transcript, then `conversation.update`; an agent's
+    freed room goes to the next waiting chat (livechat.services.transitions)."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if locked.status == Conversation.Status.ENDED:
         return locked
-    freed_room = locked.status == Conversation.Status.ACTIVE
-    locked.status = Conversation.Status.ENDED
-    locked.ended_at = timezone.now()
-    locked.save(update_fields=["status", "ended_at"])
     with translation.override(locked.language):
         text = _("You ended the chat.") if by == "customer" else _("The chat has ended.")
-    message_post(
-        conversation=locked,
-        sender=ChatMessage.Sender.SYSTEM,
-        body=text,
-        author=author,
-        data={"kind": "ended", "by": by},
+    return conversation_move(
+        locked,
+        to=Conversation.Status.ENDED,
+        by=by if by in ("customer", "agent", "supervisor") else "sweep",
+        actor=author,
+        reason=by,
+        notice=Notice(text, {"kind": "ended", "by": by}, author),
     )
-    conversation_broadcast_update(locked)
-    if freed_room:
-        # The agent's freed room goes to the next waiting chat now, whether or not their
-        # console is open to hear of it.
-        transaction.on_commit(assign_waiting, robust=True)
-    return locked
 
 
 def conversation_customer_seen(*, conversation: Conversation) -> None:
@@ -198,8 +173,6 @@ def conversations_end_abandoned(*, now=None) -> int:
     (they may come back on another device; agents can still answer by email).
 
     Safe on several workers: each chat is ended under its row lock, once."""
-    from livechat.services.queue import queue_broadcast
-
     cutoff = (now or timezone.now()) - ABANDONED_AFTER
     ghosts = (
         Conversation.objects.filter(
@@ -211,7 +184,7 @@ def conversations_end_abandoned(*, now=None) -> int:
         .values_list("pk", flat=True)[:500]
     )
     ended = 0
-    for pk in list(ghosts):
+    for pk in list(ghosts):  # (each end tells the queue: positions move up at once)
         with transaction.atomic():
             locked = Conversation.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             seen = locked and (locked.customer_seen_at or locked.created_at)
@@ -220,8 +193,6 @@ def conversations_end_abandoned(*, now=None) -> int:
             if locked.status in (Conversation.Status.BOT, Conversation.Status.QUEUED):
                 conversation_end(conversation=locked, by="abandoned")
                 ended += 1
-    if ended:
-        transaction.on_commit(queue_broadcast)
     return ended
 
 

@@ -8,7 +8,7 @@ and the transcript so far; the chat ends with a system message naming the ticket
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
@@ -17,6 +17,7 @@ from livechat.services.contacts import flag_if_unverified, sender_for
 from livechat.services.messages import message_post
 from livechat.services.routing import agents_available
 from livechat.services.transcripts import transcript_text
+from livechat.services.transitions import Notice, conversation_move
 from tickets.models import Ticket, TicketType
 from tickets.services import MAX_BODY, ticket_create
 
@@ -55,6 +56,8 @@ def offline_message_leave(
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if locked.ticket_id is not None:
         return locked.ticket
+    if locked.status == Conversation.Status.ENDED:
+        raise ApplicationError(_("This chat has ended."), code="ended")
     body = (body or "").replace("\x00", "").strip()
     if not body:
         raise ApplicationError(_("Write your message."), code="empty", extra={"field": "body"})
@@ -97,13 +100,13 @@ def offline_message_leave(
             )
     flag_if_unverified(sender=sender, ticket=ticket)
     locked.ticket = ticket
-    locked.status = Conversation.Status.ENDED
-    locked.ended_at = timezone.now()
-    locked.save(update_fields=["ticket", "status", "ended_at", "visitor_email"])
-    message_post(
-        conversation=locked,
-        sender=ChatMessage.Sender.SYSTEM,
-        body=notice,
-        data={"ticket": ticket.number, "kind": "offline_ticket"},
+    conversation_move(
+        locked,
+        to=Conversation.Status.ENDED,
+        by="customer",
+        actor=locked.customer,
+        reason="offline_ticket",
+        notice=Notice(notice, {"ticket": ticket.number, "kind": "offline_ticket"}),
+        also=("ticket", "visitor_email"),
     )
     return ticket

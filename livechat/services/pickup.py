@@ -87,7 +87,7 @@ def serve_refusal(
     return None
 
 
-def _hand_over(conversation: Conversation, agent, *, by_supervisor: bool) -> Conversation:
+def _hand_over(conversation: Conversation, agent, *, actor, by_supervisor: bool) -> Conversation:
     presence = _locked_presence(agent) if by_supervisor else _locked_presence_for(agent)
     refusal = serve_refusal(presence, conversation, by_supervisor=by_supervisor)
     if refusal is not None:
@@ -97,10 +97,13 @@ def _hand_over(conversation: Conversation, agent, *, by_supervisor: bool) -> Con
         # the grace-period sweep gives the chat back to the queue, as for a lost connection.
         presence.disconnected_at = timezone.now()
         presence.save(update_fields=["disconnected_at"])
-    routing.conversation_assign(conversation=conversation, presence=presence)
-    from livechat.services.queue import queue_broadcast
-
-    queue_broadcast()
+    routing.conversation_assign(
+        conversation=conversation,
+        presence=presence,
+        by="supervisor" if by_supervisor else "agent",
+        actor=actor,
+        tell_queue=True,  # the others waiting move up
+    )
     return conversation
 
 
@@ -109,7 +112,7 @@ def conversation_take(*, user, public_id) -> Conversation:
     """The agent (or supervisor) takes a waiting chat for themselves."""
     if not is_staff_agent(user):
         raise NotFound(_("No such chat."), code="not_found")
-    return _hand_over(_waiting_chat(public_id), user, by_supervisor=False)
+    return _hand_over(_waiting_chat(public_id), user, actor=user, by_supervisor=False)
 
 
 @transaction.atomic
@@ -125,4 +128,4 @@ def conversation_assign_to(*, user, public_id, staff_id: str) -> Conversation:
     )
     if target is None or not is_staff_agent(target.agent):
         raise ApplicationError(_("No agent has that staff ID."), code="agent_unknown")
-    return _hand_over(conversation, target.agent, by_supervisor=True)
+    return _hand_over(conversation, target.agent, actor=user, by_supervisor=True)

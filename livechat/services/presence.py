@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from core.realtime import broadcast_on_commit, broadcast_to_groups_on_commit
-from livechat.groups import agent_group, conversation_audience
+from core.realtime import broadcast_on_commit
+from livechat.groups import agent_group
 from livechat.models import AgentPresence, Conversation
 
 STAFF_ID_PREFIX = "BCN-"
@@ -203,8 +203,9 @@ def requeue_abandoned(*, now=None, batch: int = REQUEUE_BATCH) -> tuple[int, int
     Safe on several workers at once: presence and chat rows are locked with SKIP LOCKED,
     so each is handled by one run; a second run finds nothing left to do.
     """
-    from livechat.services.messages import message_post
+    from livechat.services.queue import queue_broadcast
     from livechat.services.routing import assign_waiting
+    from livechat.services.transitions import Notice, conversation_move
 
     cutoff = (now or timezone.now()) - timedelta(seconds=grace_seconds())
     requeued = 0
@@ -218,33 +219,21 @@ def requeue_abandoned(*, now=None, batch: int = REQUEUE_BATCH) -> tuple[int, int
             agent_id__in=[p.agent_id for p in gone], status=Conversation.Status.ACTIVE
         )
         for conversation in chats:
-            previous = conversation.agent_id
-            conversation.status = Conversation.Status.QUEUED
-            conversation.agent = None
-            conversation.queued_at = conversation.queued_at or timezone.now()
-            conversation.save(update_fields=["status", "agent", "queued_at"])
             with translation.override(conversation.language):
                 body = _("Your agent was disconnected. You are back in the queue, at the front.")
-            message_post(
-                conversation=conversation, sender="system", body=body, data={"event": "requeued"}
-            )
-            broadcast_to_groups_on_commit(
-                conversation_audience(conversation.public_id),
-                {
-                    "type": "conversation.update",
-                    "conversation": str(conversation.public_id),
-                    "status": conversation.status,
-                    "agent": None,
-                },
-            )
-            broadcast_on_commit(
-                agent_group(previous),
-                {"type": "chat.removed", "conversation": str(conversation.public_id)},
+            conversation_move(
+                conversation,
+                to=Conversation.Status.QUEUED,
+                by="sweep",
+                reason="agent_lost",
+                notice=Notice(body, {"event": "requeued"}),
+                tell_queue=False,  # once for all of them, below
             )
             requeued += 1
         for presence in gone:
             presence.disconnected_at = None
             presence.save(update_fields=["disconnected_at"])
-    if requeued:
-        assign_waiting()
+    if requeued and not assign_waiting():
+        with transaction.atomic():
+            queue_broadcast()
     return len(gone), requeued

@@ -1,8 +1,9 @@
 """The waiting line for agents: joining it, and where each waiting chat stands.
 
 Interface others rely on:
-- `conversation_enqueue(*, conversation, skill=None, priority=None, reason="")`: hand the
-  chat from the bot to the queue (status QUEUED, queued_at now), then try to assign it.
+- `conversation_enqueue(*, conversation, skill=None, priority=None, reason="", by=…)`: hand
+  the chat from the bot to the queue (through livechat.services.transitions), which then
+  tries to assign it.
 - `queue_positions()` and `queue_broadcast()`: position and estimated wait per waiting
   chat; the broadcast sends `queue.update` to each waiting conversation's group.
 """
@@ -17,11 +18,8 @@ from django.db import transaction
 from django.db.models import Avg, Count, F
 from django.utils import timezone
 
-from core.realtime import (
-    broadcast_many_on_commit,
-    broadcast_to_groups_on_commit,
-)
-from livechat.groups import conversation_audience, conversation_group
+from core.realtime import broadcast_many_on_commit
+from livechat.groups import conversation_group
 from livechat.models import AgentPresence, Conversation
 from livechat.services import routing
 
@@ -37,45 +35,43 @@ HANDLING_WINDOW = timedelta(hours=24)
 
 @transaction.atomic
 def conversation_enqueue(
-    *, conversation: Conversation, skill: str | None = None, priority: int | None = None, reason=""
+    *,
+    conversation: Conversation,
+    skill: str | None = None,
+    priority: int | None = None,
+    reason="",
+    by: str = "customer",
+    actor=None,
 ) -> Conversation:
-    """Put the chat in the queue (from the bot, or back from an agent), then try to assign.
+    """Hand the chat from the bot to the queue, then try to assign it (the transition
+    does both and tells everyone). A chat already queued or with an agent only takes the
+    skill, priority and reason; an ended chat stays ended."""
+    from livechat.services.transitions import conversation_move
 
-    An ended chat stays ended; an active one keeps its agent unless this is a transfer
-    (see agent_actions), which clears the agent first.
-    """
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    was_with_bot = locked.status == Conversation.Status.BOT
-    if was_with_bot:
-        locked.status = Conversation.Status.QUEUED
-        locked.queued_at = timezone.now()
     if skill and skill in Conversation.Skill.values:
         locked.skill = skill
     if priority is not None:
         locked.priority = max(locked.priority, priority)
     if reason and reason not in locked.tags:
         locked.tags = [*locked.tags, reason][:20]
-    locked.save(update_fields=["status", "queued_at", "skill", "priority", "tags"])
-    conversation.status, conversation.queued_at = locked.status, locked.queued_at
-    conversation.skill, conversation.priority = locked.skill, locked.priority
-    if locked.status == Conversation.Status.QUEUED:
-        if not routing.assign_waiting():
-            queue_broadcast()
-        locked.refresh_from_db()
-        conversation.status, conversation.agent_id = locked.status, locked.agent_id
-    if was_with_bot and locked.status == Conversation.Status.QUEUED:
-        # The customer's status line must stop saying the bot serves them, whichever path
-        # queued the chat (the button, "转人工" typed to the bot, the security desk). An
-        # agent who takes it at once is announced by routing instead.
-        broadcast_to_groups_on_commit(
-            conversation_audience(locked.public_id),
-            {
-                "type": "conversation.update",
-                "conversation": str(locked.public_id),
-                "status": locked.status,
-                "agent": None,
-            },
+    changed = ("skill", "priority", "tags")
+    if locked.status == Conversation.Status.BOT:
+        conversation_move(
+            locked,
+            to=Conversation.Status.QUEUED,
+            by=by,
+            actor=actor,
+            reason=reason,
+            also=changed,
         )
+        locked.refresh_from_db()
+    else:
+        locked.save(update_fields=list(changed))
+    # The caller's copy, as stored (the bot goes on with it).
+    conversation.refresh_from_db(
+        fields=["status", "queued_at", "skill", "priority", "tags", "agent", "assigned_at"]
+    )
     return locked
 
 

@@ -22,11 +22,11 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.realtime import broadcast_on_commit, broadcast_to_groups_on_commit
+from core.realtime import broadcast_on_commit
 from helpcenter import hours
 from helpcenter.selectors import calendar_schedule
-from livechat.groups import agent_group, agents_group, conversation_audience
-from livechat.models import AgentPresence, ChatMessage, Conversation
+from livechat.groups import agents_group
+from livechat.models import AgentPresence, Conversation
 
 # Queued chats looked at per assignment run, in queue order. 200 covers any queue
 # 50 agents can drain in one go; chats beyond it are taken on the next run.
@@ -138,43 +138,38 @@ def assign_waiting() -> list[Conversation]:
         return assigned
 
 
-def conversation_assign(*, conversation: Conversation, presence: AgentPresence) -> None:
-    """Make the chat the agent's and tell everyone.
+def conversation_assign(
+    *,
+    conversation: Conversation,
+    presence: AgentPresence,
+    by: str = "routing",
+    actor=None,
+    tell_queue: bool = False,
+) -> None:
+    """Make the chat the agent's, with the "has joined" line, and tell everyone.
 
     Must be called inside the transaction that locked the conversation row.
+    `tell_queue`: whether this move alone tells the queue (routing tells it once a run).
     """
-    from livechat.services.messages import message_post
+    from livechat.services.transitions import Notice, conversation_move
 
     agent = presence.agent
-    conversation.status = Conversation.Status.ACTIVE
-    conversation.agent = agent
-    conversation.assigned_at = timezone.now()
-    conversation.save(update_fields=["status", "agent", "assigned_at"])
     name = agent.first_name or _("Support")
     with translation.override(conversation.language):
         body = _("%(name)s (staff ID %(staff_id)s) has joined the chat.") % {
             "name": name,
             "staff_id": presence.staff_id,
         }
-    message_post(
-        conversation=conversation,
-        sender=ChatMessage.Sender.SYSTEM,
-        body=body,
-        data={"event": "agent_joined", "staff_id": presence.staff_id, "agent": name},
-    )
-    agent_info = {"name": name, "staff_id": presence.staff_id}
-    broadcast_to_groups_on_commit(
-        conversation_audience(conversation.public_id),
-        {
-            "type": "conversation.update",
-            "conversation": str(conversation.public_id),
-            "status": conversation.status,
-            "agent": agent_info,
-        },
-    )
-    broadcast_on_commit(
-        agent_group(agent.id),
-        {"type": "chat.assigned", "conversation": conversation_summary(conversation)},
+    conversation_move(
+        conversation,
+        to=Conversation.Status.ACTIVE,
+        by=by,
+        actor=actor,
+        agent=agent,
+        notice=Notice(
+            body, {"event": "agent_joined", "staff_id": presence.staff_id, "agent": name}
+        ),
+        tell_queue=tell_queue,
     )
 
 
