@@ -1,7 +1,8 @@
 """`notify_many`: what `notify` does, for many events at once, in a fixed number of queries.
 
 For writers that raise many notifications in one transaction, like the SLA sweep: a
-hundred breaches must not cost a hundred preference reads, savepoints and inserts. The
+hundred breaches must not cost a hundred preference reads, savepoints and inserts, nor
+a hundred Celery tasks and SMTP connections (the emails go in batches). The
 rules are notify's: rows written in the caller's transaction, a dedupe key never makes a
 second row, a turned-off channel makes a "skipped" row, emails are queued and bells
 pushed only after commit.
@@ -20,6 +21,7 @@ from django.utils import timezone, translation
 
 from core.realtime import broadcast_many_on_commit
 from notifications import bell, outbox
+from notifications.batch import BATCH_SIZE
 from notifications.models import Notification, NotificationPreference
 from notifications.preferences import _enabled
 from notifications.registry import BELL, EMAIL, kind_get
@@ -78,17 +80,9 @@ def notify_many(notes: Iterable[Note]) -> list[Notification]:
             elif channel == BELL:
                 row.status, row.sent_at = Notification.Status.SENT, now
             rows.setdefault(key, row)
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=list(rows)).values_list("dedupe_key", flat=True)
-    )
-    fresh = [row for key, row in rows.items() if key not in existing]
-    # ignore_conflicts: a concurrent writer of the same key wins, as in notify().
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    created = list(
-        Notification.objects.filter(dedupe_key__in=[row.dedupe_key for row in fresh])
-        .select_related("recipient")
-        .order_by("id")
-    )
+    # One INSERT … ON CONFLICT DO NOTHING RETURNING for every row of every kind: a key
+    # stored before, or by a concurrent writer, is left out, as in notify().
+    created = outbox._insert_many_unless_stored(list(rows.values()))
     _after_commit(created)
     return created
 
@@ -107,12 +101,17 @@ def _after_commit(created: list[Notification]) -> None:
     ]
 
     def enqueue() -> None:
-        from notifications.tasks import send_notification
+        from notifications.tasks import send_notifications
 
-        # One producer (one broker connection) for the lot, not one acquire per task.
-        with send_notification.app.producer_or_acquire() as producer:
-            for notification_id in emails:
-                outbox._enqueue(notification_id, producer=producer)
+        # One task per BATCH_SIZE emails, sent over one SMTP connection (notifications.batch),
+        # not a task, a connection and a claim per email; one producer for the lot.
+        with send_notifications.app.producer_or_acquire() as producer:
+            for start in range(0, len(emails), BATCH_SIZE):
+                send_notifications.apply_async(
+                    (emails[start : start + BATCH_SIZE],),
+                    retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+                    producer=producer,
+                )
 
     if emails:
         transaction.on_commit(enqueue, robust=True)

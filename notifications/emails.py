@@ -11,6 +11,7 @@ an email with it may quote only Beacon's own words and the proven customer's.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Collection
 from email.header import Header
 from typing import TYPE_CHECKING, Any
 
@@ -48,19 +49,32 @@ class BeaconEmail(EmailMultiAlternatives):
         return message
 
 
-def email_render(notification: Notification) -> EmailMultiAlternatives:
+def address_of(notification: Notification) -> str:
+    """Where the row's email goes: its own address, else its recipient's ("" for none)."""
+    user = notification.recipient
+    return notification.to_email or (user.email if user else "")
+
+
+def email_render(
+    notification: Notification, *, bouncing: Collection[str] | None = None
+) -> EmailMultiAlternatives:
     """The message for an email row, in the row's language and the recipient's time zone.
 
     Raises NotificationObsolete when there is nobody to send to or nothing to say, and
     ImproperlyConfigured when the kind's templates leave out the layout (and so the
-    recipient's anti-phishing code).
+    recipient's anti-phishing code). `bouncing`: the lower-cased addresses known to
+    bounce, when the caller read them for many rows at once (else looked up here).
     """
     kind = kind_get(notification.kind)
     user = notification.recipient
-    address = notification.to_email or (user.email if user else "")
+    address = address_of(notification)
     if not address:
         raise NotificationObsolete("the recipient has no email address")
-    if BouncingAddress.objects.filter(email=address.lower()).exists():
+    if (
+        address.lower() in bouncing
+        if bouncing is not None
+        else BouncingAddress.objects.filter(email=address.lower()).exists()
+    ):
         raise NotificationObsolete("the address bounces (see the bounce record)")
     with translation.override(notification.language), timezone.override(_time_zone(user)):
         built = kind.build_context(notification.context)

@@ -299,26 +299,45 @@ def _insert_unless_stored(row: Notification) -> bool:
     now. One statement where a look-up, a savepoint, the insert and its release were four;
     a twin in flight waits here for the first to commit (then stores nothing) or roll
     back (then is stored), as the unique index made it wait before."""
+    return bool(_insert_many_unless_stored([row]))
+
+
+_INSERT_CHUNK = 1_000  # rows per statement: 16 columns each, far below 65,535 parameters
+
+
+def _insert_many_unless_stored(rows: list[Notification]) -> list[Notification]:
+    """The rows (each with a dedupe key) stored now, with their ids, in one statement per
+    _INSERT_CHUNK rows; those whose key exists already are left out, as above."""
     meta = Notification._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     quote = connection.ops.quote_name
     key = quote(meta.get_field("dedupe_key").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            # The unique index is partial (keys that are not empty): its predicate, to match.
-            f"ON CONFLICT ({key}) WHERE NOT ({key} = '') DO NOTHING "
-            f"RETURNING {quote(meta.pk.column)}",
-            values,
-        )
-        stored = cursor.fetchone()
-    if stored is None:
-        return False
-    row.pk = stored[0]
-    row._state.adding, row._state.db = False, connection.alias
-    return True
+    one = f"({', '.join(['%s'] * len(fields))})"
+    stored: list[Notification] = []
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = {row.dedupe_key: row for row in rows[start : start + _INSERT_CHUNK]}
+        values = [
+            field.get_db_prep_save(field.pre_save(row, True), connection)
+            for row in chunk.values()
+            for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} "
+                f"({', '.join(quote(f.column) for f in fields)}) "
+                f"VALUES {', '.join([one] * len(chunk))} "
+                # The unique index is partial (keys that are not empty): its predicate.
+                f"ON CONFLICT ({key}) WHERE NOT ({key} = '') DO NOTHING "
+                f"RETURNING {quote(meta.pk.column)}, {key}",
+                values,
+            )
+            returned = cursor.fetchall()
+        for pk, dedupe_key in returned:
+            row = chunk[dedupe_key]
+            row.pk = pk
+            row._state.adding, row._state.db = False, connection.alias
+            stored.append(row)
+    return sorted(stored, key=lambda row: row.pk)
 
 
 def _enqueue_later(notification_id: int) -> Callable[[], None]:

@@ -57,3 +57,31 @@ def resend_unsent() -> int:
     from notifications.outbox import notifications_requeue_unsent
 
     return len(notifications_requeue_unsent())
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(TransientSendError, *DATABASE_AWAY),
+    retry_backoff=RETRY_BACKOFF,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+    max_retries=MAX_ATTEMPTS - 1,
+    soft_time_limit=SEND_SOFT_TIME_LIMIT,
+    time_limit=60,
+)
+def send_notifications(self, notification_ids: list[int]) -> dict[str, int]:
+    """Send up to notifications.batch.BATCH_SIZE outbox rows over one SMTP connection (the
+    writers of many emails at once queue these); a row that may pass on a retry is back
+    to pending and the task retries (only those rows are still claimable)."""
+    from notifications.batch import notifications_send_batch
+
+    deadline = time.monotonic() + SEND_SOFT_TIME_LIMIT - SEND_DEADLINE_MARGIN
+    retry_in = get_exponential_backoff_interval(
+        factor=RETRY_BACKOFF, retries=self.request.retries, maximum=RETRY_BACKOFF_MAX
+    )
+    result = notifications_send_batch(ids=notification_ids, retry_in=retry_in, deadline=deadline)
+    if result.retry:
+        raise TransientSendError(f"{len(result.retry)} of the batch will be tried again")
+    return result.counts()

@@ -53,7 +53,13 @@ class RunQueue:
         return taken
 
     def notification_ids(self) -> list[int]:
-        return [task["args"][0] for task in self.take()]
+        """The ids of every queued send: one per send_notification, a list per
+        send_notifications (a batch)."""
+        ids: list[int] = []
+        for task in self.take():
+            first = task["args"][0]
+            ids.extend(first if isinstance(first, list) else [first])
+        return ids
 
 
 @pytest.fixture
