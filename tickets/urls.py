@@ -21,16 +21,23 @@ urlpatterns = [
     # agents and supervisors
     path("console/", console.queue, name="console"),
     path("console/queues", console.queue_nav, name="console-queues"),
+    path("console/inbox/", console.inbox, name="console-inbox"),
     path("console/tickets/<ticket:number>/", console.ticket, name="console-ticket"),
     path("console/tickets/<ticket:number>/reply", console.ticket_reply, name="console-reply"),
     path("console/tickets/<ticket:number>/assign", console.ticket_assign, name="console-assign"),
     path("console/tickets/<ticket:number>/status", console.ticket_status, name="console-status"),
-    path("console/tickets/<ticket:number>/priority", console.ticket_priority, name="console-priority"),
-    path("console/tickets/<ticket:number>/outcome", console.complaint_outcome, name="console-outcome"),
+    path(
+        "console/tickets/<ticket:number>/priority", console.ticket_priority, name="console-priority"
+    ),
+    path(
+        "console/tickets/<ticket:number>/outcome", console.complaint_outcome, name="console-outcome"
+    ),
     path("console/tickets/<ticket:number>/tags", console.ticket_tags, name="console-tags"),
     path("console/tickets/<ticket:number>/merge", console.ticket_merge, name="console-merge"),
     path("console/tickets/<ticket:number>/follow", console.ticket_follow, name="console-follow"),
-    path("console/tickets/<ticket:number>/unfollow", console.ticket_unfollow, name="console-unfollow"),
+    path(
+        "console/tickets/<ticket:number>/unfollow", console.ticket_unfollow, name="console-unfollow"
+    ),
     path("console/tickets/<ticket:number>/split", console.ticket_split, name="console-split"),
     path("console/bulk", console.bulk, name="console-bulk"),
     path("console/emails/", mail.email_list, name="console-emails"),

@@ -98,7 +98,9 @@
     if (chats.has(id)) return chats.get(id);
     const el = template.content.firstElementChild.cloneNode(true);
     el.dataset.conversation = id;
-    el.querySelector("[data-title]").textContent = "#" + id.slice(0, 8);
+    // The customer by name (from the context panel once it loads), never the chat's id.
+    el.id = "chat-" + id;
+    el.querySelector("[data-title]").textContent = summary.customer_name || text("Customer");
     el.querySelector("[data-meta]").textContent = [nameOf("language", summary.language), nameOf("skill", summary.skill)]
       .concat(summary.tags || [])
       .join(" · ");
@@ -127,6 +129,16 @@
       .then((html) => {
         const box = chat.el.querySelector("[data-context]");
         box.innerHTML = html; // server-rendered and escaped by Django
+        const label = box.querySelector("[data-customer-label]");
+        if (label) {
+          chat.el.querySelector("[data-title]").textContent = label.dataset.customerLabel;
+          chat.el.setAttribute("aria-label", label.dataset.customerLabel);
+        }
+        // Opened from "My work" (…/chats/#chat-<id>): bring this chat into view.
+        if (location.hash === "#chat-" + id) {
+          chat.el.scrollIntoView({ block: "nearest" });
+          chat.el.querySelector("[data-body]").focus();
+        }
         const form = box.querySelector("[data-transfer]");
         if (form) {
           form.addEventListener("submit", (event) => {

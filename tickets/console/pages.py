@@ -152,7 +152,7 @@ class TicketView:
     ticket: Ticket
     messages: list[TicketMessage]
     timeline: list[TimelineEntry]
-    fields: list[tuple[str | Promise, str]]
+    fields: list[tuple[str | Promise, str, str]]  # label, value, kind (text, datetime, …)
     requester_recent: list[Ticket]
     requester_security: AccountSecurity
     transitions: list[tuple[str, str | Promise]]
@@ -193,7 +193,7 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         messages=messages,
         timeline=_timeline(ticket),
         fields=[
-            (FIELD_SPECS[name].label if name in FIELD_SPECS else name, value)
+            (spec.label, value, spec.kind) if (spec := FIELD_SPECS.get(name)) else (name, value, "")
             for name, value in ticket.fields.items()
         ],
         requester_recent=list(recent),

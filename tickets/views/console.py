@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import Refusal, access_refusal
 from core.exceptions import ApplicationError
 from tickets import console, selectors, services
+from tickets.console.workspace import my_work
 from tickets.models import Ticket
 from tickets.permissions import CONSOLE
 
@@ -70,13 +71,28 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_only
 def queue_nav(request: HttpRequest) -> HttpResponse:
-    """The queue list alone, for the live refresh of its counts."""
+    """The queue list alone, for the live refresh of its counts. `current=0`: refreshed
+    on a page that is not a queue, so no queue is marked as the current page."""
     nav = console.queue_nav(
         user=request.user,
         queue=request.GET.get("queue", console.DEFAULT_QUEUE),
         lang=translation.get_language() or "en",
     )
+    if request.GET.get("current") == "0":
+        nav.queue = ""
     return render(request, "tickets/console/_queue_nav.html", {"page": nav})
+
+
+@require_GET
+@staff_only
+def inbox(request: HttpRequest) -> HttpResponse:
+    """ "My work": the agent's own open tickets and chats in one list, newest activity first."""
+    return render(request, "tickets/console/inbox.html", {"items": my_work(user=request.user)})
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    """An in-place edit (htmx, or console.js's fetch, which sends the same header)."""
+    return request.headers.get("HX-Request") == "true"
 
 
 def _ticket_page(
@@ -87,12 +103,24 @@ def _ticket_page(
     draft: str = "",
     status: int = 200,
     macro_id: str = "",
+    done: str = "",
 ) -> HttpResponse:
     _check_number(number)
     view = console.console_ticket(user=request.user, number=number)
     draft = draft or next((text for m, text in view.macros if str(m.id) == macro_id), "")
-    context = {"view": view, "ticket": view.ticket, "error": error, "draft": draft}
-    return render(request, "tickets/console/ticket.html", context, status=status)
+    context = {
+        "view": view,
+        "ticket": view.ticket,
+        "error": error,
+        "draft": draft,
+        "done": done,
+        "note_mode": request.POST.get("visibility") == "internal" and bool(error),
+        "swap_composer": request.resolver_match.url_name == "console-reply",
+    }
+    template = "tickets/console/ticket.html"
+    if _wants_fragment(request):
+        template = "tickets/console/_ticket_fragment.html"
+    return render(request, template, context, status=status)
 
 
 @require_GET
@@ -114,7 +142,8 @@ def _write(
     from the service's result, e.g. a new ticket).
 
     A rule's refusal re-renders the page with the message and a 400, keeping the agent's
-    draft: a long reply must not be lost to, say, a too-large attachment.
+    draft: a long reply must not be lost to, say, a too-large attachment. An in-place
+    edit (HX-Request) gets the changed parts of the page instead, with the outcome in them.
     """
     _check_number(number)
     found = selectors.ticket_get_for_user(user=request.user, number=number)
@@ -122,6 +151,8 @@ def _write(
         result = action(found)
     except ApplicationError as exc:
         return _ticket_page(request, number, error=exc.message, draft=draft, status=400)
+    if _wants_fragment(request) and go_to is None:
+        return _ticket_page(request, number, done=done)
     messages.success(request, done)
     return redirect("tickets:console-ticket", number=go_to(result) if go_to else number)
 
