@@ -239,6 +239,7 @@
       attempt = 0;
       inFlight = [];
       flush();
+      if (handoffWanted && sendFrame({ type: "handoff" })) { handoffWanted = false; }
     });
     ws.addEventListener("message", function (event) {
       if (socket !== ws) { return; }
@@ -647,7 +648,8 @@
     if (!body) { return; }
     input.value = "";
     stopTyping();
-    if (!conversationId) { return; }
+    // Typed before the chat exists (the panel has just opened): kept as pending and sent
+    // once start() has made the chat and the socket opens, never dropped.
     send(body);
   });
 
@@ -671,9 +673,12 @@
     if (typingSent) { sendFrame({ type: "typing", on: false }); typingSent = false; }
   }
 
+  // Asked for a person while the socket was not open (the chat still starting, the
+  // network away): asked again, after the messages typed before it, once it opens.
+  var handoffWanted = false;
   function handoff() {
-    sendFrame({ type: "handoff" });
     handoffButton.hidden = true;
+    if (!sendFrame({ type: "handoff" })) { handoffWanted = true; connect(); }
   }
   handoffButton.addEventListener("click", handoff);
 
