@@ -28,3 +28,11 @@ def article_embed(article_ids: list[int]) -> int:
     from helpcenter.services import article_embed as embed
 
     return embed(article_ids=[int(i) for i in article_ids[:EMBEDDING_BATCH]])
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, ignore_result=True)
+def search_stats_flush() -> int:
+    """Move the searches and clicks counted in Redis into the database; idempotent."""
+    from helpcenter.analytics import search_stats_flush as flush
+
+    return flush()

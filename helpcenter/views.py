@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.ratelimits import rate_allowed
-from helpcenter import identity_checks, selectors, services
+from helpcenter import analytics, identity_checks, selectors, services
 from helpcenter.forms import ArticleFeedbackForm
 
 # Articles a session has opened; a re-read in the same session does not count again.
@@ -40,12 +40,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query, error, hits = request.GET.get("q", ""), "", []
+    lang = request.GET.get("lang") or _lang()
     try:
-        hits = selectors.article_search(query=query, lang=request.GET.get("lang") or _lang())
+        hits = selectors.article_search(query=query, lang=lang)
     except ApplicationError as exc:
         error = exc.message
     status = 400 if error else 200
-    context = {"query": query[: selectors.MAX_QUERY_CHARS], "hits": hits, "error": error}
+    context = {
+        "query": query[: selectors.MAX_QUERY_CHARS],
+        "search_lang": lang,
+        "hits": hits,
+        "error": error,
+    }
+    if not error and query.strip():
+        analytics.search_record(query=query, lang=lang, results=len(hits), confident=bool(hits))
     if not error and not hits and query.strip():
         # Nothing confident: say so and offer the assistant, a request and the community
         # instead of a list of weak results.

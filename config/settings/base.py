@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "helpcenter.tasks.article_embeddings_refresh",
         "schedule": 300.0,
     },
+    # Help-centre searches and clicks counted in Redis, into the analytics tables.
+    "helpcenter-search-stats-flush": {
+        "task": "helpcenter.tasks.search_stats_flush",
+        "schedule": 300.0,
+    },
     # SLA warnings and breaches; deadlines live in the database, not in the queue.
     "tickets-sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 30.0},
     # Reminders after 3 days waiting on the customer, solved after 7.

@@ -1,3 +1,4 @@
+from helpcenter.models.analytics import CounterFlush, SearchClickStat, SearchQueryStat
 from helpcenter.models.announcements import Announcement, GlossaryTerm
 from helpcenter.models.articles import Article, ArticleCategory, ArticleFeedback, SearchSynonym
 from helpcenter.models.channels import BusinessCalendar, BusinessHours, ContactChannel, Holiday
@@ -10,7 +11,10 @@ __all__ = [
     "BusinessCalendar",
     "BusinessHours",
     "ContactChannel",
+    "CounterFlush",
     "GlossaryTerm",
     "Holiday",
+    "SearchClickStat",
+    "SearchQueryStat",
     "SearchSynonym",
 ]

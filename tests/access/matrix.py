@@ -158,6 +158,7 @@ def _by_name(world: World) -> dict[str, object]:
         "macro_id": Macro.objects.order_by("id").first().id,
         "announcement_id": world.announcement.id,
         "slug": world.article.slug,
+        "article_id": world.article.id,
         "id": owner.id,
         "pk": Authenticator.objects.filter(user=owner).order_by("id").first().id,
         "key": "not-a-key",

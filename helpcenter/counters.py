@@ -1,0 +1,92 @@
+"""Counters a page bumps in Redis, and a Celery task moves into the database.
+
+A page view or a search must not write to the database (issue 19): it adds to a Redis
+hash (HINCRBY, one round trip for all its fields), and a beat task flushes the hash.
+The flush is idempotent: it first renames the live hash to a pending one (so new counts
+go to a fresh hash), applies the pending hash in a transaction that also records its
+name in CounterFlush, then deletes it. A flush that dies after its commit leaves the
+pending hash, and the next run finds its name recorded and only deletes it; two flushes
+racing on one hash collide on CounterFlush's unique name and one rolls back.
+
+Without Redis (the embedded default: one process, SQLite) the counts are applied at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from redis.exceptions import RedisError
+
+from helpcenter.models import CounterFlush
+
+logger = logging.getLogger(__name__)
+
+Counts = dict[str, int]
+Apply = Callable[[Counts], None]
+# A flush applies at most this many pending hashes a run (each one is one rename).
+MAX_PENDING = 100
+
+
+def _client():
+    """The Redis client behind Django's cache; None when the cache is not Redis."""
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return None
+    return backend.get_client(write=True)
+
+
+def counters_add(*, name: str, counts: Counts, apply: Apply) -> None:
+    """Add `counts` to the live hash `name`. Never fails the caller: with Redis away the
+    counts are lost (logged), which these statistics may be."""
+    counts = {field: n for field, n in counts.items() if n}
+    if not counts:
+        return
+    client = _client()
+    if client is None:
+        apply(counts)
+        return
+    try:
+        pipe = client.pipeline(transaction=False)
+        for field, n in counts.items():
+            pipe.hincrby(cache.make_key(name), field, n)
+        pipe.execute()
+    except RedisError:
+        logger.warning("counters %s lost: Redis did not answer", name, exc_info=True)
+
+
+def _pending(client, name: str) -> Iterator[str]:
+    prefix = cache.make_key(f"{name}:pending:")
+    for key in client.scan_iter(match=f"{prefix}*", count=500):
+        yield key.decode() if isinstance(key, bytes) else key
+
+
+def counters_flush(*, name: str, apply: Apply) -> int:
+    """Move the live hash `name` into the database through `apply`; returns how many
+    fields were applied. Safe to run twice, or twice at once."""
+    client = _client()
+    if client is None:
+        return 0
+    live = cache.make_key(name)
+    try:
+        client.rename(live, cache.make_key(f"{name}:pending:{uuid.uuid4().hex}"))
+    except RedisError as exc:  # "no such key": nothing counted since the last flush
+        if "no such key" not in str(exc).lower():
+            raise
+    applied = 0
+    for key in list(_pending(client, name))[:MAX_PENDING]:
+        raw = client.hgetall(key)
+        counts = {f.decode(): int(n) for f, n in raw.items()}
+        try:
+            with transaction.atomic():
+                _, created = CounterFlush.objects.get_or_create(key=key)
+                if created:
+                    apply(counts)
+                    applied += len(counts)
+        except IntegrityError:  # another flush holds this hash; it deletes it
+            continue
+        client.delete(key)
+    return applied
