@@ -8,8 +8,10 @@ up to BATCH_SIZE rows:
 
 - claims the pending ones with `SELECT … FOR UPDATE SKIP LOCKED` and one `UPDATE` (a
   row another worker holds is left to it; nothing is claimed twice);
-- reads the bounce list once for the batch, and renders each row (its own language,
-  time zone and anti-phishing code: the layout is per recipient);
+- reads the bounce list once for the batch, and the rows the contexts name (tickets,
+  messages) with one query per kind of look-up (notifications.contexts.preloaded), then
+  renders each row (its own language, time zone and anti-phishing code: the layout and
+  the words are per recipient, so nothing rendered is shared between rows);
 - sends every message over one SMTP connection (reconnecting once if it drops);
 - marks the accepted ones sent in one `UPDATE`, and the others skipped, failed or back
   to pending in one `UPDATE` per outcome.
@@ -26,6 +28,7 @@ where the one-row path could send one: that is what one mark per batch costs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import smtplib
 from collections import Counter
@@ -39,9 +42,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications import emails, outbox
+from notifications import contexts, emails, outbox
 from notifications.errors import NotificationObsolete
 from notifications.models import BouncingAddress, Notification
+from notifications.registry import kind_get
 
 logger = logging.getLogger(__name__)
 
@@ -93,16 +97,18 @@ def notifications_send_batch(
     ready: list[tuple[Notification, EmailMessage]] = []
     errors: dict[int, str] = {}
     bouncing = _bouncing(rows)
-    for row in rows:
-        try:
-            ready.append((row, emails.email_render(row, bouncing=bouncing)))
-        except NotificationObsolete as exc:
-            result.skipped.append(row.id)
-            errors[row.id] = str(exc)
-        except Exception as exc:  # a template or context bug: retrying renders the same
-            logger.exception("notification %s (%s) cannot be rendered", row.id, row.kind)
-            result.failed.append(row.id)
-            errors[row.id] = outbox._describe(exc)
+    # The rows the kinds' contexts name (tickets, messages) are read for the whole batch.
+    with contexts.preloaded(functools.partial(_build_context, row) for row in rows):
+        for row in rows:
+            try:
+                ready.append((row, emails.email_render(row, bouncing=bouncing)))
+            except NotificationObsolete as exc:
+                result.skipped.append(row.id)
+                errors[row.id] = str(exc)
+            except Exception as exc:  # a template or context bug: retrying renders the same
+                logger.exception("notification %s (%s) cannot be rendered", row.id, row.kind)
+                result.failed.append(row.id)
+                errors[row.id] = outbox._describe(exc)
     transient: dict[int, BaseException] = {}
     accepted = _deliver_many(ready, result, errors, transient)
     result.sent = accepted
@@ -175,6 +181,10 @@ def _claim_many(ids: list[int]) -> list[Notification]:
             row.status, row.claimed_at, row.attempts = S.SENDING, now, row.attempts + 1
             row.next_attempt_at, row.updated_at = now + outbox.LEASE, now
     return rows
+
+
+def _build_context(row: Notification) -> object:
+    return kind_get(row.kind).build_context(row.context)
 
 
 def _bouncing(rows: list[Notification]) -> set[str]:

@@ -16,6 +16,8 @@ from django.utils import timezone
 from accounts.models import User
 from notifications import Note, notify_many
 from notifications.batch import BATCH_SIZE, notifications_send_batch
+from notifications.contexts import load_or_obsolete, preloaded
+from notifications.errors import NotificationObsolete
 from notifications.models import BouncingAddress, Notification
 from notifications.outbox import MAX_ATTEMPTS
 from notifications.tasks import send_notifications
@@ -203,3 +205,31 @@ def test_a_batch_takes_at_most_batch_size_rows(test_kinds, outbox_queue, user_fa
     result = notifications_send_batch(ids=ids, retry_in=30)
     # only the first BATCH_SIZE ids are looked at: the two rows and BATCH_SIZE - 2 unknown
     assert result.not_claimed == BATCH_SIZE - 2 and len(result.sent) == 2
+
+
+def test_a_batch_reads_the_rows_its_contexts_name_in_one_query(user_factory):
+    # given: three builders that look up a person each, one of them gone, one inactive
+    persons = people(user_factory, 4)
+    persons[3].is_active = False
+    persons[3].save(update_fields=["is_active"])
+    gone = persons[2].id
+    persons[2].delete()
+    active = User.objects.filter(is_active=True)
+
+    def builder(pk):
+        return lambda: load_or_obsolete(active, pk, what="the person")
+
+    builders = [builder(p.id) for p in persons[:2]] + [builder(gone), builder(persons[3].id)]
+    # when
+    with CaptureQueriesContext(connection) as captured, preloaded(builders):
+        found = [builders[0](), builders[1]()]
+        with pytest.raises(NotificationObsolete, match="the person is gone"):
+            builders[2]()
+        with pytest.raises(NotificationObsolete):  # filtered out by the caller's queryset
+            builders[3]()
+    # then: one query for the four look-ups; outside the batch, one each again
+    assert [p.id for p in found] == [persons[0].id, persons[1].id]
+    assert len(captured.captured_queries) == 1
+    with CaptureQueriesContext(connection) as alone:
+        builders[0]()
+    assert len(alone.captured_queries) == 1
