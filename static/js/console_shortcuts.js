@@ -153,10 +153,14 @@
   // ---- the keys
 
   function onKey(event) {
+    var key = event.key;
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (dialog && dialog.open) { return; } // the dialog handles its own keys (Esc, Tab)
-    if (typing(event.target)) { return; }
-    var key = event.key;
+    if (typing(event.target)) {
+      // Esc leaves a text field (what is typed stays), so the shortcuts work again.
+      if (key === "Escape" && event.target.matches("input, textarea")) { event.target.blur(); }
+      return;
+    }
     var now = Date.now();
     if (pendingG && now - pendingG < 1500) {
       pendingG = 0;

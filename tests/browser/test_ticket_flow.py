@@ -172,11 +172,13 @@ def test_request_from_submission_to_complaint(sign_in, seeded_types, private_med
 
     expect(desk.locator("h1.ticket-title")).to_have_text(SUBJECT)
     expect(desk.locator(".ticket-summary .ticket-number")).to_have_text(number)
-    desk.get_by_role("button", name="Take it").click()
+    desk.get_by_role("button", name="Assign to me").click()
     expect(desk.locator(".messages")).to_contain_text("Assignment saved.")
     expect(desk.locator(".control-title")).to_contain_text("Assignee: Omar")
-    expect(desk.get_by_role("button", name="Take it")).to_have_count(0)
+    expect(desk.get_by_role("button", name="Assign to me")).to_have_count(0)
 
+    # one composer: the toggle makes it an internal note
+    desk.locator("#composer").get_by_text("Internal note", exact=True).click()
     desk.get_by_label("Message").fill(NOTE)
     desk.get_by_role("button", name="Add internal note").click()
     expect(desk.locator(".messages")).to_contain_text("Internal note added.")
