@@ -129,8 +129,17 @@ def _after_commit(created: list[Notification]) -> None:
             .annotate(n=Count("id"))
         )
     )
-    messages = []
+    # A person's live bell list shows what a reload would: the newest BELL_RECENT_LIMIT
+    # items. A sweep that rings one person 200 times pushes those (each with the final
+    # unread count), not 200 trips to the channel layer for items the list would drop.
+    newest: dict[int, list[Notification]] = {}
     for row in bells:
+        newest.setdefault(row.recipient_id, []).append(row)
+    messages = []
+    for row in sorted(
+        (row for rows in newest.values() for row in rows[-bell.BELL_RECENT_LIMIT :]),
+        key=lambda row: row.pk,
+    ):
         with translation.override(row.language):
             item = bell.bell_item(row)
         event = {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
+from accounts.models import AccountFreeze, KycSubmission, ReviewStatus, User
+from accounts.selectors import AccountSecurity
+from notifications.models import BouncingAddress
 from tickets.fields import normalize_txid
 from tickets.models import Ticket, TicketAttachment, TicketMessage, TicketType
 from tickets.permissions import TicketPolicy
@@ -77,4 +81,46 @@ def open_duplicate(*, user, ticket_type: TicketType, txid: str, order_id: str) -
         Ticket.objects.filter(keys, requester=user, type=ticket_type)
         .exclude(status__in=[Ticket.Status.SOLVED, Ticket.Status.CLOSED])
         .first()
+    )
+
+
+def requester_security(*, requester: User) -> AccountSecurity:
+    """accounts.selectors.account_security for the console's requester panel, in one
+    query (was four): the active freeze's and the bounce record's ids, 2FA and the KYC
+    level beside the requester's id; the freeze and the bounce record are read only when
+    there is one."""
+    found = (
+        User.objects.filter(id=requester.id)
+        .annotate(
+            freeze_id=Subquery(
+                AccountFreeze.objects.filter(user=OuterRef("pk"), lifted_at__isnull=True)
+                .order_by("-created_at")
+                .values("id")[:1]
+            ),
+            mfa_enabled=Exists(Authenticator.objects.filter(user=OuterRef("pk"))),
+            kyc_level=Subquery(
+                KycSubmission.objects.filter(user=OuterRef("pk"), status=ReviewStatus.APPROVED)
+                .order_by()
+                .values("user")
+                .annotate(level=Max("level"))
+                .values("level")
+            ),
+            bounce_id=Subquery(
+                BouncingAddress.objects.filter(email=requester.email.lower()).values("id")[:1]
+            ),
+        )
+        .values("freeze_id", "mfa_enabled", "kyc_level", "bounce_id")
+        .first()
+    ) or {"freeze_id": None, "mfa_enabled": False, "kyc_level": None, "bounce_id": None}
+    freeze = (
+        AccountFreeze.objects.select_related("actor").get(id=found["freeze_id"])
+        if found["freeze_id"]
+        else None
+    )
+    bounce = BouncingAddress.objects.get(id=found["bounce_id"]) if found["bounce_id"] else None
+    return AccountSecurity(
+        freeze=freeze,
+        mfa_enabled=found["mfa_enabled"],
+        kyc_level=found["kyc_level"] or 0,
+        email_bounce=bounce,
     )

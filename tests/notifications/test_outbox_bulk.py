@@ -84,3 +84,36 @@ def test_notify_many_refuses_a_note_without_a_dedupe_key(test_kinds, customer):
     # when / then
     with pytest.raises(ValueError, match="dedupe key"):
         notify_many([Note(kind="outbox_test.hello", recipient=customer, context={}, dedupe_key="")])
+
+
+def test_notify_many_pushes_a_persons_newest_bell_items_only(
+    test_kinds, customer, user_factory, monkeypatch
+):
+    # given: one sweep rings the customer 30 times and someone else twice
+    from notifications import bell, bulk
+
+    pushed: list = []
+    monkeypatch.setattr(bulk, "broadcast_many_on_commit", pushed.extend)
+    other = user_factory(email="other@example.test")
+    many = [
+        Note(
+            kind="outbox_test.hello",
+            recipient=customer,
+            context=hello_context(customer, number=f"240101-{n:06d}"),
+            dedupe_key=f"ring:{n}",
+            channels=("bell",),
+        )
+        for n in range(30)
+    ]
+    # when
+    created = notify_many([*many, *notes([other], key="other")])
+    # then: every row is in the bell, and the live push carries what a reload would show
+    assert len(created) == 32
+    mine = [event for group, event in pushed if group == bell.user_group(customer.id)]
+    theirs = [event for group, event in pushed if group == bell.user_group(other.id)]
+    assert len(mine) == bell.BELL_RECENT_LIMIT and len(theirs) == 1
+    newest = [row.id for row in created if row.recipient_id == customer.id][
+        -bell.BELL_RECENT_LIMIT :
+    ]
+    assert [event["notification"]["id"] for event in mine] == newest
+    assert {event["unread"] for event in mine} == {30}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from accounts.models import Role, User
-from accounts.selectors import AccountSecurity, account_security
+from accounts.selectors import AccountSecurity
 from core.exceptions import ApplicationError
 from tickets import selectors, services, workflow
 from tickets.console.filters import _small_int
@@ -77,7 +77,7 @@ def queue_nav(*, user: User, queue: str, lang: str) -> QueueNav:
     """The queues `user` sees; an unknown key stands for the default queue."""
     queue = queue if queue_filter(user=user, queue=queue) is not None else DEFAULT_QUEUE
     types = list(selectors.ticket_types_for_staff(user=user))
-    counts = queue_counts(user=user)
+    counts = queue_counts(user=user, types=types)
     return QueueNav(
         queue=queue,
         fixed_queues=[Queue(key, label, counts.get(key)) for key, (label, _f) in QUEUES.items()],
@@ -181,7 +181,7 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         .select_related("email")  # "by email · original" on messages that came by mail
         .defer("email__raw_compressed", "email__text", "email__html")
     )
-    followers = list(ticket_followers(ticket))
+    agents, followers = _agents_and_followers(ticket)
     recent = (
         selectors.ticket_list_for_user(user=user)
         .filter(requester_id=ticket.requester_id)
@@ -197,9 +197,9 @@ def console_ticket(*, user: User, number: str) -> TicketView:
             for name, value in ticket.fields.items()
         ],
         requester_recent=list(recent),
-        requester_security=account_security(user=ticket.requester),
+        requester_security=selectors.requester_security(requester=ticket.requester),
         transitions=[(value, label) for value, label in S.choices if value in allowed],
-        agents=list(_assignable(ticket)),
+        agents=agents,
         macros=macros_for_ticket(ticket=ticket, agent=user),
         original_messages=_original_messages(user, ticket),
         followers=followers,
@@ -223,6 +223,24 @@ def _assignable(ticket: Ticket) -> QuerySet[User]:
     """The ticket page's assignee choices: who ticket_assign would accept."""
     who = TicketPolicy.assignable_filter(ticket)
     return User.objects.filter(who, is_active=True).order_by("email")
+
+
+def _agents_and_followers(ticket: Ticket) -> tuple[list[User], list[User]]:
+    """The assignee choices (_assignable) and the followers (ticket_followers), by email,
+    in one query: everyone who is either, marked with which."""
+    assignable = TicketPolicy.assignable_filter(ticket)
+    follows = Exists(
+        Ticket.followers.through.objects.filter(ticket_id=ticket.id, user_id=OuterRef("pk"))
+    )
+    people = list(
+        User.objects.filter(
+            assignable | (Q(follows) & TicketPolicy.workers_filter(ticket)), is_active=True
+        )
+        .annotate(can_take=ExpressionWrapper(assignable, output_field=BooleanField()))
+        .annotate(follows=follows)
+        .order_by("email")
+    )
+    return [p for p in people if p.can_take], [p for p in people if p.follows]
 
 
 def _original_messages(user: User, ticket: Ticket) -> list[TicketMessage]:
