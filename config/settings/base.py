@@ -77,6 +77,8 @@ LOCAL_APPS = [
     "helpcenter",
     "tickets",
     "livechat",
+    # Telegram, X and Discord as live-chat channels (above livechat: it hears its signal).
+    "outside",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -260,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
     "livechat-requeue-abandoned": {"task": "livechat.tasks.requeue_abandoned", "schedule": 30.0},
     # The support mailbox (IMAP_URL); does nothing when no mailbox is configured.
     "tickets-mail-poll": {"task": "tickets.tasks.mail_poll", "schedule": 60.0},
+    # Replies to Telegram, X and Discord that a lost task or a platform outage left unsent.
+    "outside-outbox-sweep": {"task": "outside.tasks.outbox_sweep", "schedule": 30.0},
+    # Platform users have no socket to beat: their chat stays open while they write.
+    "outside-keep-present": {"task": "outside.tasks.contacts_keep_present", "schedule": 30.0},
 }
 
 # ---------------------------------------------------------------------------- auth
@@ -309,6 +315,9 @@ ACCOUNT_RATE_LIMITS = {
     "chat_transcript_email": "5/h/ip",
     "chat_complaint": "5/h/ip",
     "chat_start": "10/h/ip",
+    # Messages from one Telegram / X / Discord user, and their /link attempts.
+    "outside_inbound": "20/m/key,200/h/key",
+    "outside_link": "5/10m/key",
 }
 # https://docs.allauth.org/en/latest/mfa/configuration.html
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -476,3 +485,31 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
     },
 }
+
+# ---------------------------------------------------------------------------- outside platforms
+# Telegram, X and Discord as live-chat channels (outside/). A platform whose secrets are
+# unset is off: its webhook answers 404. The API bases are settings so tests (and a
+# proxy) can point them elsewhere.
+OUTSIDE_TELEGRAM_BOT_TOKEN = env.optional("BEACON_TELEGRAM_BOT_TOKEN")
+# setWebhook's secret_token, echoed in X-Telegram-Bot-Api-Secret-Token.
+OUTSIDE_TELEGRAM_SECRET_TOKEN = env.optional("BEACON_TELEGRAM_SECRET_TOKEN")
+OUTSIDE_TELEGRAM_API_BASE = env.optional(
+    "BEACON_TELEGRAM_API_BASE", "https://api.telegram.org"
+).rstrip("/")
+# The app's consumer secret (CRC and signatures) and the support account's OAuth 2.0 user
+# token (dm.write) for replies.
+OUTSIDE_X_CONSUMER_SECRET = env.optional("BEACON_X_CONSUMER_SECRET")
+OUTSIDE_X_ACCESS_TOKEN = env.optional("BEACON_X_ACCESS_TOKEN")
+OUTSIDE_X_API_BASE = env.optional("BEACON_X_API_BASE", "https://api.x.com").rstrip("/")
+# The application's public key (hex, from the developer portal) and the bot's token.
+OUTSIDE_DISCORD_PUBLIC_KEY = env.optional("BEACON_DISCORD_PUBLIC_KEY")
+OUTSIDE_DISCORD_BOT_TOKEN = env.optional("BEACON_DISCORD_BOT_TOKEN")
+OUTSIDE_DISCORD_API_BASE = env.optional(
+    "BEACON_DISCORD_API_BASE", "https://discord.com/api/v10"
+).rstrip("/")
+OUTSIDE_HTTP_TIMEOUT = 10.0
+# A /link code works this long, once.
+OUTSIDE_LINK_CODE_MINUTES = 10
+# A platform user counts as present in their chat this long after their last message
+# (they hold no socket whose beats would say so).
+OUTSIDE_PRESENCE_MINUTES = 30

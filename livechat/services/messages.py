@@ -12,6 +12,7 @@ from core.text import plain_text
 from livechat import guard
 from livechat.groups import conversation_audience
 from livechat.models import ChatMessage, Conversation
+from livechat.signals import chat_message_posted
 
 MAX_BODY_CHARS = 4000
 MAX_CLIENT_ID_CHARS = 64
@@ -135,6 +136,7 @@ def message_post(
         internal=internal,
         data=data,
     )
+    chat_message_posted.send(sender=ChatMessage, message=message)  # in this transaction
     conversation.last_seq = locked.last_seq
     return message, True
 

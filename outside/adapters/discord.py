@@ -1,0 +1,136 @@
+"""Discord: an interactions endpoint (slash commands) and replies by direct message.
+
+https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint: each
+request is signed with the application's Ed25519 key over timestamp + body
+(X-Signature-Ed25519, X-Signature-Timestamp); a PING (type 1) is answered with a PONG.
+Commands (type 2): `/support message:<text>` and `/link code:<code>`, answered at once
+with an ephemeral note; the desk's replies go to the user's DM channel
+(POST /users/@me/channels, then /channels/:id/messages with a nonce the API enforces).
+A DM typed to the bot outside a command reaches bots only over the Gateway, which this
+webhook-only desk does not hold open.
+"""
+
+from __future__ import annotations
+
+import time
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from outside.adapters.base import (
+    BadRequest,
+    ChannelAdapter,
+    InboundMessage,
+    Parsed,
+    Refused,
+    SendError,
+    id_field,
+    register,
+    text_field,
+)
+
+PING, APPLICATION_COMMAND = 1, 2
+PONG, CHANNEL_MESSAGE_WITH_SOURCE = 1, 4
+EPHEMERAL = 1 << 6
+# A signed request older (or newer) than this is a replay of a captured one.
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+def _language(locale) -> str:
+    return "zh-hans" if isinstance(locale, str) and locale.startswith("zh") else "en"
+
+
+def _option(data: dict, name: str) -> str:
+    for option in data.get("options") or []:
+        if isinstance(option, dict) and option.get("name") == name:
+            return text_field(option.get("value"))
+    return ""
+
+
+@register
+class DiscordAdapter(ChannelAdapter):
+    platform = "discord"
+
+    def configured(self) -> bool:
+        return bool(settings.OUTSIDE_DISCORD_PUBLIC_KEY and settings.OUTSIDE_DISCORD_BOT_TOKEN)
+
+    def _verify(self, request, body: bytes) -> None:
+        signature = request.META.get("HTTP_X_SIGNATURE_ED25519", "")
+        timestamp = request.META.get("HTTP_X_SIGNATURE_TIMESTAMP", "")
+        try:
+            key = Ed25519PublicKey.from_public_bytes(
+                bytes.fromhex(settings.OUTSIDE_DISCORD_PUBLIC_KEY)
+            )
+            key.verify(bytes.fromhex(signature), timestamp.encode() + body)
+        except (ValueError, InvalidSignature) as error:
+            raise Refused("bad Ed25519 signature") from error
+        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+            raise Refused("stale timestamp")
+
+    def parse(self, request) -> Parsed:
+        body = self.body(request)
+        self._verify(request, body)
+        interaction = self.json(body)
+        kind = interaction.get("type")
+        if kind == PING:
+            return Parsed(response=JsonResponse({"type": PONG}))
+        if kind != APPLICATION_COMMAND:
+            raise BadRequest("unsupported interaction type")
+        data = interaction.get("data")
+        member = interaction.get("member")
+        user = member.get("user") if isinstance(member, dict) else interaction.get("user")
+        interaction_id = id_field(interaction.get("id"))
+        if not isinstance(data, dict) or not isinstance(user, dict) or not interaction_id:
+            raise BadRequest("command without data or user")
+        user_id = id_field(user.get("id"))
+        if not user_id:
+            raise BadRequest("bad user id")
+        name = data.get("name")
+        if name == "support":
+            text = _option(data, "message")
+        elif name == "link":
+            text = f"/link {_option(data, 'code')}"
+        else:
+            raise BadRequest("unknown command")
+        language = _language(interaction.get("locale"))
+        with translation.override(language):
+            note = _("Thank you. Beacon support will answer you in your direct messages.")
+        username = text_field(user.get("username"), 64)
+        message = InboundMessage(
+            platform=self.platform,
+            event_id=interaction_id,
+            user_id=user_id,
+            handle=f"@{username}" if username else user_id,
+            text=text.strip() or "/start",
+            message_id=interaction_id,
+            language=language,
+        )
+        return Parsed(
+            messages=[message],
+            response=JsonResponse(
+                {"type": CHANNEL_MESSAGE_WITH_SOURCE, "data": {"content": note, "flags": EPHEMERAL}}
+            ),
+        )
+
+    def send(self, *, target: str, text: str, idempotency_key: str) -> str:
+        headers = {"Authorization": f"Bot {settings.OUTSIDE_DISCORD_BOT_TOKEN}"}
+        base = settings.OUTSIDE_DISCORD_API_BASE
+        channel = self.post_json(
+            f"{base}/users/@me/channels", {"recipient_id": target}, headers=headers
+        )
+        channel_id = id_field(channel.get("id"))
+        if not channel_id:
+            raise SendError("discord gave no DM channel", transient=True)
+        posted = self.post_json(
+            f"{base}/channels/{channel_id}/messages",
+            # Discord drops a second message with the same nonce (for a few minutes).
+            {"content": text, "nonce": idempotency_key[-25:], "enforce_nonce": True},
+            headers=headers,
+        )
+        if not posted.get("id"):
+            raise SendError("discord gave no message id", transient=True)
+        return str(posted["id"])
