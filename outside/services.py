@@ -154,6 +154,8 @@ def inbound_handle(*, message: InboundMessage, request: HttpRequest | None = Non
     `request`: the webhook's, for the rate limits of commands (/link)."""
     with transaction.atomic():
         contact = _contact(message)
+        # One message of a contact at a time: two first messages at once open one chat.
+        ExternalContact.objects.select_for_update().filter(pk=contact.pk).values("pk").get()
         if not _first_time(message, contact):
             return Inbound("replay")
         text = message.text.strip()[:MAX_BODY_CHARS]

@@ -13,6 +13,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from accounts.models import Role
+from accounts.services import user_role_grant
+from livechat.models import AgentPresence
+from livechat.services.presence import presence_for
 from outside import services
 from tests.outside.fake_platforms import (
     DISCORD_TOKEN,
@@ -133,3 +137,17 @@ def discord(client, discord_key):
         )
 
     return send
+
+
+@pytest.fixture
+def agent(user_factory):
+    """An English-speaking agent, online with room for three chats."""
+    user = user_factory(first_name="Mei", email="mei@beacon.test")
+    user_role_grant(user=user, role=Role.AGENT)
+    presence = presence_for(user)
+    presence.status = AgentPresence.Status.ONLINE
+    presence.languages = ["en"]
+    presence.skills = ["general"]
+    presence.capacity = 3
+    presence.save()
+    return user

@@ -10,29 +10,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Role
-from accounts.services import user_role_grant
-from livechat.models import AgentPresence, ChatMessage, Conversation
+from livechat.models import ChatMessage, Conversation
 from livechat.services.agent_actions import agent_reply
-from livechat.services.presence import presence_for
 from outside import services
 from outside.models import ExternalContact, LinkCode, OutboundMessage
 from outside.selectors import external_contact_for, external_contacts_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def agent(user_factory):
-    user = user_factory(first_name="Mei", email="mei@beacon.test")
-    user_role_grant(user=user, role=Role.AGENT)
-    presence = presence_for(user)
-    presence.status = AgentPresence.Status.ONLINE
-    presence.languages = ["en"]
-    presence.skills = ["general"]
-    presence.capacity = 3
-    presence.save()
-    return user
 
 
 def test_hand_off_agent_reply_goes_out_and_the_internal_note_never_does(
