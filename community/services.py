@@ -1,0 +1,368 @@
+"""Every write to the forum. Each service checks who acts before it changes anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community import links
+from community.models import (
+    ForumBan,
+    ForumCategory,
+    ModerationAction,
+    Post,
+    PostReport,
+    PostVote,
+    Topic,
+)
+from community.permissions import ForumPolicy
+from community.rendering import post_html
+from community.search import token_string
+from core.exceptions import ApplicationError
+from core.text import plain_text
+from livechat.services.presence import presence_for
+from tickets.sensitive.guard import kinds_in_order, scan
+
+TITLE_MAX = 150
+BODY_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    post: Post
+    masked: list[str]  # guard kinds hidden before storing
+    held: bool
+
+
+def new_account_days() -> int:
+    return int(getattr(settings, "COMMUNITY_NEW_ACCOUNT_DAYS", 7))
+
+
+def is_new_account(user) -> bool:
+    return user.date_joined > timezone.now() - dt.timedelta(days=new_account_days())
+
+
+def active_ban(user) -> ForumBan | None:
+    now = timezone.now()
+    return (
+        ForumBan.objects.filter(user=user, lifted_at__isnull=True)
+        .exclude(ends_at__lte=now)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _check_may_post(author) -> None:
+    if not author.is_authenticated or not author.is_active:
+        raise PermissionDenied
+    ban = active_ban(author)
+    if ban is None:
+        return
+    if ban.ends_at:
+        message = _("You may not post in the community until %(end)s. Reason: %(reason)s") % {
+            "end": timezone.localtime(ban.ends_at).strftime("%Y-%m-%d %H:%M %Z"),
+            "reason": ban.reason,
+        }
+    else:
+        message = _("You may not post in the community. Reason: %(reason)s") % {
+            "reason": ban.reason
+        }
+    raise ApplicationError(message, code="banned")
+
+
+def _clean_text(value: str, *, limit: int, empty: str, long: str) -> str:
+    text = plain_text(value or "").strip()
+    if not text:
+        raise ApplicationError(empty, code="empty")
+    if len(text) > limit:
+        raise ApplicationError(long % {"limit": limit}, code="too_long")
+    return text
+
+
+def _post_build(*, author, topic: Topic, body: str, is_opening: bool, title: str = "") -> Post:
+    """Guard, render, check links and decide the status; not saved yet."""
+    guarded = scan(body)
+    staff = ForumPolicy.is_staff(author)
+    html = post_html(guarded.body)
+    found = links.link_scan(
+        text=f"{title}\n{guarded.body}", safe_html=html, check_staff_ids=not staff
+    )
+    reasons = []
+    if found.flagged:
+        reasons.append(Post.HoldReason.LOOKALIKE)
+        html = post_html(guarded.body, flagged=found.flagged)
+    if found.has_links and is_new_account(author) and not staff:
+        reasons.append(Post.HoldReason.NEW_ACCOUNT_LINK)
+    return Post(
+        topic=topic,
+        author=author,
+        is_opening=is_opening,
+        body=guarded.body,
+        body_html=html,
+        search_tokens=token_string(f"{topic.title} {guarded.body}"),
+        status=Post.Status.HELD if reasons else Post.Status.PUBLISHED,
+        hold_reasons=[str(reason) for reason in reasons],
+        flagged_links=list(found.flagged),
+        masked=guarded.found,
+        staff_id=presence_for(author).staff_id if staff else "",
+    )
+
+
+@transaction.atomic
+def topic_create(
+    *, author, category: ForumCategory, title: str, body: str, language: str
+) -> PostOutcome:
+    """A question: the topic and its opening post, guarded and checked like any post."""
+    _check_may_post(author)
+    title = _clean_text(
+        title,
+        limit=TITLE_MAX,
+        empty=_("Write a title."),
+        long=_("Keep the title to %(limit)s characters."),
+    )
+    body = _clean_text(
+        body,
+        limit=BODY_MAX,
+        empty=_("Write your question."),
+        long=_("Keep the text to %(limit)s characters."),
+    )
+    title_scan = scan(title)
+    topic = Topic(
+        category=category,
+        author=author,
+        title=title_scan.body,
+        language=language if language in ("en", "zh-hans") else "en",
+    )
+    topic.full_clean()
+    topic.save()
+    post = _post_build(author=author, topic=topic, body=body, is_opening=True, title=title)
+    post.full_clean()
+    post.save()
+    masked = kinds_in_order([*title_scan.found, *post.masked])
+    return PostOutcome(post=post, masked=masked, held=post.status == Post.Status.HELD)
+
+
+@transaction.atomic
+def post_reply(*, author, topic: Topic, body: str) -> PostOutcome:
+    _check_may_post(author)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if topic.locked:
+        raise ApplicationError(_("This topic is locked: it takes no new replies."), code="locked")
+    body = _clean_text(
+        body,
+        limit=BODY_MAX,
+        empty=_("Write your reply."),
+        long=_("Keep the text to %(limit)s characters."),
+    )
+    post = _post_build(author=author, topic=topic, body=body, is_opening=False)
+    post.full_clean()
+    post.save()
+    if post.status == Post.Status.PUBLISHED:
+        Topic.objects.filter(pk=topic.pk).update(last_activity_at=timezone.now())
+    return PostOutcome(post=post, masked=post.masked, held=post.status == Post.Status.HELD)
+
+
+@transaction.atomic
+def post_vote_toggle(*, user, post: Post) -> bool:
+    """Say a post helped, or take that back; True when the vote now stands.
+
+    Up only: a down vote would let a crowd bury a staff warning about a scam; a bad post
+    is reported instead.
+    """
+    _check_may_post(user)
+    if post.status != Post.Status.PUBLISHED:
+        raise ApplicationError(_("This post cannot be voted on."), code="not_published")
+    if post.author_id == user.id:
+        raise ApplicationError(_("You cannot vote for your own post."), code="own_post")
+    deleted, _rows = PostVote.objects.filter(post=post, user=user).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk, score__gt=0).update(score=F("score") - 1)
+        return False
+    PostVote.objects.create(post=post, user=user)
+    Post.objects.filter(pk=post.pk).update(score=F("score") + 1)
+    return True
+
+
+@transaction.atomic
+def topic_accept(*, actor, topic: Topic, post: Post | None) -> Topic:
+    """Mark `post` as the answer (None: no answer); the topic's author or staff only."""
+    if not ForumPolicy.can_accept(actor, topic):
+        raise PermissionDenied
+    if post is not None and (
+        post.topic_id != topic.pk or post.is_opening or post.status != Post.Status.PUBLISHED
+    ):
+        raise ApplicationError(_("Only a published reply can be the answer."), code="bad_post")
+    topic.accepted_post = post
+    topic.save(update_fields=["accepted_post", "updated_at"])
+    return topic
+
+
+@transaction.atomic
+def post_report(*, reporter, post: Post, reason: str, note: str = "") -> PostReport:
+    if not reporter.is_authenticated:
+        raise PermissionDenied
+    if reason not in PostReport.Reason.values:
+        raise ApplicationError(_("Choose a reason."), code="reason")
+    report = PostReport(post=post, reporter=reporter, reason=reason, note=plain_text(note)[:500])
+    report.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ApplicationError(
+            _("You have already reported this post."), code="already_reported"
+        ) from None
+    return report
+
+
+# ---------------------------------------------------------------------------- moderation
+
+
+def _require_moderator(actor) -> None:
+    if not ForumPolicy.is_moderator(actor):
+        raise PermissionDenied
+
+
+def _audit(*, actor, action: str, reason: str = "", **targets) -> ModerationAction:
+    row = ModerationAction(actor=actor, action=action, reason=plain_text(reason)[:300], **targets)
+    row.full_clean()
+    row.save()
+    return row
+
+
+_POST_MOVES = {
+    ModerationAction.Action.APPROVE: ((Post.Status.HELD,), Post.Status.PUBLISHED),
+    ModerationAction.Action.HIDE: ((Post.Status.PUBLISHED, Post.Status.HELD), Post.Status.HIDDEN),
+    ModerationAction.Action.UNHIDE: ((Post.Status.HIDDEN,), Post.Status.PUBLISHED),
+    ModerationAction.Action.DISMISS: ((Post.Status.PUBLISHED,), Post.Status.PUBLISHED),
+}
+
+
+@transaction.atomic
+def post_moderate(*, actor, post: Post, action: str, reason: str = "") -> Post:
+    """Approve a held post, hide or show one, or dismiss its reports; resolves its reports."""
+    _require_moderator(actor)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if action not in _POST_MOVES:
+        raise ApplicationError(_("Unknown action."), code="action")
+    sources, target = _POST_MOVES[action]
+    if post.status not in sources:
+        raise ApplicationError(_("That cannot be done to this post now."), code="state")
+    before = post.status
+    post.status = target
+    post.save(update_fields=["status", "updated_at"])
+    if target == Post.Status.HIDDEN and not post.is_opening:
+        Topic.objects.filter(pk=post.topic_id, accepted_post=post).update(accepted_post=None)
+    post.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    _audit(
+        actor=actor,
+        action=action,
+        reason=reason,
+        post=post,
+        topic=post.topic,
+        target_user=post.author,
+        detail={"from": before, "to": target},
+    )
+    return post
+
+
+@transaction.atomic
+def topic_lock(*, actor, topic: Topic, locked: bool, reason: str = "") -> Topic:
+    _require_moderator(actor)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if topic.locked == locked:
+        raise ApplicationError(_("That cannot be done to this topic now."), code="state")
+    topic.locked = locked
+    topic.save(update_fields=["locked", "updated_at"])
+    action = ModerationAction.Action.LOCK if locked else ModerationAction.Action.UNLOCK
+    _audit(actor=actor, action=action, reason=reason, topic=topic, target_user=topic.author)
+    return topic
+
+
+@transaction.atomic
+def topic_move(*, actor, topic: Topic, category: ForumCategory, reason: str = "") -> Topic:
+    _require_moderator(actor)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if topic.category_id == category.pk:
+        raise ApplicationError(_("The topic is already in that category."), code="same")
+    before = topic.category.slug
+    topic.category = category
+    topic.save(update_fields=["category", "updated_at"])
+    _audit(
+        actor=actor,
+        action=ModerationAction.Action.MOVE,
+        reason=reason,
+        topic=topic,
+        target_user=topic.author,
+        detail={"from": before, "to": category.slug},
+    )
+    return topic
+
+
+@transaction.atomic
+def user_ban(*, actor, user, reason: str, ends_at: dt.datetime | None = None) -> ForumBan:
+    """Stop `user` posting, until `ends_at` or until lifted; replaces an active ban."""
+    _require_moderator(actor)
+    reason = plain_text(reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason: the person is shown it."), code="reason")
+    if ends_at is not None and ends_at <= timezone.now():
+        raise ApplicationError(_("The end must be in the future."), code="ends_at")
+    if user.pk == actor.pk or ForumPolicy.is_moderator(user):
+        raise ApplicationError(_("Moderators cannot be banned here."), code="moderator")
+    now = timezone.now()
+    ForumBan.objects.filter(user=user, lifted_at__isnull=True).update(lifted_at=now)
+    ban = ForumBan(user=user, reason=reason[:300], ends_at=ends_at, created_by=actor)
+    ban.full_clean()
+    ban.save()
+    _audit(
+        actor=actor,
+        action=ModerationAction.Action.BAN,
+        reason=reason,
+        target_user=user,
+        detail={"ends_at": ends_at.isoformat() if ends_at else None},
+    )
+    return ban
+
+
+@transaction.atomic
+def user_unban(*, actor, user, reason: str = "") -> int:
+    _require_moderator(actor)
+    lifted = ForumBan.objects.filter(user=user, lifted_at__isnull=True).update(
+        lifted_at=timezone.now()
+    )
+    if not lifted:
+        raise ApplicationError(_("This person is not banned."), code="state")
+    _audit(actor=actor, action=ModerationAction.Action.UNBAN, reason=reason, target_user=user)
+    return lifted
+
+
+@transaction.atomic
+def category_create(
+    *,
+    slug: str,
+    name_en: str,
+    name_zh_hans: str,
+    description_en: str = "",
+    description_zh_hans: str = "",
+    position: int = 0,
+) -> ForumCategory:
+    """For operators and demo data (no page creates categories)."""
+    category = ForumCategory(
+        slug=slug,
+        name_en=name_en,
+        name_zh_hans=name_zh_hans,
+        description_en=description_en,
+        description_zh_hans=description_zh_hans,
+        position=position,
+    )
+    category.full_clean()
+    category.save()
+    return category
