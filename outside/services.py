@@ -357,26 +357,32 @@ def _absolute(text: str) -> str:
 
 def reply_text(message: ChatMessage, language: str) -> str:
     """The chat message as the platform user reads it."""
+    with translation.override(language):
+        return _reply_text(message)[:MAX_REPLY_CHARS]
+
+
+def _reply_text(message: ChatMessage) -> str:
     body = message.body
     data = message.data or {}
     if message.sender == ChatMessage.Sender.BOT and data.get("kind") == "sign_in":
-        with translation.override(language):
-            link = _(
-                "I cannot discuss your account here until you link this chat to your "
-                "Beacon account: sign in at %(url)s, create a code, and send /link and the "
-                "code here. Never send your password or recovery phrase; Beacon never asks "
-                "for them."
-            ) % {"url": _link_page()}
+        link = _(
+            "I cannot discuss your account here until you link this chat to your "
+            "Beacon account: sign in at %(url)s, create a code, and send /link and the "
+            "code here. Never send your password or recovery phrase; Beacon never asks "
+            "for them."
+        ) % {"url": _link_page()}
         # The plain "please sign in" becomes the link request; the urgent one keeps its words.
-        body = link if data.get("url", "") in body else f"{body}\n\n{link}"
-    elif message.sender == ChatMessage.Sender.AGENT:
+        return link if data.get("url", "") in body else f"{body}\n\n{link}"
+    if message.sender == ChatMessage.Sender.BOT and data.get("kind") == "offer_freeze":
+        # The web chat's freeze button does not exist here: the page does it.
+        url = settings.SITE_URL + reverse("accounts:freeze-confirm")
+        return f"{body}\n\n" + _("To freeze it, sign in at %(url)s.") % {"url": url}
+    if message.sender == ChatMessage.Sender.AGENT:
         frame = message_frame(message)
         name = frame["author"] or _("Beacon support")
         who = f"{name} ({frame['staff_id']})" if frame["staff_id"] else name
-        body = f"{who}: {body}"
-    else:
-        body = _absolute(body)
-    return body[:MAX_REPLY_CHARS]
+        return f"{who}: {body}"
+    return _absolute(body)
 
 
 def chat_message_deliver(*, message: ChatMessage) -> int:

@@ -165,3 +165,20 @@ def test_a_quiet_platform_user_stays_present_while_waiting(telegram):
     assert services.contacts_keep_present() == 1
     conversation.refresh_from_db()
     assert conversation.customer_seen_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_an_emergency_gets_the_freeze_page_linked_or_the_link_request(
+    telegram, platforms, deliver, customer
+):
+    # an anonymous user: the urgent words, and how to link
+    telegram("my account was hacked", user_id=700100301)
+    deliver()
+    anonymous = " ".join(platforms.texts("telegram"))
+    assert "This sounds urgent" in anonymous and "/link" in anonymous
+    # a linked one: the urgent words and the freeze page (no button on Telegram)
+    code = _code(customer)
+    telegram(f"/link {code}", user_id=700100302)
+    telegram("my account was hacked", user_id=700100302)
+    deliver()
+    linked = [t for t in platforms.texts("telegram") if "freeze it now" in t]
+    assert linked and "https://support.beacon.test/account/freeze/" in linked[0]
