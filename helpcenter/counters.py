@@ -13,12 +13,14 @@ Without Redis (the embedded default: one process, SQLite) the counts are applied
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Iterator
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 from helpcenter.models import CounterFlush
@@ -29,6 +31,8 @@ Counts = dict[str, int]
 Apply = Callable[[Counts], None]
 # A flush applies at most this many pending hashes a run (each one is one rename).
 MAX_PENDING = 100
+# A pending hash waits at most one flush interval (minutes): its record is long useless after.
+KEEP_FLUSHED = dt.timedelta(days=2)
 
 
 def _client():
@@ -76,6 +80,7 @@ def counters_flush(*, name: str, apply: Apply) -> int:
     except RedisError as exc:  # "no such key": nothing counted since the last flush
         if "no such key" not in str(exc).lower():
             raise
+    CounterFlush.objects.filter(created_at__lt=timezone.now() - KEEP_FLUSHED).delete()
     applied = 0
     for key in list(_pending(client, name))[:MAX_PENDING]:
         raw = client.hgetall(key)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.text import plain_text
-from helpcenter import rendering
+from helpcenter import caching, counters, rendering
 from helpcenter.importing import ArticleSource
 from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
 from helpcenter.search import backends, engine, indexing, semantic, synonyms, typos
@@ -89,6 +89,7 @@ def search_caches_clear() -> None:
     """Make this process see content changes at once, and the others within a second
     (search/cache.py's generation)."""
     generation_bump()
+    caching.pages.clear()
     backends.clear_cache()
     engine.clear_cache()
     typos.clear_cache()
@@ -115,9 +116,24 @@ def article_import(*, source: ArticleSource) -> str:
     return outcome
 
 
-@transaction.atomic
+ARTICLE_VIEWS = "helpcenter:article-views"
+
+
 def article_view_record(*, article_id: int) -> None:
-    Article.objects.filter(id=article_id).update(view_count=F("view_count") + 1)
+    """Count a reading of an article: in Redis, no database write on the page (issue 19);
+    article_views_flush adds the counts to view_count."""
+    counters.counters_add(name=ARTICLE_VIEWS, counts={str(article_id): 1}, apply=_views_add)
+
+
+def _views_add(counts: counters.Counts) -> None:
+    # update() leaves updated_at alone: a view must not look like an edit to the caches.
+    for article_id, n in counts.items():
+        Article.objects.filter(id=int(article_id)).update(view_count=F("view_count") + n)
+
+
+def article_views_flush() -> int:
+    """Add the views counted in Redis to the articles; safe to run twice."""
+    return counters.counters_flush(name=ARTICLE_VIEWS, apply=_views_add)
 
 
 def _recount_feedback(article_id: int) -> None:
@@ -164,6 +180,7 @@ def announcement_save(*, announcement: Announcement) -> Announcement:
     announcement.body_zh_hans_html = rendering.markdown_to_html(announcement.body_zh_hans)
     announcement.full_clean()
     announcement.save()
+    transaction.on_commit(generation_bump)  # cached pages show the banner and the list
     return announcement
 
 

@@ -36,3 +36,11 @@ def search_stats_flush() -> int:
     from helpcenter.analytics import search_stats_flush as flush
 
     return flush()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, ignore_result=True)
+def article_views_flush() -> int:
+    """Add the article views counted in Redis to view_count; idempotent."""
+    from helpcenter.services import article_views_flush as flush
+
+    return flush()

@@ -7,6 +7,7 @@ app_name = "helpcenter"
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/search/", views.search, name="search"),
+    path("help/csrf-token", views.csrf_token, name="csrf-token"),
     path("help/search/go/<int:article_id>/", analytics_views.search_click, name="search-click"),
     path("help/categories/<slug:slug>/", views.category, name="category"),
     path("help/articles/<slug:slug>/", views.article, name="article"),

@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.ratelimits import rate_allowed
-from helpcenter import analytics, identity_checks, selectors, services
+from helpcenter import analytics, caching, identity_checks, selectors, services
+from helpcenter.caching import public_page
 from helpcenter.forms import ArticleFeedbackForm
-
-# Articles a session has opened; a re-read in the same session does not count again.
-VIEWED_SESSION_KEY = "helpcenter_viewed"
-MAX_REMEMBERED_VIEWS = 300
 
 
 def _lang() -> str:
     return translation.get_language() or "en"
 
 
+def _page(
+    request: HttpRequest, template: str, context: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """render(), with what a page cached for everyone needs (helpcenter.caching)."""
+    return render(request, template, {**caching.context(request), **(context or {})}, status=status)
+
+
 @require_GET
+@never_cache
+def csrf_token(request: HttpRequest) -> HttpResponse:
+    """A CSRF token (and its cookie) for a form on a page cached without one
+    (static/helpcenter/lazy_csrf.js asks when the visitor is about to post)."""
+    return JsonResponse({"token": get_token(request)})
+
+
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     lang, now = _lang(), timezone.now()
-    return render(
+    return _page(
         request,
         "helpcenter/home.html",
         {
@@ -37,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     query, error, hits = request.GET.get("q", ""), "", []
     lang = request.GET.get("lang") or _lang()
@@ -53,27 +67,27 @@ def search(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     if not error and query.strip():
-        analytics.search_record(query=query, lang=lang, results=len(hits), confident=bool(hits))
+        caching.count(
+            request,
+            analytics.search_record,
+            query=query,
+            lang=lang,
+            results=len(hits),
+            confident=bool(hits),
+        )
     if not error and not hits and query.strip():
         # Nothing confident: say so and offer the assistant, a request and the community
         # instead of a list of weak results.
         context["community"] = selectors.community_channel()
-        return render(request, "helpcenter/search_no_match.html", context)
-    return render(request, "helpcenter/search.html", context, status=status)
+        return _page(request, "helpcenter/search_no_match.html", context)
+    return _page(request, "helpcenter/search.html", context, status=status)
 
 
-@require_GET
+@public_page
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.category_get(slug=slug)
     articles = selectors.article_list_for_category(category=found, lang=_lang())
-    return render(request, "helpcenter/category.html", {"category": found, "articles": articles})
-
-
-def _count_view(request: HttpRequest, article_id: int) -> None:
-    viewed = request.session.get(VIEWED_SESSION_KEY, [])
-    if article_id not in viewed:
-        services.article_view_record(article_id=article_id)
-        request.session[VIEWED_SESSION_KEY] = [*viewed, article_id][-MAX_REMEMBERED_VIEWS:]
+    return _page(request, "helpcenter/category.html", {"category": found, "articles": articles})
 
 
 def _article_context(found, form: ArticleFeedbackForm | None = None, **extra) -> dict:
@@ -86,11 +100,11 @@ def _article_context(found, form: ArticleFeedbackForm | None = None, **extra) ->
     }
 
 
-@require_GET
+@public_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.article_get_published(slug=slug, lang=request.GET.get("lang") or _lang())
-    _count_view(request, found.id)
-    return render(request, "helpcenter/article.html", _article_context(found))
+    caching.count(request, services.article_view_record, article_id=found.id)
+    return _page(request, "helpcenter/article.html", _article_context(found))
 
 
 def _record_vote(request: HttpRequest, found, form: ArticleFeedbackForm) -> str:
@@ -126,32 +140,32 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "helpcenter/article.html", context, status=status)
 
 
-@require_GET
+@public_page
 def announcements(request: HttpRequest) -> HttpResponse:
     items = selectors.announcement_list(now=timezone.now())[:100]
-    return render(request, "helpcenter/announcements.html", {"announcements": items})
+    return _page(request, "helpcenter/announcements.html", {"announcements": items})
 
 
-@require_GET
+@public_page
 def announcement(request: HttpRequest, announcement_id: int) -> HttpResponse:
     found = selectors.announcement_get(announcement_id=announcement_id, now=timezone.now())
-    return render(request, "helpcenter/announcement.html", {"announcement": found})
+    return _page(request, "helpcenter/announcement.html", {"announcement": found})
 
 
-@require_GET
+@public_page
 def guide(request: HttpRequest) -> HttpResponse:
-    return render(request, "helpcenter/guide.html")
+    return _page(request, "helpcenter/guide.html")
 
 
-@require_GET
+@public_page
 def glossary(request: HttpRequest) -> HttpResponse:
-    return render(request, "helpcenter/glossary.html", {"terms": selectors.glossary_terms()})
+    return _page(request, "helpcenter/glossary.html", {"terms": selectors.glossary_terms()})
 
 
-@require_GET
+@public_page
 def contact(request: HttpRequest) -> HttpResponse:
     channels = selectors.contact_channels_with_state(now=timezone.now())
-    return render(request, "helpcenter/contact.html", {"channels": channels})
+    return _page(request, "helpcenter/contact.html", {"channels": channels})
 
 
 @require_GET

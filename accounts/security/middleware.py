@@ -24,6 +24,11 @@ class DeviceCookieMiddleware:
 
     HttpOnly (no script reads it), Secure when the session cookie is, SameSite=Lax. Runs
     after AuthenticationMiddleware.
+
+    Not on a response marked `Cache-Control: public` (the help pages a signed-out visitor
+    reads, helpcenter.caching): a shared cache would hand one device id to everyone, and
+    the cookie would keep the page out of caches. The sign-in pages, and any other page,
+    still set it; a sign-in without it in this very request still has the id attached.
     """
 
     def __init__(self, get_response: Handler):
@@ -35,7 +40,7 @@ class DeviceCookieMiddleware:
         device_id = device_id_new() if fresh else current
         device_id_attach(request, device_id)
         response = self.get_response(request)
-        if fresh:
+        if fresh and not _shared(response):
             response.set_cookie(
                 DEVICE_COOKIE,
                 device_id,
@@ -45,3 +50,7 @@ class DeviceCookieMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+def _shared(response: HttpResponse) -> bool:
+    return "public" in response.get("Cache-Control", "").replace(" ", "").split(",")

@@ -310,6 +310,7 @@ TABLE = {
     # -- the help centre: everyone
     "/":                                                           "GET  200    200    200    200    200    200    200    200    200",
     "/help/search/":                                               "GET  200    200    200    200    200    200    200    200    200",
+    "/help/csrf-token":                                            "GET  200    200    200    200    200    200    200    200    200",
     "/help/search/go/<article_id>/":                               "GET  3xx    3xx    3xx    3xx    3xx    3xx    3xx    3xx    3xx",
     "/console/help/search-analytics/":                             "GET  login  403    403    403    200    403    200    login  mfa",
     "/console/help/search-analytics.csv":                          "GET  login  403    403    403    200    403    200    login  mfa",

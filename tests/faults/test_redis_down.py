@@ -271,7 +271,7 @@ def test_chat_verify_and_search_while_redis_is_down(services, env, web):
     services.redis.stop()
     browser = Browser(web)
     # when / then: a chat starts (its limit counts in the database)
-    chat = browser.post_json("/chat/start", {"language": "en"}, csrf_from="/")
+    chat = browser.post_json("/chat/start", {"language": "en"}, csrf_from="/help/csrf-token")
     assert chat.status == 200
     assert json.loads(chat.body)["conversation"]
     # ... and the look-ups answer (their limits count nothing until Redis is back)
@@ -301,7 +301,9 @@ def test_a_chat_socket_is_refused_with_a_code_the_widget_explains_while_redis_is
 ):
     # given: a visitor's chat, started while Redis was up
     browser = Browser(web)
-    chat = json.loads(browser.post_json("/chat/start", {"language": "en"}, csrf_from="/").body)
+    chat = json.loads(
+        browser.post_json("/chat/start", {"language": "en"}, csrf_from="/help/csrf-token").body
+    )
     # when: Redis goes down and the widget opens (or reopens) the chat's socket
     services.redis.stop()
     # then: it is accepted and closed with 4503 ("unavailable for a moment": the widget
@@ -339,4 +341,7 @@ def test_a_redis_that_hangs_holds_no_request_for_good(services, env, web, hung_r
     # ... and the help centre answers
     assert browser.get("/api/v1/helpcenter/search?q=wallet").status == 200
     assert browser.get("/verify/?value=support%40beacon.test").status == 200
-    assert browser.post_json("/chat/start", {"language": "en"}, csrf_from="/").status == 200
+    assert (
+        browser.post_json("/chat/start", {"language": "en"}, csrf_from="/help/csrf-token").status
+        == 200
+    )
