@@ -34,7 +34,6 @@ from tickets.sla import service as sla
 SUBJECT_MAX = 200  # Ticket.subject's length
 
 
-@transaction.atomic
 def ticket_create(
     *,
     requester,
@@ -56,6 +55,10 @@ def ticket_create(
     could not read, which may itself have been automatic. `proof` is how the sender proved
     they are `requester` (accounts.trust): an unproven request is kept for agents but not
     listed on the account, and its emails quote nothing of it.
+
+    Atomic; inside a caller's transaction it takes no savepoint (two statements a ticket,
+    each a round trip: email intake makes many in a row): every refusal is raised before
+    the first write, and a failure after it is the caller's transaction's to roll back.
     """
     if not requester.is_authenticated:
         raise PermissionDenied
@@ -74,11 +77,8 @@ def ticket_create(
     try:
         values = fields.clean_fields(ticket_type.fields, field_values, now)
     except fields.FieldError as exc:
-        raise ApplicationError(
-            exc.message, code="bad_field", extra={"field": exc.field}
-        ) from exc
+        raise ApplicationError(exc.message, code="bad_field", extra={"field": exc.field}) from exc
     ticket = Ticket(
-        number=_next_number(now),
         requester=requester,
         type=ticket_type,
         # A mask can be longer than the password it hides; the customer typed few enough.
@@ -97,19 +97,21 @@ def ticket_create(
     # ticket): the related rows were handed in as objects, the number comes from the
     # day's sequence, the one check constraint is on the rating, not set yet.
     ticket.full_clean(
-        exclude=["requester", "type", "team", "original"],
+        exclude=["requester", "type", "team", "original", "number"],
         validate_unique=False,
         validate_constraints=False,
     )
-    ticket.save()
-    ticket.save(update_fields=sla.sla_refresh(ticket, fired=set()))
-    message = TicketMessage.objects.create(
-        ticket=ticket, author=requester, body=body, masked=masked
-    )
-    _attach(message, checked)
-    _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
-    if acknowledge:
-        notices.ticket_received(ticket)
+    with transaction.atomic(savepoint=False):
+        ticket.number = _next_number(now)
+        ticket.save()
+        ticket.save(update_fields=sla.sla_refresh(ticket, fired=set()))
+        message = TicketMessage.objects.create(
+            ticket=ticket, author=requester, body=body, masked=masked
+        )
+        _attach(message, checked)
+        _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
+        if acknowledge:
+            notices.ticket_received(ticket)
     return ticket
 
 

@@ -79,7 +79,9 @@ def security_ticket_close(*, reference: str, note: str) -> Ticket | None:
 UNVERIFIED_SENDER_TAG = "unverified-sender"
 
 
-@transaction.atomic
+# No savepoint inside a caller's transaction (email intake flags in a row): it refuses
+# nothing, so there is nothing for a caller to catch and carry on from.
+@transaction.atomic(savepoint=False)
 def ticket_flag_unverified_sender(*, ticket: Ticket, note: str) -> Ticket:
     """Mark a ticket filed for an account by someone who only gave its email address
     (an anonymous chat visitor): agents see the tag and why, and act on nothing
