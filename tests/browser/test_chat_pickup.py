@@ -81,7 +81,9 @@ def test_a_chinese_customer_asks_for_a_person_and_a_chinese_agent_takes_the_chat
     # then: she waits in the queue, and Mei sees the chat on the waiting list with Take
     desk.goto("/console/chats/waiting")
     row = desk.locator(f'[data-waiting-chat="{chat.public_id}"]')
-    expect(row).to_contain_text("zh-hans")
+    expect(row).to_have_attribute("lang", "zh-hans")
+    expect(row).to_contain_text("Lin")  # the customer by name, the language in words
+    expect(row).to_contain_text("Simplified Chinese")
     row.get_by_role("button", name="Take").click()
 
     # and: the chat opens in Mei's console with what Lin wrote; Lin is told who joined
