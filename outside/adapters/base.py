@@ -97,7 +97,7 @@ class ChannelAdapter(ABC):
     def json(body: bytes) -> dict:
         try:
             data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:  # deep nesting too
             raise BadRequest("not JSON") from error
         if not isinstance(data, dict):
             raise BadRequest("not a JSON object")

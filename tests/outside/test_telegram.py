@@ -94,6 +94,16 @@ def test_malformed_bodies_are_400(client, body):
     assert not Conversation.objects.exists()
 
 
+def test_a_deeply_nested_body_is_400(client):
+    response = client.post(
+        "/outside/telegram/webhook",
+        data="[" * 30_000 + "]" * 30_000,
+        content_type="application/json",
+        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN="telegram-webhook-secret_0123456789",
+    )
+    assert response.status_code == 400
+
+
 def test_a_huge_body_is_400(client):
     body = json.dumps({"update_id": 1, "message": {"text": "x" * 200_000}})
     response = client.post(
