@@ -23,6 +23,7 @@ class FakePlatforms:
         self.sent: list[dict] = []  # what a platform would show: {"platform", "to", "text"}
         self.requests: list[tuple[str, str]] = []
         self.mode = "up"
+        self.registered: dict[str, object] = {}
         self._ids = itertools.count(1000)
         self._nonces: dict[str, dict] = {}
         self._lock = threading.Lock()
@@ -45,6 +46,8 @@ class FakePlatforms:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            do_PUT = do_POST  # noqa: N815
 
             def log_message(self, *args):
                 pass
@@ -78,6 +81,12 @@ class FakePlatforms:
                 payload = json.loads(body or b"{}")
             except ValueError:
                 return 400, {"error": "bad json"}
+            if match := re.fullmatch(r"/bot([^/]+)/setWebhook", path):
+                # https://core.telegram.org/bots/api#setwebhook
+                if match.group(1) != TELEGRAM_TOKEN:
+                    return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                self.registered["telegram"] = payload
+                return 200, {"ok": True, "result": True, "description": "Webhook was set"}
             if match := re.fullmatch(r"/bot([^/]+)/sendMessage", path):
                 return self._telegram(match.group(1), payload)
             if match := re.fullmatch(r"/2/dm_conversations/with/(\d+)/messages", path):
@@ -125,6 +134,10 @@ class FakePlatforms:
         # https://discord.com/developers/docs/resources/message#create-message
         if headers.get("Authorization") != f"Bot {DISCORD_TOKEN}":
             return 401, {"message": "401: Unauthorized", "code": 0}
+        if match := re.fullmatch(r"/applications/(\d+)/commands", path):
+            # https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
+            self.registered["discord"] = payload
+            return 200, payload
         if path == "/users/@me/channels":
             recipient = str(payload.get("recipient_id", ""))
             return 200, {"id": f"9{recipient}", "type": 1, "recipients": [{"id": recipient}]}
