@@ -103,8 +103,10 @@ def context(request: HttpRequest) -> dict:
 
 
 def count(request: HttpRequest, counter: Callable[..., None], **kwargs: object) -> None:
-    """Bump a counter for this page view now, and on each later view served from memory."""
-    counter(**kwargs)
+    """Bump a counter for this page view now, and on each later view served from memory.
+    A HEAD (a monitor, a link checker) is nobody reading: not counted."""
+    if request.method != "HEAD":
+        counter(**kwargs)
     if is_public(request):
         request._helpcenter_replay.append((counter, kwargs))
 
@@ -145,7 +147,7 @@ def _render(request: HttpRequest, view: View, args, kwargs) -> HttpResponse:
     key, generation = _key(request), _generation()
     page = pages.get(key, generation)
     if page is not None:
-        for counter, counted in page.replay:
+        for counter, counted in page.replay if request.method != "HEAD" else []:
             counter(**counted)
         return _from_page(page)
     response = view(request, *args, **kwargs)

@@ -170,3 +170,11 @@ def test_the_device_cookie_is_still_set_where_sign_in_needs_it(fees):
 def test_other_methods_are_refused(client, fees):
     assert client.post("/help/articles/fees/").status_code == 405
     assert client.put("/").status_code == 405
+
+
+def test_a_head_is_not_counted_as_a_reading(client, fees):
+    client.head("/help/articles/fees/")
+    client.head("/help/articles/fees/")
+    client.get("/help/articles/fees/")
+    services.article_views_flush()
+    assert Article.objects.get(id=fees.id).view_count == 1
