@@ -85,7 +85,7 @@ def link_scan(*, text: str, safe_html: str, check_staff_ids: bool) -> LinkScan:
     return LinkScan(flagged=tuple(flagged), has_links=bool(links))
 
 
-def _defang(text: str) -> str:
+def defang(text: str) -> str:
     """Still readable, no longer a link a person or a program would follow."""
     return text.replace("://", "[:]//").replace(".", "[.]").replace("@", "[@]", 1)
 
@@ -101,7 +101,7 @@ def neutralise(safe_html: str, flagged: tuple[str, ...]) -> str:
         href = html.unescape(match.group(1))
         if href not in marked and not any(item in href for item in marked):
             return match.group(0)
-        shown = html.escape(_defang(href))
+        shown = html.escape(defang(href))
         return f'<span class="link-neutralised">{match.group(2)} <code>{shown}</code></span>'
 
     def image(match: re.Match[str]) -> str:
@@ -111,6 +111,6 @@ def neutralise(safe_html: str, flagged: tuple[str, ...]) -> str:
     for item in sorted(marked, key=len, reverse=True):
         escaped = html.escape(item, quote=False)
         result = result.replace(
-            escaped, f'<mark class="link-flagged">{html.escape(_defang(item), quote=False)}</mark>'
+            escaped, f'<mark class="link-flagged">{html.escape(defang(item), quote=False)}</mark>'
         )
     return result

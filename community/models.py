@@ -169,9 +169,10 @@ class ModerationAction(BaseModel):
         MOVE = "move", _("Moved")
         BAN = "ban", _("Banned")
         UNBAN = "unban", _("Ban lifted")
+        ARTICLE_DRAFT = "article_draft", _("Turned into an article draft")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=12, choices=Action.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL)
     target_user = models.ForeignKey(

@@ -144,3 +144,21 @@ def unban(request: HttpRequest, uid: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("community:moderation")
     return _done(request, reverse("community:moderation"))
+
+
+@login_required
+@require_POST
+def article_draft(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Staff (and moderators) only; the service says no to anyone else (403)."""
+    post = selectors.post_get_for_user(user=request.user, post_id=post_id)
+    try:
+        article = services.answer_to_article_draft(actor=request.user, post=post)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(_topic_url(post))
+    messages.success(
+        request,
+        _("Saved as an article draft (%(slug)s); a writer publishes it from the help centre.")
+        % {"slug": article.slug},
+    )
+    return redirect(_topic_url(post))

@@ -29,6 +29,7 @@ urlpatterns = [
     path("t/<cid:topic_id>/accept/", views.accept, name="accept"),
     path("p/<cid:post_id>/vote/", views.vote, name="vote"),
     path("p/<cid:post_id>/report/", views.report, name="report"),
+    path("p/<cid:post_id>/article-draft/", moderation_views.article_draft, name="article-draft"),
     path("moderation/", moderation_views.queue, name="moderation"),
     path("p/<cid:post_id>/moderate/", moderation_views.post_moderate, name="post-moderate"),
     path("t/<cid:topic_id>/lock/", moderation_views.topic_lock, name="topic-lock"),

@@ -107,6 +107,7 @@ def _topic_page(request: HttpRequest, topic_id: int, form=None, status: int = 20
         "form": form or ReplyForm(),
         "can_accept": ForumPolicy.can_accept(request.user, topic),
         "is_moderator": ForumPolicy.is_moderator(request.user),
+        "is_staff": ForumPolicy.is_staff(request.user),
     }
     return render(request, "community/topic.html", context, status=status)
 
