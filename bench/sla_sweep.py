@@ -6,9 +6,12 @@ Loads open tickets with COPY (`--quick`: 10,000 and 100,000), every one under a 
 with its clock fields filled in as the services would: 100 are due (their next SLA step
 has passed), the rest are due later, up to a week ahead. Each round puts the same 100
 tickets back to due (their escalations deleted, the clock fields restored) and times one
-`sla_sweep()` call in-process, with its SQL queries counted. Then the notification
-outbox's throughput: emails rendered and sent per second to a local SMTP sink (aiosmtpd)
-through `notifications.tasks.send_notification`, beside plain `smtplib` sends of the same
+`sla_sweep()` call in-process, with its SQL queries counted, and the parts of it that
+notify: writing the outbox rows (`notices.sla_steps`) and the after-commit work (Celery
+publishes, bell pushes). Then the notification outbox's throughput: emails rendered and
+sent per second to a local SMTP sink (aiosmtpd), one row at a time
+(`notification_send`) and, where the tree has them, in batches (`notifications.batch`,
+as the sweep's emails go since issue 19), beside plain `smtplib` sends of the same
 number of messages to the same sink. Ends with the JSON line of DESIGN.md.
 """
 
@@ -128,25 +131,59 @@ def make_due(ids: list[int], now: dt.datetime, agent_id: int) -> None:
         cursor.execute("ANALYZE tickets_ticket")
 
 
-def measure_sweep(ids: list[int], rounds: int, agent_id: int) -> tuple[list[float], int]:
+class _Clock:
+    """Time spent in a function, summed over a round (a wrapper, so it works on any tree)."""
+
+    def __init__(self, owner, name: str) -> None:
+        self.owner, self.name, self.spent = owner, name, 0.0
+        self.original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return self.original(*args, **kwargs)
+            finally:
+                self.spent += time.perf_counter() - started
+
+        setattr(owner, name, timed)
+
+    def take(self) -> float:
+        spent, self.spent = self.spent, 0.0
+        return spent
+
+
+def measure_sweep(ids: list[int], rounds: int, agent_id: int) -> tuple[list[float], int, dict]:
+    """Each round's sweep time and its SQL; and, per round, the time in writing the
+    notification rows (notices.sla_steps) and in the after-commit work (Celery publishes,
+    bell pushes over the channel layer), medians in ms."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from tickets import notices
     from tickets.sla.sweep import sla_sweep
 
-    times, queries = [], 0
-    for _round in range(rounds):
-        now = timezone.now()
-        make_due(ids, now, agent_id)
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = sla_sweep(now=now)
-            times.append(time.perf_counter() - started)
-        assert result.tickets == len(ids), (result.tickets, len(ids))
-        assert len(result.steps) == 2 * len(ids)  # a warning and a breach each
-        queries = len(captured.captured_queries)
-    return times, queries
+    rows = _Clock(notices, "sla_steps")
+    after_commit = _Clock(connection, "run_and_clear_commit_hooks")
+    times, queries, parts = [], 0, {"rows": [], "after_commit": []}
+    try:
+        for _round in range(rounds):
+            now = timezone.now()
+            make_due(ids, now, agent_id)
+            rows.take(), after_commit.take()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                result = sla_sweep(now=now)
+                times.append(time.perf_counter() - started)
+            parts["rows"].append(rows.take() * 1000)
+            parts["after_commit"].append(after_commit.take() * 1000)
+            assert result.tickets == len(ids), (result.tickets, len(ids))
+            assert len(result.steps) == 2 * len(ids)  # a warning and a breach each
+            queries = len(captured.captured_queries)
+    finally:
+        notices.sla_steps = rows.original
+        del connection.run_and_clear_commit_hooks  # the class's method again
+    return times, queries, {part: statistics.median(ms) for part, ms in parts.items()}
 
 
 def world_setup() -> dict:
@@ -182,6 +219,9 @@ def main() -> None:
         action="store_true",
         help="the sweep's own work only: no outbox rows, emails or bell pushes for its steps",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where one sweep's time goes (cProfile)"
+    )
     args = parser.parse_args()
     small, large = (10_000, 100_000) if args.quick else (10_000, 1_000_000)
     database = django_on_scratch_database()
@@ -203,11 +243,20 @@ def main() -> None:
         load(1, small, world, now)
         print(f"{small:,} open tickets loaded in {time.perf_counter() - started:.1f} s")
         due_ids = random.Random(7).sample(range(1, small + 1), DUE)
-        small_times, small_queries = measure_sweep(due_ids, args.rounds, world["agent"])
+        small_times, small_queries, _parts = measure_sweep(due_ids, args.rounds, world["agent"])
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.enable()
+            measure_sweep(due_ids, 1, world["agent"])
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         started = time.perf_counter()
         load(small + 1, large - small, world, now)
         print(f"{large:,} open tickets loaded in {time.perf_counter() - started:.1f} s")
-        large_times, large_queries = measure_sweep(due_ids, args.rounds, world["agent"])
+        large_times, large_queries, parts = measure_sweep(due_ids, args.rounds, world["agent"])
 
         def line(label: str, times: list[float], queries: int) -> None:
             ms = [t * 1000 for t in times]
@@ -219,9 +268,16 @@ def main() -> None:
         print(f"\nSweep of {DUE} due tickets ({args.rounds} rounds each; warning + breach each)")
         line(f"among {small:,} open", small_times, small_queries)
         line(f"among {large:,} open", large_times, large_queries)
-        emails_per_s, smtplib_per_s = measure_emails(args.emails)
         print(
-            f"\nOutbox: {emails_per_s:.0f} emails/s; plain smtplib to the same sink: {smtplib_per_s:.0f}/s"
+            f"  of which (among {large:,}, medians): notification rows "
+            f"{parts['rows']:.1f} ms, after commit (Celery publishes, bell pushes) "
+            f"{parts['after_commit']:.1f} ms"
+        )
+        emails_per_s, batched_per_s, smtplib_per_s = measure_emails(args.emails)
+        batched = f", in batches {batched_per_s:.0f}/s" if batched_per_s else ""
+        print(
+            f"\nOutbox: {emails_per_s:.0f} emails/s one at a time{batched}; "
+            f"plain smtplib to the same sink: {smtplib_per_s:.0f}/s"
         )
         emit(
             {
@@ -232,7 +288,10 @@ def main() -> None:
                 "sweep_ms": round(statistics.median(large_times) * 1000, 2),
                 "sweep_ms_10k": round(statistics.median(small_times) * 1000, 2),
                 "sweep_queries": large_queries,
+                "notification_rows_ms": round(parts["rows"], 1),
+                "after_commit_ms": round(parts["after_commit"], 1),
                 "emails_per_s": round(emails_per_s, 1),
+                "batched_emails_per_s": round(batched_per_s, 1) if batched_per_s else None,
                 "smtplib_emails_per_s": round(smtplib_per_s, 1),
             }
         )
@@ -254,7 +313,7 @@ class _Sink:
         return "250 OK"
 
 
-def measure_emails(count: int) -> tuple[float, float]:
+def measure_emails(count: int) -> tuple[float, float | None, float]:
     """Emails per second through the outbox's send path (claim, render in the recipient's
     language, SMTP, mark) to a local aiosmtpd sink, and plain smtplib sends of the same
     message to the same sink, one SMTP session each (as Django's backend opens)."""
@@ -300,6 +359,30 @@ def measure_emails(count: int) -> tuple[float, float]:
             assert notification_send(notification_id=row.id, retry_in=30) == "sent"
         outbox_s = time.perf_counter() - started
         assert sink.count == count, sink.count
+        batched_s = None
+        try:  # the sweep's emails go in batches since issue 19 (send_notifications)
+            from notifications.batch import BATCH_SIZE, notifications_send_batch
+        except ImportError:
+            pass
+        else:
+            again = Notification.objects.bulk_create(
+                Notification(
+                    recipient=row.recipient,
+                    kind=row.kind,
+                    channel="email",
+                    language=row.language,
+                    context=row.context,
+                    dedupe_key=f"bench-batch:{n}",
+                    next_attempt_at=now,
+                )
+                for n, row in enumerate(rows)
+            )
+            ids = [row.id for row in again]
+            started = time.perf_counter()
+            for start in range(0, count, BATCH_SIZE):
+                notifications_send_batch(ids=ids[start : start + BATCH_SIZE], retry_in=30)
+            batched_s = time.perf_counter() - started
+            assert sink.count == 2 * count, sink.count
         message = email_render(rows[0]).message()
         payload, sender, to = (
             message.as_bytes(linesep="\r\n"),
@@ -313,7 +396,7 @@ def measure_emails(count: int) -> tuple[float, float]:
         plain_s = time.perf_counter() - started
     finally:
         controller.stop()
-    return count / outbox_s, count / plain_s
+    return count / outbox_s, (count / batched_s if batched_s else None), count / plain_s
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ from django.db import (
     transaction,
 )
 from django.db.models import F, Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone, translation
 
 from notifications import bell, emails
@@ -302,37 +304,31 @@ def _insert_unless_stored(row: Notification) -> bool:
     return bool(_insert_many_unless_stored([row]))
 
 
-_INSERT_CHUNK = 1_000  # rows per statement: 16 columns each, far below 65,535 parameters
+_INSERT_CHUNK = 1_000  # rows per statement
 
 
 def _insert_many_unless_stored(rows: list[Notification]) -> list[Notification]:
     """The rows (each with a dedupe key) stored now, with their ids, in one statement per
-    _INSERT_CHUNK rows; those whose key exists already are left out, as above."""
+    _INSERT_CHUNK rows; those whose key exists already are left out, as above.
+
+    Django's own INSERT (`InsertQuery`, as bulk_create builds it: on PostgreSQL one
+    `UNNEST` of an array per column, not thousands of placeholders to parse and plan)
+    with `ON CONFLICT DO NOTHING` and `RETURNING id, dedupe_key`, which bulk_create
+    does not return when it ignores conflicts.
+    """
     meta = Notification._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    key = quote(meta.get_field("dedupe_key").column)
-    one = f"({', '.join(['%s'] * len(fields))})"
+    returning = [meta.pk, meta.get_field("dedupe_key")]
     stored: list[Notification] = []
     for start in range(0, len(rows), _INSERT_CHUNK):
         chunk = {row.dedupe_key: row for row in rows[start : start + _INSERT_CHUNK]}
-        values = [
-            field.get_db_prep_save(field.pre_save(row, True), connection)
-            for row in chunk.values()
-            for field in fields
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} "
-                f"({', '.join(quote(f.column) for f in fields)}) "
-                f"VALUES {', '.join([one] * len(chunk))} "
-                # The unique index is partial (keys that are not empty): its predicate.
-                f"ON CONFLICT ({key}) WHERE NOT ({key} = '') DO NOTHING "
-                f"RETURNING {quote(meta.pk.column)}, {key}",
-                values,
-            )
-            returned = cursor.fetchall()
-        for pk, dedupe_key in returned:
+        query = InsertQuery(Notification, on_conflict=OnConflict.IGNORE)
+        query.insert_values(fields, list(chunk.values()))
+        returned = query.get_compiler(using=connection.alias).execute_sql(returning)
+        for found in returned:
+            if found is None:  # one row, and it was stored before
+                continue
+            pk, dedupe_key = found
             row = chunk[dedupe_key]
             row.pk = pk
             row._state.adding, row._state.db = False, connection.alias
