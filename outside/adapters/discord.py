@@ -128,7 +128,12 @@ class DiscordAdapter(ChannelAdapter):
         posted = self.post_json(
             f"{base}/channels/{channel_id}/messages",
             # Discord drops a second message with the same nonce (for a few minutes).
-            {"content": text, "nonce": idempotency_key[-25:], "enforce_nonce": True},
+            {
+                "content": text,
+                "nonce": idempotency_key[-25:],
+                "enforce_nonce": True,
+                "allowed_mentions": {"parse": []},  # a reply never pings anyone
+            },
             headers=headers,
         )
         if not posted.get("id"):
