@@ -27,10 +27,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("console/security/", include("accounts.review_urls")),
     path("console/chats/", include("livechat.console_urls")),
+    path("console/incidents/", include("incidents.urls")),
     path("chat/", include("livechat.verify_urls")),
     path("chat/", include("livechat.urls")),
     path("chat/", include("livechat.customer_urls")),
-    path("community/", include("community.urls")),
     path("", include("tickets.urls")),
     path("", include("helpcenter.urls")),
 ]

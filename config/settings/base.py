@@ -79,8 +79,8 @@ LOCAL_APPS = [
     "livechat",
     # Telegram, X and Discord as live-chat channels (above livechat: it hears its signal).
     "outside",
-    # The community forum (above helpcenter, tickets and livechat: it uses all three).
-    "community",
+    # Incident mode (above tickets and livechat: it uses both, they know nothing of it).
+    "incidents",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -251,11 +251,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "helpcenter.tasks.search_stats_flush",
         "schedule": 300.0,
     },
-    # Article views counted in Redis (no write on the page), into view_count.
-    "helpcenter-article-views-flush": {
-        "task": "helpcenter.tasks.article_views_flush",
-        "schedule": 60.0,
-    },
     # SLA warnings and breaches; deadlines live in the database, not in the queue.
     "tickets-sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 30.0},
     # Reminders after 3 days waiting on the customer, solved after 7.
@@ -267,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Chats of agents gone longer than BEACON_CHAT_GRACE_SECONDS go back to the queue.
     "livechat-requeue-abandoned": {"task": "livechat.tasks.requeue_abandoned", "schedule": 30.0},
+    # Incident updates a lost task did not bring to every linked customer.
+    "incidents-deliver-pending": {"task": "incidents.tasks.deliver_pending", "schedule": 120.0},
     # The support mailbox (IMAP_URL); does nothing when no mailbox is configured.
     "tickets-mail-poll": {"task": "tickets.tasks.mail_poll", "schedule": 60.0},
     # Replies to Telegram, X and Discord that a lost task or a platform outage left unsent.
@@ -325,10 +322,6 @@ ACCOUNT_RATE_LIMITS = {
     # Messages from one Telegram / X / Discord user, and their /link attempts.
     "outside_inbound": "20/m/key,200/h/key",
     "outside_link": "5/10m/key",
-    # Forum posts (topics and replies) per person; tighter for accounts younger than
-    # COMMUNITY_NEW_ACCOUNT_DAYS, the ones spam and scam campaigns open.
-    "community_post": "30/h/user",
-    "community_post_new_account": "3/h/user,10/d/user",
 }
 # https://docs.allauth.org/en/latest/mfa/configuration.html
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -524,8 +517,3 @@ OUTSIDE_LINK_CODE_MINUTES = 10
 # A platform user counts as present in their chat this long after their last message
 # (they hold no socket whose beats would say so).
 OUTSIDE_PRESENCE_MINUTES = 30
-
-# ---------------------------------------------------------------------------- community forum
-# Accounts younger than this are rate-limited harder (community_post_new_account above)
-# and their posts with links wait for a moderator.
-COMMUNITY_NEW_ACCOUNT_DAYS = 7

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from livechat.bot import intents
+from livechat.bot import intents, notices
 from livechat.bot.decide import Decision, Kind, decide
 from livechat.models import ChatMessage, Conversation
 from livechat.services.messages import message_post
@@ -149,6 +149,9 @@ def respond(*, conversation: Conversation, message: ChatMessage) -> None:
         if decision.kind == Kind.SECURITY:
             _security(conversation, decision)
             return
+        # A known incident the message is about comes first (livechat.bot.notices).
+        for notice in notices.notices_for(conversation=conversation, text=message.body):
+            _bot(conversation, notice.text, {"kind": "notice", **notice.data})
         if decision.kind == Kind.HANDOFF:
             skill = intents.skill_for(_recent_customer_texts(conversation))
             hand_off(conversation=conversation, skill=skill)

@@ -156,6 +156,8 @@ def _by_name(world: World) -> dict[str, object]:
         "public_id": world.conversation.public_id,
         "agent_id": world.users["agent"].id,
         "macro_id": Macro.objects.order_by("id").first().id,
+        "incident_id": world.incident_link.incident_id,
+        "link_id": world.incident_link.id,
         "announcement_id": world.announcement.id,
         "slug": world.article.slug,
         "article_id": world.article.id,

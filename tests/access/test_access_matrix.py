@@ -307,6 +307,10 @@ TABLE = {
     "/console/emails/<email_id>/raw":                              "GET  login  403    403    200    200    403    200    login  mfa",
     "/console/reports/":                                           "GET  login  403    403    403    200    403    200    login  mfa",
     "/console/reports/tickets.csv":                                "GET  login  403    403    403    200    403    200    login  mfa",
+    # -- incidents: operations leads (supervisors and admins)
+    "/console/incidents/":                                         "GET  login  403    403    403    200    403    200    login  mfa",
+    "/console/incidents/<incident_id>/":                           "GET  login  403    403    403    200    403    200    login  mfa",
+    "/console/incidents/<incident_id>/links/<link_id>/review":     "POST login  403    403    403    3xx    403    3xx    login  mfa",
     # -- the help centre: everyone
     "/":                                                           "GET  200    200    200    200    200    200    200    200    200",
     "/help/search/":                                               "GET  200    200    200    200    200    200    200    200    200",

@@ -46,6 +46,8 @@ from accounts.services import user_role_grant
 from accounts.trust import Proof
 from accounts.twofactor.services import mfa_reset_request_create
 from helpcenter import models as helpcenter_models
+from incidents import services as incident_services
+from incidents.models import IncidentLink
 from livechat.models import Conversation
 from notifications.models import NotificationPreference
 from tests.factories import AnnouncementFactory, ArticleFactory, ContactChannelFactory
@@ -126,6 +128,7 @@ class World:
     email: InboundEmail
     article: helpcenter_models.Article
     announcement: helpcenter_models.Announcement
+    incident_link: IncidentLink
     tokens: dict[str, str]
     sessions: dict[str, str] = field(default_factory=dict)  # actor -> session cookie value
     api_keys: dict[str, str] = field(default_factory=dict)  # actor -> knox key
@@ -212,6 +215,19 @@ def _admin_rows(owner: User) -> None:
     ContactChannelFactory()
 
 
+def _incident(lead: User, ticket: Ticket) -> IncidentLink:
+    """An incident its lead declared, with the world's ticket waiting for review."""
+    incident = incident_services.incident_declare(
+        actor=lead,
+        title_en="Matrix outage",
+        title_zh_hans="矩阵故障",
+        status_en="Looking into it.",
+        status_zh_hans="正在处理。",
+        keywords=["matrix"],
+    )
+    return IncidentLink.objects.create(incident=incident, ticket=ticket, state="review")
+
+
 def build_world() -> World:
     """Everything the matrix needs, through the services; the frozen actor signs in
     before the freeze (which must end that session)."""
@@ -251,6 +267,7 @@ def build_world() -> World:
     article = ArticleFactory(slug="matrix-article")
     helpcenter_models.ArticleFeedback.objects.create(article=article, user=owner, helpful=True)
     announcement = AnnouncementFactory()
+    incident_link = _incident(users["supervisor"], ticket)
     _admin_rows(owner)
     sessions = {"frozen": session_cookie(users["frozen"])}
     api_keys = {"frozen": AuthToken.objects.create(user=users["frozen"])[1]}
@@ -281,6 +298,7 @@ def build_world() -> World:
         email=email,
         article=article,
         announcement=announcement,
+        incident_link=incident_link,
         tokens=tokens,
         sessions=sessions,
         api_keys=api_keys,

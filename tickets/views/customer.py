@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import ApplicationError
 from helpcenter import selectors as helpcenter_selectors
-from tickets import fields, rating_links, selectors, services, workflow
+from tickets import fields, form_notices, rating_links, selectors, services, workflow
 from tickets.forms import (
     ComplaintForm,
     RateForm,
@@ -152,8 +152,19 @@ def request_new(request: HttpRequest) -> HttpResponse:
         if ticket is not None:
             return redirect("tickets:created", number=ticket.number)
     status = 400 if form.errors or form.unknown_type else 200
-    context = {"form": form, "duplicate": duplicate}
+    context = {"form": form, "duplicate": duplicate, "known_issues": _known_issues(request, form)}
     return render(request, "tickets/customer/request_new.html", context, status=status)
+
+
+def _known_issues(request: HttpRequest, form: TicketRequestForm) -> list:
+    """What is already known about such requests (tickets.form_notices: an incident)."""
+    source = request.POST if request.method == "POST" else request.GET
+    return form_notices.notices_for(
+        type_slug=form.ticket_type.slug if form.ticket_type else "",
+        values={name: source.get(name, "") for name in ("coin", "network")},
+        subject=source.get("subject", "")[:200],
+        lang=_lang(),
+    )
 
 
 @login_required
