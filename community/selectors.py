@@ -88,9 +88,13 @@ def topic_posts_for_user(*, user, topic: Topic) -> list[Post]:
 
 
 def post_get_for_user(*, user, post_id: int) -> Post:
+    """The post if `user` may see it and its topic (a reply in a hidden or held topic is
+    as hidden as the topic); 404 otherwise."""
     post = Post.objects.select_related("topic", "author").filter(pk=post_id).first()
     if post is None or not ForumPolicy.can_see_post(user, post):
         raise Http404
+    if not post.is_opening:
+        topic_get_for_user(user=user, topic_id=post.topic_id)
     return post
 
 

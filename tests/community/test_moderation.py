@@ -79,10 +79,21 @@ def test_unhide_and_dismiss_write_their_rows(moderator, asker, answer):
         services.post_moderate(actor=moderator, post=answer, action="approve")  # not held
 
 
-def test_hiding_the_opening_post_hides_the_topic(client, moderator, question):
-    services.post_moderate(actor=moderator, post=question.posts.get(), action="hide")
+def test_hiding_the_opening_post_hides_the_topic_and_its_replies(
+    client, moderator, helper, question
+):
+    # given
+    reply = services.post_reply(author=helper, topic=question, body="A reply.").post
+
+    # when
+    services.post_moderate(actor=moderator, post=question.posts.get(is_opening=True), action="hide")
+
+    # then
     assert client.get(f"/community/t/{question.id}/").status_code == 404
     assert question.title not in client.get("/community/").content.decode()
+    client.force_login(helper)
+    assert client.get(f"/community/p/{reply.id}/report/").status_code == 404
+    assert client.post(f"/community/p/{reply.id}/vote/").status_code == 404
 
 
 def test_lock_stops_replies_and_unlock_allows_them(client, moderator, helper, question):
