@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import links
+from community import links, notices
 from community.models import (
     ForumBan,
     ForumCategory,
@@ -145,6 +145,8 @@ def topic_create(
     post.full_clean()
     post.save()
     masked = kinds_in_order([*title_scan.found, *post.masked])
+    if post.status == Post.Status.HELD:
+        notices.review_needed(post=post, why="held")
     return PostOutcome(post=post, masked=masked, held=post.status == Post.Status.HELD)
 
 
@@ -165,6 +167,8 @@ def post_reply(*, author, topic: Topic, body: str) -> PostOutcome:
     post.save()
     if post.status == Post.Status.PUBLISHED:
         Topic.objects.filter(pk=topic.pk).update(last_activity_at=timezone.now())
+    else:
+        notices.review_needed(post=post, why="held")
     return PostOutcome(post=post, masked=post.masked, held=post.status == Post.Status.HELD)
 
 
@@ -218,6 +222,8 @@ def post_report(*, reporter, post: Post, reason: str, note: str = "") -> PostRep
         raise ApplicationError(
             _("You have already reported this post."), code="already_reported"
         ) from None
+    if not post.reports.filter(resolved_at__isnull=True).exclude(pk=report.pk).exists():
+        notices.review_needed(post=post, why=f"report:{report.pk}")
     return report
 
 
