@@ -20,6 +20,12 @@ from community.models import Post, Topic
 from livechat.services.presence import presence_for
 
 PASSWORD = "correct-horse-battery-staple"
+UNLABELLED_CONTROLS_JS = """
+() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter((el) => el.checkVisibility())
+  .filter((el) => !(el.labels.length || el.getAttribute('aria-label')))
+  .map((el) => el.outerHTML)
+"""
 TITLE = "Why is the ERC20 withdrawal fee so high?"
 QUESTION = "I paid 25 USDT to withdraw on ERC20. Is that normal?"
 PEER_ANSWER = "Gas on Ethereum was high that hour; it changes all the time."
@@ -69,6 +75,7 @@ def test_customer_asks_others_answer_and_the_author_accepts_the_staff_answer(sig
     mei.goto("/community/")
     mei.get_by_role("link", name="Fees and limits").click()
     mei.get_by_role("link", name="Ask a question").click()
+    assert mei.evaluate(UNLABELLED_CONTROLS_JS) == []
     mei.get_by_label("Title").fill(TITLE)
     mei.get_by_label("Your question").fill(QUESTION)
     mei.get_by_role("button", name="Post question").click()
@@ -106,6 +113,11 @@ def test_customer_asks_others_answer_and_the_author_accepts_the_staff_answer(sig
     sam.reload()
     expect(sam.locator("[data-testid=accepted-badge]")).to_have_count(1)
     expect(sam.get_by_role("button", name="Accept as answer")).to_have_count(0)
+
+    # and on a phone the page fits the screen, every control labelled
+    mei.set_viewport_size({"width": 390, "height": 844})
+    assert mei.evaluate("document.documentElement.scrollWidth") <= 390
+    assert mei.evaluate(UNLABELLED_CONTROLS_JS) == []
 
     # when: Mei checks the staff ID on the verification page
     answer.get_by_role("link", name="Check this staff ID").click()
