@@ -137,7 +137,7 @@ def rows_href(page, index: int) -> str:
     )
 
 
-def test_declining_the_solve_question_leaves_the_ticket_as_it_was(sign_in, seeded_types):  # noqa: F811
+def test_declining_the_solve_question_changes_nothing_and_a_and_r_work(sign_in, seeded_types):  # noqa: F811
     # given
     customer = make_person("lin@example.test", first_name="Lin")
     agent = make_person("omar@example.test", role=Role.AGENT, first_name="Omar")
@@ -151,6 +151,16 @@ def test_declining_the_solve_question_leaves_the_ticket_as_it_was(sign_in, seede
     expect(desk.locator(".ticket-summary")).to_contain_text("Status: New")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.NEW
+
+    # and "a" assigns it to me, "r" opens a public reply
+    desk.keyboard.press("a")
+    expect(desk.locator("#assignee-title")).to_contain_text("Assignee: Omar")
+    desk.keyboard.press("r")
+    expect(desk.get_by_label("Message")).to_be_focused()
+    expect(desk.locator("#mode-public")).to_be_checked()
+    expect(
+        desk.locator("#composer").get_by_role("button", name="Send public reply")
+    ).to_be_visible()
 
 
 def _signed_in(browser, base_url: str, user, **options):
