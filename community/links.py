@@ -54,6 +54,18 @@ def hrefs(safe_html: str) -> list[str]:
 _HREF_ONLY = re.compile(r'<(?:a|img)\s[^>]*?(?:href|src)="([^"]*)"')
 
 
+# "report.pdf" reads like a host but names a file: not a link for the new-account rule.
+_FILE_ENDINGS = frozenset("txt pdf png jpg jpeg gif webp csv xlsx docx zip json md".split())
+
+
+def _is_link(candidate: str) -> bool:
+    if candidate.startswith("@"):
+        return False
+    if "://" in candidate or "@" in candidate or "/" in candidate:
+        return True
+    return candidate.rsplit(".", 1)[-1].casefold() not in _FILE_ENDINGS
+
+
 def _is_lookalike(candidate: str) -> bool:
     verdict, _channels = channel_verify(raw=candidate)
     return verdict.status == "lookalike"
@@ -78,7 +90,7 @@ def link_scan(*, text: str, safe_html: str, check_staff_ids: bool) -> LinkScan:
     staff, is an impersonation too.
     """
     found = candidates(text)
-    links = [c for c in found if not c.startswith("@")] + hrefs(safe_html)
+    links = [c for c in found if _is_link(c)] + hrefs(safe_html)
     flagged = [c for c in dict.fromkeys([*found, *hrefs(safe_html)]) if _is_lookalike(c)]
     if check_staff_ids:
         flagged += _fake_staff_ids(text)

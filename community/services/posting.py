@@ -188,7 +188,11 @@ def post_vote_toggle(*, user, post: Post) -> bool:
     if deleted:
         Post.objects.filter(pk=post.pk, score__gt=0).update(score=F("score") - 1)
         return False
-    PostVote.objects.create(post=post, user=user)
+    try:
+        with transaction.atomic():
+            PostVote.objects.create(post=post, user=user)
+    except IntegrityError:
+        return True  # the same person's other request (a double click) voted first
     Post.objects.filter(pk=post.pk).update(score=F("score") + 1)
     return True
 

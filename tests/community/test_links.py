@@ -95,7 +95,9 @@ def test_new_accounts_links_wait_for_review_but_plain_text_does_not(
     newcomer, question, official_channels
 ):
     # when
-    plain = services.post_reply(author=newcomer, topic=question, body="Same problem here.")
+    plain = services.post_reply(
+        author=newcomer, topic=question, body="Same problem here, see fees.pdf and @beacon_support"
+    )
     linked = services.post_reply(
         author=newcomer, topic=question, body="Fee table: https://beacon.test/fees"
     )
