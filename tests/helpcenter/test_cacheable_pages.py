@@ -4,6 +4,8 @@ counted in Redis instead of written on the page (issue 19)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -11,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.security.devices import DEVICE_COOKIE
-from helpcenter import caching, services
+from helpcenter import caching, counters, services
 from helpcenter.models import Article
 from helpcenter.tasks import article_views_flush
 
@@ -178,3 +180,16 @@ def test_a_head_is_not_counted_as_a_reading(client, fees):
     client.get("/help/articles/fees/")
     services.article_views_flush()
     assert Article.objects.get(id=fees.id).view_count == 1
+
+
+def test_a_process_sends_its_counts_to_redis_within_a_second(client, fees):
+    # given: a view, held by this process
+    client.get("/help/articles/fees/")
+    key = counters.cache.make_key(services.ARTICLE_VIEWS)
+    # when: nobody flushes; the process's timer sends its counts (PUSH_INTERVAL)
+    for _ in range(100):
+        if counters._client().hget(key, str(fees.id)) == b"1":
+            break
+        time.sleep(0.1)
+    # then
+    assert counters._client().hget(key, str(fees.id)) == b"1"

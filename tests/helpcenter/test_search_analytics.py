@@ -102,6 +102,7 @@ def test_personal_data_never_reaches_redis_or_the_table(client, fees):
         "UID 12345678 frozen",
     ):
         client.get("/help/search/", {"q": query, "lang": "en"})
+    counters.counters_push()
     raw = counters._client().hgetall(counters.cache.make_key(analytics.LIVE))
     analytics.search_stats_flush()
     # then
