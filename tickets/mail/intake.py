@@ -621,6 +621,8 @@ def _done(inbound, ticket, message: TicketMessage | None, uploads, outcome, skip
 def _inline_urls(uploads: list[SimpleUploadedFile], message: TicketMessage) -> dict[str, str]:
     """cid → the saved attachment's address, for the sanitised HTML shown to agents.
     The files were saved in the order of `uploads` (tickets.services._attach)."""
+    if not any(upload.content_id for upload in uploads):
+        return {}  # nothing inline: no need to read the saved files back
     saved = message.attachments.order_by("id")
     return {
         upload.content_id: reverse("tickets:attachment", args=[attachment.id])
