@@ -197,6 +197,26 @@
     select.form.requestSubmit();
   });
 
+  // On the chat page the header's presence follows the agent's socket and status choice
+  // (the header itself was rendered before the socket said the agent was online).
+  document.addEventListener("DOMContentLoaded", function () {
+    var header = document.querySelector("[data-header-presence]");
+    var conn = document.querySelector("[data-conn]");
+    if (!header || !conn) { return; }
+    var words = header.querySelector("[data-presence-words]");
+    function sync() {
+      var chosen = document.querySelector("[data-presence]:checked");
+      var online = !conn.classList.contains("offline") && conn.textContent.trim() !== "";
+      var state = !online ? "offline" : (chosen ? chosen.value : "online");
+      header.className = header.className.replace(/ws-presence-\w+/, "ws-presence-" + state);
+      if (words) { words.textContent = header.getAttribute("data-text-" + state) || state; }
+    }
+    new MutationObserver(sync).observe(conn, { childList: true, characterData: true, subtree: true, attributes: true });
+    document.addEventListener("change", function (event) {
+      if (event.target.matches && event.target.matches("[data-presence]")) { sync(); }
+    });
+  });
+
   // The rail of views becomes a menu on a narrow screen.
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector("[data-rail-toggle]");

@@ -207,6 +207,10 @@ def test_the_workspace_fits_a_390_px_screen(browser, chat_server, seeded_types, 
         expect(page.locator("html")).to_have_attribute("lang", language)
         if path == "/console/chats/":
             expect(page.locator("[data-column]")).to_have_count(2)
+            # the header's presence follows the socket once it is connected
+            expect(page.locator("[data-header-presence]")).to_have_class(
+                re.compile(r"\bws-presence-online\b")
+            )
             expect(page.locator("[data-column] [data-title]").first).to_have_text(
                 re.compile(r"^(bob|ana)@example\.test$")
             )
