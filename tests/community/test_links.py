@@ -117,3 +117,20 @@ def test_candidates_finds_urls_hosts_addresses_and_handles():
         "www.evil.test/path",
         "@someone",
     ]
+
+
+def test_a_customer_named_like_staff_is_shown_as_a_member(client, person, agent, question):
+    # given
+    impostor = person(first_name="Beacon Support")
+    services.post_reply(author=impostor, topic=question, body="DM me for a refund")
+    agent.first_name = "Omar"
+    agent.save(update_fields=["first_name"])
+    services.post_reply(author=agent, topic=question, body="We never DM first.")
+
+    # when
+    page = client.get(f"/community/t/{question.id}/").content.decode()
+
+    # then
+    assert "Beacon Support" not in page
+    names = [part.split("</strong>")[0].strip() for part in page.split('class="post-author">')[1:]]
+    assert names == ["Mei", "Member", "Omar"]
