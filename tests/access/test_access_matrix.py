@@ -290,6 +290,7 @@ TABLE = {
     # -- the agent console: staff roles; reports and email lists: supervisors
     "/console/":                                                   "GET  login  403    403    200    200    200    200    login  mfa",
     "/console/queues":                                             "GET  login  403    403    200    200    200    200    login  mfa",
+    "/console/inbox/":                                             "GET  login  403    403    200    200    200    200    login  mfa",
     "/console/tickets/<number>/":                                  "GET  login  403    403    200    200    404    200    login  mfa",
     "/console/tickets/<number>/reply":                             "POST login  403    403    3xx    3xx    404    3xx    login  mfa",
     "/console/tickets/<number>/assign":                            "POST login  403    403    3xx    3xx    404    3xx    login  mfa",
