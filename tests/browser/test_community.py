@@ -124,3 +124,44 @@ def test_customer_asks_others_answer_and_the_author_accepts_the_staff_answer(sig
 
     # then
     expect(mei.locator("main")).to_contain_text(f"Omar, staff ID {staff_id}")
+
+
+def test_chinese_customer_asks_and_accepts_a_staff_answer_in_chinese(sign_in):
+    # given
+    services.category_create(slug="fees", name_en="Fees and limits", name_zh_hans="费用与限额")
+    asker = _person("li@example.test", "Li")
+    agent = _person("omar@beacon.test", "Omar", role=Role.AGENT)
+    staff_id = presence_for(agent).staff_id
+
+    # when: Li switches the site to Chinese and asks
+    li = sign_in(asker)
+    li.goto("/community/")
+    li.locator("#language-select").select_option(label="简体中文")
+    li.get_by_role("button", name="Switch").click()
+    expect(li.locator("html")).to_have_attribute("lang", "zh-hans")
+    li.get_by_role("link", name="费用与限额").click()
+    li.get_by_role("link", name="提问").click()
+    li.get_by_label("标题").fill("提现手续费为什么这么高？")
+    li.get_by_label("您的问题").fill("我在 ERC20 网络提现，手续费正常吗？")
+    li.get_by_role("button", name="发布问题").click()
+
+    # then
+    expect(li.locator("h1")).to_have_text("提现手续费为什么这么高？")
+    topic = Topic.objects.get(title="提现手续费为什么这么高？")
+    assert topic.language == "zh-hans"
+
+    # when: Omar answers; Li accepts
+    omar = sign_in(agent)
+    omar.goto(f"/community/t/{topic.id}/")
+    omar.get_by_role("textbox", name="Your reply").fill("您好，手续费随网络拥堵变化。")
+    omar.get_by_role("button", name="Post reply").click()
+    li.reload()
+    answer = li.locator("[data-testid=post]").filter(has_text="手续费随网络拥堵变化")
+    expect(answer.locator("[data-testid=staff-badge]")).to_have_text(
+        f"Beacon 工作人员 · 工号 {staff_id}"
+    )
+    answer.get_by_role("button", name="采纳为答案").click()
+
+    # then
+    answer = li.locator("[data-testid=post]").filter(has_text="手续费随网络拥堵变化")
+    expect(answer.locator("[data-testid=accepted-badge]")).to_have_text("已采纳的答案")
