@@ -31,6 +31,7 @@ urlpatterns = [
     path("chat/", include("livechat.verify_urls")),
     path("chat/", include("livechat.urls")),
     path("chat/", include("livechat.customer_urls")),
+    path("community/", include("community.urls")),
     path("", include("tickets.urls")),
     path("", include("helpcenter.urls")),
 ]

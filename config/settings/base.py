@@ -81,6 +81,8 @@ LOCAL_APPS = [
     "outside",
     # Incident mode (above tickets and livechat: it uses both, they know nothing of it).
     "incidents",
+    # The community forum (above helpcenter, tickets and livechat: it uses all three).
+    "community",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -322,6 +324,10 @@ ACCOUNT_RATE_LIMITS = {
     # Messages from one Telegram / X / Discord user, and their /link attempts.
     "outside_inbound": "20/m/key,200/h/key",
     "outside_link": "5/10m/key",
+    # Forum posts (topics and replies) per person; tighter for accounts younger than
+    # COMMUNITY_NEW_ACCOUNT_DAYS, the ones spam and scam campaigns open.
+    "community_post": "30/h/user",
+    "community_post_new_account": "3/h/user,10/d/user",
 }
 # https://docs.allauth.org/en/latest/mfa/configuration.html
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -517,3 +523,8 @@ OUTSIDE_LINK_CODE_MINUTES = 10
 # A platform user counts as present in their chat this long after their last message
 # (they hold no socket whose beats would say so).
 OUTSIDE_PRESENCE_MINUTES = 30
+
+# ---------------------------------------------------------------------------- community forum
+# Accounts younger than this are rate-limited harder (community_post_new_account above)
+# and their posts with links wait for a moderator.
+COMMUNITY_NEW_ACCOUNT_DAYS = 7
