@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "helpcenter.tasks.search_stats_flush",
         "schedule": 300.0,
     },
+    # Article views counted in Redis (no write on the page), into view_count.
+    "helpcenter-article-views-flush": {
+        "task": "helpcenter.tasks.article_views_flush",
+        "schedule": 60.0,
+    },
     # SLA warnings and breaches; deadlines live in the database, not in the queue.
     "tickets-sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 30.0},
     # Reminders after 3 days waiting on the customer, solved after 7.
