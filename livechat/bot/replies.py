@@ -70,7 +70,8 @@ def hand_off(*, conversation: Conversation, skill: str, reason: str = "") -> Non
         _("Connecting you to a human agent. Please stay in this chat; we will be with you soon."),
         {"kind": "handoff", "skill": skill},
     )
-    conversation_enqueue(conversation=conversation, skill=skill, reason=reason, by="bot")
+    # The customer asked for a person (in words the bot understood): theirs in the audit.
+    conversation_enqueue(conversation=conversation, skill=skill, reason=reason, by="customer")
 
 
 def _security(conversation: Conversation, decision: Decision) -> None:

@@ -105,9 +105,9 @@ def queue_positions() -> list[Waiting]:
     chats ahead over the free-or-freeing room of the agents who serve this kind.
     """
     waiting = list(
-        Conversation.objects.filter(status=Conversation.Status.QUEUED).order_by(
-            "-priority", "queued_at", "id"
-        )
+        Conversation.objects.filter(status=Conversation.Status.QUEUED)
+        .select_related("customer")
+        .order_by("-priority", "queued_at", "id")
     )
     present = list(AgentPresence.objects.exclude(status=AgentPresence.Status.OFFLINE))
     kinds = {(c.language, c.skill) for c in waiting}

@@ -108,7 +108,8 @@ def assign_waiting() -> list[Conversation]:
             return []
         languages = {lang for a in agents for lang in a.presence.languages or []}
         waiting = (
-            Conversation.objects.select_for_update(skip_locked=True)
+            Conversation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("customer")
             .filter(status=Conversation.Status.QUEUED, language__in=languages)
             .order_by("-priority", "queued_at", "id")[:ASSIGN_BATCH]
         )
@@ -173,10 +174,21 @@ def conversation_assign(
     )
 
 
+def customer_label(conversation: Conversation) -> str:
+    """Who the chat is with, for agents: the customer's name or email, else the email an
+    anonymous visitor gave, else nothing (the console says "Visitor")."""
+    customer = conversation.customer
+    if customer is not None:
+        return customer.get_full_name() or customer.email
+    return conversation.visitor_email
+
+
 def conversation_summary(conversation: Conversation) -> dict:
-    """A chat as the console lists it (frames `chat.assigned`, `queue.snapshot`)."""
+    """A chat as the console lists it (frames `chat.assigned`, `queue.snapshot`); sent to
+    agents only."""
     return {
         "id": str(conversation.public_id),
+        "customer_name": customer_label(conversation),
         "status": conversation.status,
         "language": conversation.language,
         "skill": conversation.skill,

@@ -508,7 +508,13 @@
     },
     "chat.converted": (frame) => {
       const chat = chats.get(frame.conversation);
-      if (chat) notice(chat, text("Converted") + " " + frame.ticket);
+      if (!chat) return;
+      // "Ticket created: <number>", the number a link to the ticket in the workspace.
+      notice(chat, text("Converted") + " ");
+      const link = document.createElement("a");
+      link.href = root.dataset.ticketUrl.replace("000000-000000", frame.ticket);
+      link.textContent = frame.ticket;
+      chat.el.querySelector("[data-log]").lastElementChild.appendChild(link);
     },
     error: (frame) => {
       conn.textContent = text("Error") + " " + frame.message;

@@ -1,11 +1,14 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
-  // Tell the server the browser's time zone, so times show in local time.
+  // Tell the server the browser's time zone, so times show in local time
+  // (accounts.middleware.UserTimezoneMiddleware, when the person saved none). Written as
+  // is, not percent-encoded: Django does not decode cookies, and "Asia%2FShanghai" is no
+  // zone. A zone name is letters, "/", "_", "-" and "+", all allowed in a cookie value.
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && document.cookie.indexOf("beacon_tz=" + zone) === -1) {
-      document.cookie = "beacon_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    if (zone && /^[A-Za-z0-9_+\/-]{1,64}$/.test(zone) && document.cookie.indexOf("beacon_tz=" + zone) === -1) {
+      document.cookie = "beacon_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
     }
   } catch (e) { /* old browser: UTC it is */ }
 

@@ -65,21 +65,6 @@
   });
 })();
 
-// The browser's time zone for the server (accounts.middleware.UserTimezoneMiddleware reads
-// the beacon_tz cookie when the agent saved none). Written as is: base.js percent-encodes
-// it ("Asia%2FShanghai"), which Django does not decode, so zoneinfo never found it and
-// times stayed in UTC. A zone name is letters, "/", "_", "-" and "+": all allowed in a
-// cookie value. base.js leaves a cookie it finds already right alone.
-(function () {
-  "use strict";
-  try {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && /^[A-Za-z0-9_+\/-]{1,64}$/.test(zone) && document.cookie.indexOf("beacon_tz=" + zone) === -1) {
-      document.cookie = "beacon_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
-    }
-  } catch (e) { /* old browser: UTC it is */ }
-})();
-
 // The workspace's in-place edits: a form marked data-inplace is posted by fetch with
 // HX-Request (the server then answers the changed parts of the page, each with its id)
 // and those parts replace their namesakes; nothing else on the page reloads. Without

@@ -120,6 +120,12 @@ def rail_sections(*, user: User) -> list[RailSection]:
                 [
                     RailLink("reports", _("Dashboard"), reverse("tickets:reports")),
                     RailLink("emails", _("Inbound email"), reverse("tickets:console-emails")),
+                    RailLink("incidents", _("Incidents"), reverse("incidents:list")),
+                    RailLink(
+                        "search-analytics",
+                        _("Search analytics"),
+                        reverse("helpcenter:search-analytics"),
+                    ),
                 ],
             )
         )
