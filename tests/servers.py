@@ -3,6 +3,7 @@ the network (the live_server fixture serves HTTP only)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -33,6 +34,9 @@ from django.conf import settings
 settings.SECRET_KEY = os.environ.pop("BEACON_TEST_SECRET_KEY")
 settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BEACON_TEST_LAYER_PREFIX"]
 settings.CACHES["default"]["KEY_PREFIX"] = os.environ["BEACON_TEST_CACHE_PREFIX"]
+import json
+for name, value in json.loads(os.environ.get("BEACON_TEST_SETTINGS", "{}")).items():
+    setattr(settings, name, value)  # production's value where a test needs it
 from daphne.cli import CommandLineInterface
 CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])
 """
@@ -60,6 +64,7 @@ class AsgiServer:
         settings_module: str = "config.settings.test",
         *,
         port: int | None = None,
+        settings_overrides: dict | None = None,
         **extra_env: str,
     ) -> None:
         # `port`: to start a server again where one was stopped (its clients reconnect).
@@ -73,6 +78,7 @@ class AsgiServer:
             "BEACON_TEST_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
             "BEACON_TEST_CACHE_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
             "BEACON_TEST_SETTINGS_MODULE": settings_module,
+            "BEACON_TEST_SETTINGS": json.dumps(settings_overrides or {}),
             **extra_env,
         }
         self.process = subprocess.Popen(
