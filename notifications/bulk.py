@@ -49,13 +49,19 @@ def notify_many(notes: Iterable[Note]) -> list[Notification]:
         return []
     now = timezone.now()
     choices = _preferences(notes)
+    # id -> (the context, kept alive so its id is not reused; its checked copy)
+    checked: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
     rows: dict[str, Notification] = {}
     for note in notes:
         spec = kind_get(note.kind)
         outbox._check_arguments(spec, note.recipient, "", note.channels, note.dedupe_key)
         if not note.dedupe_key:
             raise ValueError("notify_many needs a dedupe key for every note.")
-        stored = outbox._checked_context(note.context)
+        # A writer hands the same context to everyone told of one event (the sweep: the
+        # assignee and the supervisors): checked (a JSON round trip and a walk) once.
+        if id(note.context) not in checked:
+            checked[id(note.context)] = (note.context, outbox._checked_context(note.context))
+        stored = checked[id(note.context)][1]
         language = outbox._language(note.recipient, note.language)
         choice = choices.get((note.recipient.id, note.kind))
         enabled = (
