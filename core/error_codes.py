@@ -38,7 +38,7 @@ class ErrorCode(StrEnum):
     BAD_ATTACHMENT = "bad_attachment"  # a file of a type, size or content not accepted
     BAD_PRIORITY = "bad_priority"  # not one of the ticket priorities
     BAD_RATING = "bad_rating"  # a rating that is not a whole number from 1 to 5
-    BAD_REASON = "bad_reason"  # a rejection reason not in the list
+    BAD_REASON = "bad_reason"  # a reason not in its list (a KYC rejection, a forum report)
     BAD_STATUS = "bad_status"  # a status that is not one of its choices
     BAD_TAG = "bad_tag"  # a tag with characters or a length not allowed
     TOO_MANY_TAGS = "too_many_tags"  # more tags on a ticket than allowed
@@ -105,6 +105,26 @@ class ErrorCode(StrEnum):
     SKILL = "skill"  # the agent lacks the skill the chat needs
     FULL = "full"  # the agent has no room for another chat
     STAFF_ID = "staff_id"  # no staff ID could be given out; try again
+
+    # ---------------------------------------------------------------- the community forum
+    BAD_POST = "bad_post"  # the post does not exist here, or cannot be acted on
+    BAD_ACTION = "bad_action"  # a moderation action that is not one of its choices
+    BAD_END = "bad_end"  # a ban's end that is not in the future
+    BANNED = "banned"  # the person is banned from posting
+    LOCKED = "locked"  # the topic is locked: no new replies
+    NOT_PUBLISHED = "not_published"  # the post is held or hidden, so it cannot be accepted
+    OWN_POST = "own_post"  # one's own post cannot be voted for or reported
+    NOT_ALLOWED_NOW = "not_allowed_now"  # that moderation action does not apply to it now
+    ALREADY_THERE = "already_there"  # the topic is already in that category
+    ALREADY_REPORTED = "already_reported"  # this person has reported this post before
+    ALREADY_DRAFTED = "already_drafted"  # the answer is already an article draft
+    BAN_MODERATOR = "ban_moderator"  # moderators cannot be banned from the forum
+
+    # ---------------------------------------------------------------- incidents
+    INCOMPLETE = "incomplete"  # the title, status or update is missing in a language
+    NOTHING_AFFECTED = "nothing_affected"  # an incident names no coin, network, feature or word
+    TOO_MANY = "too_many"  # more coins, networks, features or words than an incident takes
+    ALREADY_RESOLVED = "already_resolved"  # the incident is resolved: no more updates
 
     # ---------------------------------------------------------------- our side
     BOT_UNAVAILABLE = "bot_unavailable"  # the message was saved; the bot failed to answer

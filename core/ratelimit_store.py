@@ -66,6 +66,13 @@ WHILE_REDIS_IS_DOWN: dict[str, Outage] = {
     "chat_leave_message": Outage.DATABASE,
     "chat_transcript_email": Outage.DATABASE,
     "chat_complaint": Outage.DATABASE,
+    # A one-time code to link a Telegram / X / Discord account: a secret one could guess.
+    "outside_link": Outage.DATABASE,
+    # Messages from a platform user and forum posts: each puts work in a staff queue or
+    # text before readers; an outage must not open them to a flood.
+    "outside_inbound": Outage.DATABASE,
+    "community_post": Outage.DATABASE,
+    "community_post_new_account": Outage.DATABASE,
     # /verify/ and the chat's agent check: a look-up, many a minute; probing which
     # look-alikes pass, for the length of an outage, costs little.
     "channel_verify": Outage.OPEN,

@@ -110,7 +110,7 @@ def incident_declare(
 def _locked_active(incident: Incident) -> Incident:
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     if locked.status != Incident.Status.ACTIVE:
-        raise ApplicationError(_("This incident is resolved."), code="resolved")
+        raise ApplicationError(_("This incident is resolved."), code="already_resolved")
     return locked
 
 

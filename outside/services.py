@@ -276,7 +276,7 @@ def link_code_create(*, user) -> tuple[str, LinkCode]:
     """A new one-time code for `user` (signed in); their earlier unused codes stop working.
     The code is returned once: only its hash is kept."""
     if not getattr(user, "is_authenticated", False):
-        raise ApplicationError(_("Sign in to link an account."), code="sign_in")
+        raise ApplicationError(_("Sign in to link an account."), code="sign_in_required")
     LinkCode.objects.filter(user=user, used_at__isnull=True).delete()
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     row = LinkCode(

@@ -41,10 +41,10 @@ def post_moderate(*, actor, post: Post, action: str, reason: str = "") -> Post:
     _require_moderator(actor)
     post = Post.objects.select_for_update().get(pk=post.pk)
     if action not in _POST_MOVES:
-        raise ApplicationError(_("Unknown action."), code="action")
+        raise ApplicationError(_("Unknown action."), code="bad_action")
     sources, target = _POST_MOVES[action]
     if post.status not in sources:
-        raise ApplicationError(_("That cannot be done to this post now."), code="state")
+        raise ApplicationError(_("That cannot be done to this post now."), code="not_allowed_now")
     before = post.status
     post.status = target
     post.save(update_fields=["status", "updated_at"])
@@ -68,7 +68,7 @@ def topic_lock(*, actor, topic: Topic, locked: bool, reason: str = "") -> Topic:
     _require_moderator(actor)
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     if topic.locked == locked:
-        raise ApplicationError(_("That cannot be done to this topic now."), code="state")
+        raise ApplicationError(_("That cannot be done to this topic now."), code="not_allowed_now")
     topic.locked = locked
     topic.save(update_fields=["locked", "updated_at"])
     action = ModerationAction.Action.LOCK if locked else ModerationAction.Action.UNLOCK
@@ -81,7 +81,7 @@ def topic_move(*, actor, topic: Topic, category: ForumCategory, reason: str = ""
     _require_moderator(actor)
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     if topic.category_id == category.pk:
-        raise ApplicationError(_("The topic is already in that category."), code="same")
+        raise ApplicationError(_("The topic is already in that category."), code="already_there")
     before = topic.category.slug
     topic.category = category
     topic.save(update_fields=["category", "updated_at"])
@@ -102,11 +102,11 @@ def user_ban(*, actor, user, reason: str, ends_at: dt.datetime | None = None) ->
     _require_moderator(actor)
     reason = plain_text(reason or "").strip()
     if not reason:
-        raise ApplicationError(_("Give a reason: the person is shown it."), code="reason")
+        raise ApplicationError(_("Give a reason: the person is shown it."), code="empty")
     if ends_at is not None and ends_at <= timezone.now():
-        raise ApplicationError(_("The end must be in the future."), code="ends_at")
+        raise ApplicationError(_("The end must be in the future."), code="bad_end")
     if user.pk == actor.pk or ForumPolicy.is_moderator(user):
-        raise ApplicationError(_("Moderators cannot be banned here."), code="moderator")
+        raise ApplicationError(_("Moderators cannot be banned here."), code="ban_moderator")
     now = timezone.now()
     ForumBan.objects.filter(user=user, lifted_at__isnull=True).update(lifted_at=now)
     ban = ForumBan(user=user, reason=reason[:300], ends_at=ends_at, created_by=actor)
@@ -129,7 +129,7 @@ def user_unban(*, actor, user, reason: str = "") -> int:
         lifted_at=timezone.now()
     )
     if not lifted:
-        raise ApplicationError(_("This person is not banned."), code="state")
+        raise ApplicationError(_("This person is not banned."), code="not_allowed_now")
     action_record(
         actor=actor, action=ModerationAction.Action.UNBAN, reason=reason, target_user=user
     )

@@ -216,7 +216,7 @@ def post_report(*, reporter, post: Post, reason: str, note: str = "") -> PostRep
     if not reporter.is_authenticated:
         raise PermissionDenied
     if reason not in PostReport.Reason.values:
-        raise ApplicationError(_("Choose a reason."), code="reason")
+        raise ApplicationError(_("Choose a reason."), code="bad_reason")
     report = PostReport(post=post, reporter=reporter, reason=reason, note=plain_text(note)[:500])
     report.full_clean(validate_constraints=False)
     try:

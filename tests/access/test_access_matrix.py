@@ -308,6 +308,26 @@ TABLE = {
     "/console/emails/<email_id>/raw":                              "GET  login  403    403    200    200    403    200    login  mfa",
     "/console/reports/":                                           "GET  login  403    403    403    200    403    200    login  mfa",
     "/console/reports/tickets.csv":                                "GET  login  403    403    403    200    403    200    login  mfa",
+    # -- Telegram, X and Discord: linking is any signed-in person's; webhooks are off
+    # (404) while a platform has no credentials, as in the tests' settings
+    "/account/linked-channels/":                                   "GET  login  200    200    200    200    200    200    login  200",
+    "/outside/<platform>/webhook":                                 "POST 404    404    404    404    404    404    404    404    404",
+    # -- the community forum: anyone reads, signed-in people post, moderators moderate
+    "/community/":                                                 "GET  200    200    200    200    200    200    200    200    200",
+    "/community/c/<slug>/":                                        "GET  200    200    200    200    200    200    200    200    200",
+    "/community/c/<slug>/new/":                                    "GET  login  200    200    200    200    200    200    login  200",
+    "/community/t/<topic_id>/":                                    "GET  200    200    200    200    200    200    200    200    200",
+    "/community/t/<topic_id>/reply/":                              "POST login  3xx    3xx    3xx    3xx    3xx    3xx    login  3xx",
+    "/community/t/<topic_id>/accept/":                             "POST login  403    3xx    3xx    3xx    403    3xx    login  403",
+    "/community/p/<post_id>/vote/":                                "POST login  3xx    3xx    3xx    3xx    3xx    3xx    login  3xx",
+    "/community/p/<post_id>/report/":                              "GET  login  200    200    200    200    200    200    login  200",
+    "/community/p/<post_id>/article-draft/":                       "POST login  403    403    3xx    3xx    403    3xx    login  403",
+    "/community/moderation/":                                      "GET  login  403    403    403    200    403    200    login  403",
+    "/community/p/<post_id>/moderate/":                            "POST login  403    403    403    3xx    403    3xx    login  403",
+    "/community/t/<topic_id>/lock/":                               "POST login  403    403    403    3xx    403    3xx    login  403",
+    "/community/t/<topic_id>/move/":                               "GET  login  403    403    403    200    403    200    login  403",
+    "/community/u/<uid>/ban/":                                     "GET  login  403    403    403    200    403    200    login  403",
+    "/community/u/<uid>/unban/":                                   "POST login  403    403    403    3xx    403    3xx    login  403",
     # -- incidents: operations leads (supervisors and admins)
     "/console/incidents/":                                         "GET  login  403    403    403    200    403    200    login  mfa",
     "/console/incidents/<incident_id>/":                           "GET  login  403    403    403    200    403    200    login  mfa",

@@ -45,6 +45,8 @@ from accounts.models import (
 from accounts.services import user_role_grant
 from accounts.trust import Proof
 from accounts.twofactor.services import mfa_reset_request_create
+from community import services as community_services
+from community.models import ForumCategory, Post
 from helpcenter import models as helpcenter_models
 from incidents import services as incident_services
 from incidents.models import IncidentLink
@@ -129,6 +131,7 @@ class World:
     article: helpcenter_models.Article
     announcement: helpcenter_models.Announcement
     incident_link: IncidentLink
+    forum_post: Post
     tokens: dict[str, str]
     sessions: dict[str, str] = field(default_factory=dict)  # actor -> session cookie value
     api_keys: dict[str, str] = field(default_factory=dict)  # actor -> knox key
@@ -215,6 +218,15 @@ def _admin_rows(owner: User) -> None:
     ContactChannelFactory()
 
 
+def _forum_answer(*, asker: User, answerer: User) -> Post:
+    """The owner's question in the forum and an agent's published answer to it."""
+    category = ForumCategory.objects.get(slug="getting-started")
+    topic = community_services.topic_create(
+        author=asker, category=category, title="Withdrawal help", body="Where is it?", language="en"
+    ).post.topic
+    return community_services.post_reply(author=answerer, topic=topic, body="Here is how.").post
+
+
 def _incident(lead: User, ticket: Ticket) -> IncidentLink:
     """An incident its lead declared, with the world's ticket waiting for review."""
     incident = incident_services.incident_declare(
@@ -223,7 +235,7 @@ def _incident(lead: User, ticket: Ticket) -> IncidentLink:
         title_zh_hans="矩阵故障",
         status_en="Looking into it.",
         status_zh_hans="正在处理。",
-        keywords=["matrix"],
+        keywords=["矩阵"],
     )
     return IncidentLink.objects.create(incident=incident, ticket=ticket, state="review")
 
@@ -268,6 +280,7 @@ def build_world() -> World:
     helpcenter_models.ArticleFeedback.objects.create(article=article, user=owner, helpful=True)
     announcement = AnnouncementFactory()
     incident_link = _incident(users["supervisor"], ticket)
+    forum_post = _forum_answer(asker=owner, answerer=users["agent"])
     _admin_rows(owner)
     sessions = {"frozen": session_cookie(users["frozen"])}
     api_keys = {"frozen": AuthToken.objects.create(user=users["frozen"])[1]}
@@ -299,6 +312,7 @@ def build_world() -> World:
         article=article,
         announcement=announcement,
         incident_link=incident_link,
+        forum_post=forum_post,
         tokens=tokens,
         sessions=sessions,
         api_keys=api_keys,
