@@ -6,3 +6,10 @@ class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = _("Community")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from community import selectors
+        from helpcenter.search import extra
+
+        # Accepted and staff answers after the articles in help-centre search.
+        extra.register(selectors.search_answers)

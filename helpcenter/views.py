@@ -16,6 +16,7 @@ from core.ratelimits import rate_allowed
 from helpcenter import analytics, caching, identity_checks, selectors, services
 from helpcenter.caching import public_page
 from helpcenter.forms import ArticleFeedbackForm
+from helpcenter.search import extra
 
 
 def _lang() -> str:
@@ -75,6 +76,9 @@ def search(request: HttpRequest) -> HttpResponse:
             results=len(hits),
             confident=bool(hits),
         )
+    if not error and query.strip():
+        # The community's accepted and staff answers, after the articles (search.extra).
+        context["extra_results"] = extra.extra_results(query[: selectors.MAX_QUERY_CHARS], lang)
     if not error and not hits and query.strip():
         # Nothing confident: say so and offer the assistant, a request and the community
         # instead of a list of weak results.

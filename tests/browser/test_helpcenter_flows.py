@@ -19,7 +19,7 @@ from helpcenter.services import synonym_save
 
 OFFICIAL_EMAIL = "support@beacon.test"
 LOOKALIKE_EMAIL = "support@beac\u043en.test"  # Cyrillic о in "beacon"
-MAIN_NAV_LINKS = ["Help centre", "Submit a request", "My requests", "Contact us"]
+MAIN_NAV_LINKS = ["Help centre", "Submit a request", "My requests", "Contact us", "Community"]
 
 UNLABELLED_CONTROLS_JS = """
 () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
