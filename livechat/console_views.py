@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import account_security
 from core.exceptions import NotFound
+from livechat import console_panels
 from livechat.models import AgentPresence, Conversation
 from livechat.selectors import agents_online
 from livechat.services.agent_actions import conversation_for_agent
@@ -97,5 +98,6 @@ def chat_context(request: HttpRequest, public_id) -> HttpResponse:
         else [],
         "agents": [p for p in online if loads[p.agent_id] < p.capacity],
         "skills": Conversation.Skill.choices,
+        "panels": console_panels.panels_for(chat),
     }
     return render(request, "livechat/console/_context.html", context)

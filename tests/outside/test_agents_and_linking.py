@@ -182,3 +182,16 @@ def test_an_emergency_gets_the_freeze_page_linked_or_the_link_request(
     deliver()
     linked = [t for t in platforms.texts("telegram") if "freeze it now" in t]
     assert linked and "https://support.beacon.test/account/freeze/" in linked[0]
+
+
+def test_the_agent_sees_the_platform_and_handle_beside_the_chat(telegram, agent, client):
+    # given: a Telegram user's chat with the agent
+    telegram("I want to talk to a human agent")
+    conversation = Conversation.objects.get()
+    party = external_contact_for(conversation)
+    # when: the agent opens the chat's context panel in the console
+    client.force_login(agent)
+    page = client.get(f"/console/chats/{conversation.public_id}/context").content.decode()
+    # then: the platform, the handle, and that nothing about an account may be discussed
+    assert party.platform_label in page and party.handle in page
+    assert "Do not discuss account details" in page
