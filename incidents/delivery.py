@@ -9,18 +9,15 @@ from django.utils.translation import gettext as _
 from livechat.models import ChatMessage, Conversation
 from livechat.services.messages import message_post
 from tickets.models import Ticket
-from tickets.services import ticket_change_status, ticket_reply
+from tickets.services import ticket_reply
 
 
 def to_ticket(ticket: Ticket, update) -> None:
     if ticket.status == Ticket.Status.CLOSED:
         return
-    actor = update.author
-    ticket_reply(actor=actor, ticket=ticket, body=update.body(ticket.language))
-    if update.resolves:
-        ticket.refresh_from_db(fields=["status"])
-        if ticket.status != Ticket.Status.SOLVED:
-            ticket_change_status(actor=actor, ticket=ticket, status=Ticket.Status.SOLVED)
+    # The last update solves the request in the same email (one email per update).
+    solve = update.resolves and ticket.status != Ticket.Status.SOLVED
+    ticket_reply(actor=update.author, ticket=ticket, body=update.body(ticket.language), solve=solve)
 
 
 def to_conversation(conversation: Conversation, update) -> None:

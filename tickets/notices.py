@@ -70,6 +70,9 @@ def _reminder_context(context: Mapping[str, Any]) -> dict[str, Any]:
 
 def _solved_context(context: Mapping[str, Any]) -> dict[str, Any]:
     built = _customer_context(context)
+    if context.get("message_id"):  # solved with a reply: the reply is in this one email
+        public = TicketMessage.objects.filter(visibility=TicketMessage.Visibility.PUBLIC)
+        built["message"] = outbox.load_or_obsolete(public, context["message_id"], what="the reply")
     ticket = built["ticket"]
     token = rating_links.make_token(ticket_id=ticket.id, requester_id=ticket.requester_id)
     return {
@@ -319,9 +322,11 @@ def assigned(ticket: Ticket, assignee: User, by: User) -> None:
         _to_staff("ticket.assigned", ticket, [assignee], key)
 
 
-def solved(ticket: Ticket, *, automatic: bool) -> None:
+def solved(ticket: Ticket, *, automatic: bool, message: TicketMessage | None = None) -> None:
+    """`message`: the staff reply that solved it, quoted in this email (no second one)."""
     key = f"ticket.solved:{ticket.id}:{ticket.solved_at.timestamp()}"
-    _to_customer("ticket.solved", ticket, key, automatic=automatic)
+    extra = {"message_id": message.id} if message is not None else {}
+    _to_customer("ticket.solved", ticket, key, automatic=automatic, **extra)
 
 
 def pending_reminder(ticket: Ticket) -> None:

@@ -265,3 +265,40 @@ def test_the_leads_pages_declare_update_and_review(lead, client, user_factory):
         {"body_en": "Back soon.", "body_zh_hans": "即将恢复。"},
     )
     assert sent.status_code == 302 and incident.updates.count() == 1
+
+
+def test_fifty_matching_requests_are_linked_and_solved_with_one_reply_one_email_each(
+    incident, lead, user_factory
+):
+    # given: fifty customers file about the halted withdrawals, in both languages
+    customers = [user_factory(email=f"c{n}@example.test") for n in range(50)]
+    tickets = [
+        withdrawal(customer, language="zh-hans" if n % 2 else "en")
+        for n, customer in enumerate(customers)
+    ]
+    assert IncidentLink.objects.filter(incident=incident, state="linked").count() == 50
+    # when: the lead resolves the incident with one update
+    before = set(Notification.objects.values_list("id", flat=True))
+    services.incident_post_update(
+        actor=lead,
+        incident=incident,
+        body_en="All withdrawals are sent.",
+        body_zh_hans="所有提币均已发出。",
+        resolve=True,
+    )
+    services.deliver(incident_id=incident.pk)
+    services.deliver(incident_id=incident.pk)
+    # then: every request is solved, and each customer got the update once, by email, in
+    # their language
+    for n, ticket in enumerate(tickets):
+        ticket.refresh_from_db()
+        assert ticket.status == Ticket.Status.SOLVED
+        emails = Notification.objects.filter(recipient=customers[n], channel="email").exclude(
+            id__in=before
+        )
+        assert list(emails.values_list("kind", flat=True)) == ["ticket.solved"]  # one email
+        assert emails.get().context["message_id"]  # which quotes the update
+        expected = "所有提币均已发出。" if n % 2 else "All withdrawals are sent."
+        assert list(
+            TicketMessage.objects.filter(ticket=ticket, author=lead).values_list("body", flat=True)
+        ) == [expected]

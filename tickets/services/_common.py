@@ -132,7 +132,8 @@ def _reopen_window_passed(ticket: Ticket) -> bool:
     )
 
 
-def _set_status(ticket: Ticket, actor, target: str) -> None:
+def _set_status(ticket: Ticket, actor, target: str, *, message=None) -> None:
+    """`message`: a staff reply that solves the ticket; its email is the solved one."""
     before = ticket.status
     ticket.status = target
     ticket.solved_at = timezone.now() if target == Ticket.Status.SOLVED else ticket.solved_at
@@ -141,7 +142,7 @@ def _set_status(ticket: Ticket, actor, target: str) -> None:
     clock_fields = sla.sla_status_changed(ticket, before=before, now=timezone.now())
     ticket.save(update_fields=["status", "solved_at", "updated_at", *clock_fields])
     if target == Ticket.Status.SOLVED:
-        notices.solved(ticket, automatic=actor is None)
+        notices.solved(ticket, automatic=actor is None, message=message)
     _event(ticket, actor, TicketEvent.Kind.STATUS, before, target)
 
 

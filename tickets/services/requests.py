@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import trust
 from core.exceptions import ApplicationError
 from core.text import plain_text
-from tickets import fields, notices
+from tickets import fields, notices, workflow
 from tickets.models import (
     Ticket,
     TicketEvent,
@@ -123,14 +123,26 @@ def ticket_reply(
     body: str,
     internal: bool = False,
     files: list[UploadedFile] | None = None,
+    solve: bool = False,
 ) -> TicketMessage:
-    """A public reply (customer or staff) or an internal note (staff only)."""
+    """A public reply (customer or staff) or an internal note (staff only).
+
+    `solve`: a staff reply that also solves the ticket, in one email to the customer (the
+    solved one, quoting the reply), as when one update answers a whole incident."""
     ticket = Ticket.objects.select_for_update().get(id=ticket.id)
     staff = TicketPolicy.can_work(actor, ticket)
     if not staff and not TicketPolicy.is_requester(actor, ticket):
         raise PermissionDenied
     if internal and not staff:
         raise PermissionDenied
+    if solve and (internal or not staff):
+        raise PermissionDenied
+    if solve and not workflow.allowed(ticket.status, Ticket.Status.SOLVED, by_staff=True):
+        raise ApplicationError(
+            _("A request that is %(current)s cannot become %(target)s.")
+            % {"current": ticket.get_status_display(), "target": Ticket.Status.SOLVED.label},
+            code="bad_transition",
+        )
     if ticket.status == Ticket.Status.CLOSED or (not staff and _reopen_window_passed(ticket)):
         raise ApplicationError(_("This request is closed. Please open a new one."), code="closed")
     body, checked = _clean_body(body), _checked_files(files)
@@ -151,6 +163,9 @@ def ticket_reply(
     if internal:
         return message
     ticket.save(update_fields=sla.sla_public_message(ticket, by_staff=staff, at=message.created_at))
+    if solve:
+        _set_status(ticket, actor, Ticket.Status.SOLVED, message=message)
+        return message
     if staff and ticket.status in {Ticket.Status.NEW, Ticket.Status.OPEN}:
         _set_status(ticket, actor, Ticket.Status.PENDING)
     elif not staff and ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
