@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from incidents import matching, services
+from incidents import deflection, matching, services
 from livechat.bot import notices
 from tickets import form_notices
 from tickets.models import TicketMessage
@@ -70,7 +70,7 @@ def bot_notices(*, conversation, text: str) -> list[notices.Notice]:
     return said
 
 
-def form_notices_for(*, type_slug: str, values: dict, subject: str, lang: str):
+def form_notices_for(*, type_slug: str, values: dict, subject: str, lang: str, user=None):
     """On the request form: the active incidents this request may be about (the type's
     feature, the coin or network chosen, words in the subject)."""
     feature = matching.TYPE_FEATURES.get(type_slug)
@@ -86,6 +86,8 @@ def form_notices_for(*, type_slug: str, values: dict, subject: str, lang: str):
     shown = []
     for incident in matching.active_incidents():
         if (feature and feature in incident.features) or incident.pk in hits:
+            if user is not None and user.is_authenticated:
+                deflection.form_notice_seen(incident_id=incident.pk, user_id=user.pk)
             shown.append(
                 form_notices.FormNotice(
                     title=incident.title(lang),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
-from incidents import services
+from incidents import deflection, services
 from incidents.forms import IncidentForm, UpdateForm
 from incidents.models import Incident, IncidentLink
 from tickets.permissions import is_supervisor
@@ -65,6 +65,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     links = incident.links.select_related("ticket", "conversation").order_by("-created_at")
     context = {
         "incident": incident,
+        "figures": deflection.figures(incident),
         "form": form,
         "updates": incident.updates.order_by("-number"),
         "linked": links.filter(state=IncidentLink.State.LINKED)[:200],

@@ -17,7 +17,8 @@ class FormNotice:
     url: str = ""
 
 
-# source(type_slug=…, values=dict of the form's fields, subject=…, lang=…) -> list[FormNotice]
+# source(type_slug=…, values=dict of the form's fields, subject=…, lang=…, user=…)
+#   -> list[FormNotice]
 Source = Callable[..., list[FormNotice]]
 _sources: list[Source] = []
 
@@ -27,8 +28,13 @@ def register(source: Source) -> None:
         _sources.append(source)
 
 
-def notices_for(*, type_slug: str, values: dict, subject: str, lang: str) -> list[FormNotice]:
+def notices_for(
+    *, type_slug: str, values: dict, subject: str, lang: str, user=None
+) -> list[FormNotice]:
+    """`user`: who is shown them (a source may count it)."""
     found: list[FormNotice] = []
     for source in _sources:
-        found.extend(source(type_slug=type_slug, values=values, subject=subject, lang=lang))
+        found.extend(
+            source(type_slug=type_slug, values=values, subject=subject, lang=lang, user=user)
+        )
     return found

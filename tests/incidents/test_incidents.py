@@ -183,7 +183,9 @@ def test_an_update_reaches_each_linked_customer_in_their_language_once_and_resol
 
     assert public_replies(zh) == ["已发出一半排队的提币。"]
     assert public_replies(en) == ["Half of the queue has been sent."]
-    assert Notification.objects.filter(recipient=lin, channel="email").exists()  # emailed through the outbox
+    assert Notification.objects.filter(
+        recipient=lin, channel="email"
+    ).exists()  # emailed through the outbox
     # when: resolved
     with django_capture_on_commit_callbacks(execute=True):
         services.incident_post_update(
@@ -302,3 +304,33 @@ def test_fifty_matching_requests_are_linked_and_solved_with_one_reply_one_email_
         assert list(
             TicketMessage.objects.filter(ticket=ticket, author=lead).values_list("body", flat=True)
         ) == [expected]
+
+
+def test_the_incident_page_counts_who_the_form_and_the_bot_spared(
+    incident, lead, user_factory, client
+):
+    # given: three customers see the notice on the request form; one files anyway
+    customers = [user_factory(email=f"seen{n}@example.test") for n in range(3)]
+    for customer in customers:
+        client.force_login(customer)
+        client.get(reverse("tickets:new") + "?type=withdrawal-problem")
+        client.get(reverse("tickets:new") + "?type=withdrawal-problem")  # counted once
+    withdrawal(customers[0])
+    # and: a visitor's chat the bot answered with the status, ended without a person
+    chat = conversation_start(user=None, session_key="v" * 32, language="en")
+    with translation.override("en"):
+        message, _created = message_post(
+            conversation=chat, sender="customer", body="USDT withdrawal stuck"
+        )
+        respond(conversation=chat, message=message)
+    from livechat.services.conversations import conversation_end
+
+    conversation_end(conversation=chat, by="customer")
+    # when: the lead opens the incident
+    client.force_login(lead)
+    page = client.get(reverse("incidents:detail", args=[incident.pk]))
+    figures = page.context["figures"]
+    # then
+    assert (figures.tickets, figures.chats) == (1, 1)
+    assert (figures.form_shown, figures.filed_anyway, figures.form_deflected) == (3, 1, 2)
+    assert figures.bot_closed == 1

@@ -164,6 +164,7 @@ def _known_issues(request: HttpRequest, form: TicketRequestForm) -> list:
         values={name: source.get(name, "") for name in ("coin", "network")},
         subject=source.get("subject", "")[:200],
         lang=_lang(),
+        user=request.user,
     )
 
 
