@@ -15,6 +15,7 @@ from channels.layers import channel_layers
 from django.utils import translation
 
 from helpcenter.services import search_caches_clear
+from tests.celery_queue import BrokerQueue
 from tests.factories import (
     AnnouncementFactory,
     ArticleFactory,
@@ -99,6 +100,15 @@ def kb_corpus() -> Path:
     if not path.is_dir():
         pytest.fail(f"the shared corpus is not at {path} (set BEACON_SHARED_DIR)")
     return path
+
+
+@pytest.fixture
+def broker_queue() -> Iterator[BrokerQueue]:
+    """This run's Celery queue on the real broker, emptied before and after the test."""
+    queue = BrokerQueue()
+    queue.take()
+    yield queue
+    queue.take()
 
 
 @pytest.fixture

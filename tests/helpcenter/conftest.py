@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
-from config.celery import app as celery_app
-
-
-class TaskQueue:
-    """The Celery queue of this test run (config.settings.test gives each run its own)."""
-
-    def take(self) -> list[dict[str, Any]]:
-        """Remove and return every queued task as {"task": name, "args": [...]}."""
-        taken = []
-        with celery_app.connection_for_read() as connection:
-            queue = connection.SimpleQueue(celery_app.conf.task_default_queue, no_ack=True)
-            while True:
-                try:
-                    message = queue.get(block=False)
-                except queue.Empty:
-                    break
-                args, _kwargs, _embed = message.decode()
-                taken.append({"task": message.headers["task"], "args": args})
-            queue.close()
-        return taken
-
-    def run(self) -> list[dict[str, Any]]:
-        """Run every queued task here, as a worker would; returns what was queued."""
-        taken = self.take()
-        for task in taken:
-            celery_app.tasks[task["task"]].apply(args=task["args"], throw=True)
-        return taken
+from tests.celery_queue import BrokerQueue
 
 
 @pytest.fixture
-def task_queue() -> Iterator[TaskQueue]:
-    queue = TaskQueue()
-    queue.take()
-    yield queue
-    queue.take()
+def task_queue(broker_queue: BrokerQueue) -> BrokerQueue:
+    """The shared `broker_queue` (tests/conftest.py), by the help-centre tests' name."""
+    return broker_queue

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from kombu.simple import SimpleQueue
 
 import notifications
 from accounts.models import User
-from config.celery import app as celery_app
 from notifications import NotificationKind, NotificationObsolete
+from tests.celery_queue import BrokerQueue
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,30 +26,8 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
-class RunQueue:
-    """The Celery queue of this test run on the real Redis broker (config.settings.test
-    gives each run its own), emptied before and after each test that looks at it."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def _queue(self, connection) -> SimpleQueue:
-        return connection.SimpleQueue(self.name, no_ack=True)
-
-    def take(self) -> list[dict[str, Any]]:
-        """Remove and return every queued task as {"task": name, "args": [...]}."""
-        taken = []
-        with celery_app.connection_for_read() as connection:
-            queue = self._queue(connection)
-            while True:
-                try:
-                    message = queue.get(block=False)
-                except queue.Empty:
-                    break
-                args, _kwargs, _embed = message.decode()
-                taken.append({"task": message.headers["task"], "args": args})
-            queue.close()
-        return taken
+class OutboxQueue(BrokerQueue):
+    """This run's Celery queue (tests.celery_queue), read as the outbox's sends."""
 
     def notification_ids(self) -> list[int]:
         """The ids of every queued send: one per send_notification, a list per
@@ -63,11 +40,9 @@ class RunQueue:
 
 
 @pytest.fixture
-def outbox_queue() -> Iterator[RunQueue]:
-    queue = RunQueue(celery_app.conf.task_default_queue)
-    queue.take()
-    yield queue
-    queue.take()
+def outbox_queue(broker_queue: BrokerQueue) -> OutboxQueue:
+    # The same queue as broker_queue, which empties it before and after the test.
+    return OutboxQueue(broker_queue.name)
 
 
 def _hello_context(stored: Mapping[str, Any]) -> dict[str, Any]:

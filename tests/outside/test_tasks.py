@@ -56,37 +56,15 @@ def test_the_sweeps_are_scheduled():
     assert {"outside.tasks.outbox_sweep", "outside.tasks.contacts_keep_present"} <= schedule
 
 
-class _BrokerQueue:
-    """This run's Celery queue on the real broker (config.settings.test names it)."""
-
-    def take(self) -> list[dict]:
-        from config.celery import app
-
-        taken = []
-        with app.connection_for_read() as connection:
-            queue = connection.SimpleQueue(app.conf.task_default_queue, no_ack=True)
-            while True:
-                try:
-                    message = queue.get(block=False)
-                except queue.Empty:
-                    break
-                args, _kwargs, _embed = message.decode()
-                taken.append({"task": message.headers["task"], "args": args})
-            queue.close()
-        return taken
-
-
 @pytest.mark.django_db(transaction=True)
 def test_on_the_real_broker_the_committed_reply_queues_its_task_which_delivers_it(
-    telegram, platforms
+    telegram, platforms, broker_queue
 ):
     from config.celery import app
 
-    broker = _BrokerQueue()
-    broker.take()
     # when: a message is handled for real (committed; the on-commit hooks run)
     telegram("hello")
-    queued = broker.take()
+    queued = broker_queue.take()
     # then: the flush task is on the broker, for this contact, and a worker running it
     # delivers every reply once
     contact = ExternalContact.objects.get()
