@@ -32,7 +32,7 @@ from _support import ROOT, django_on_scratch_database, drop_scratch_database, em
 LANGS = ("en", "zh-hans")
 
 
-SETS = ("own", "fit", "held", "judge", "judge2")
+SETS = ("own", "fit", "held", "judge", "judge2", "judge3")
 
 
 def load_questions(quick: bool) -> list[dict]:

@@ -77,10 +77,15 @@ def load(path: str = "fresh_queries.yaml") -> list[dict]:
 
 
 def load_judge() -> list[dict]:
-    """The judge sets, scored only, never fitted on: bench/judge_queries.yaml (`judge`) and
-    bench/judge2_queries.yaml (`judge2`, harder, written after the first one's figures)."""
+    """The judge sets, scored only, never fitted on: bench/judge_queries.yaml (`judge`),
+    bench/judge2_queries.yaml (`judge2`, harder, written after the first one's figures) and
+    bench/judge3_queries.yaml (`judge3`, written blind after both were scored)."""
     questions = []
-    for name, path in (("judge", "judge_queries.yaml"), ("judge2", "judge2_queries.yaml")):
+    for name, path in (
+        ("judge", "judge_queries.yaml"),
+        ("judge2", "judge2_queries.yaml"),
+        ("judge3", "judge3_queries.yaml"),
+    ):
         text = (ROOT / "bench" / path).read_text(encoding="utf-8")
         questions += [dict(q, split=name) for q in yaml.safe_load(text)]
     return questions
@@ -283,7 +288,7 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
         f"{'set':<22}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
     figures = {}
-    for split in ("own", "fit", "held", "judge", "judge2"):
+    for split in ("own", "fit", "held", "judge", "judge2", "judge3"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)

@@ -196,7 +196,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
-    for name in ("own", "fit", "held", "judge", "judge2"):
+    for name in ("own", "fit", "held", "judge", "judge2", "judge3"):
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"
             if key in full:
