@@ -7,6 +7,7 @@ turns its InboundMessages into live chat, tasks.py hands it the outbox's rows.
 from __future__ import annotations
 
 import json
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 MAX_BODY_BYTES = 64 * 1024
 # A reply is cut to what every platform accepts (Discord: 2000 characters).
 MAX_REPLY_CHARS = 2000
+# A request signed with a time further than this from ours is a replay of a captured one.
+MAX_CLOCK_SKEW_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,38 @@ class ChannelAdapter(ABC):
     def configured(self) -> bool:
         """Are this platform's secrets set? An unconfigured webhook answers 404."""
 
-    @abstractmethod
     def parse(self, request: HttpRequest) -> Parsed:
-        """Verify the request is the platform's, then read it; Refused / BadRequest."""
+        """Every webhook's steps, in this order: a handshake the platform expects (no
+        signature), then the platform's check (Refused), the signed time (Refused: a
+        replay), and only then the body is read (BadRequest). The view logs a refusal; a
+        replayed event id is ignored by services.inbound_handle."""
+        answer = self.handshake(request)
+        if answer is not None:
+            return Parsed(response=answer)
+        self.verify(request)
+        signed_at = self.signed_at(request)
+        if signed_at is not None and (
+            not signed_at.isdigit() or abs(time.time() - int(signed_at)) > MAX_CLOCK_SKEW_SECONDS
+        ):
+            raise Refused("stale timestamp")
+        return self.read(self.json(self.body(request)))
+
+    def handshake(self, request: HttpRequest) -> HttpResponse | None:
+        """An unsigned request the platform sends to check the endpoint (X's CRC), answered
+        at once; None for a delivery."""
+        return None
+
+    @abstractmethod
+    def verify(self, request: HttpRequest) -> None:
+        """Is the request the platform's (its secret, its signature)? Refused if not."""
+
+    def signed_at(self, request: HttpRequest) -> str | None:
+        """The time the platform signed with the request (Unix seconds), if it signs one."""
+        return None
+
+    @abstractmethod
+    def read(self, payload: dict) -> Parsed:
+        """The verified JSON body, in Beacon's words; BadRequest when it makes no sense."""
 
     @abstractmethod
     def send(self, *, target: str, text: str, idempotency_key: str) -> str:
@@ -85,6 +117,8 @@ class ChannelAdapter(ABC):
 
     @staticmethod
     def body(request: HttpRequest) -> bytes:
+        """The raw body (a signature's input), refused when too big. Read once by Django:
+        verify() and read() may both ask."""
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
             raise BadRequest("body too large")

@@ -37,12 +37,13 @@ class TelegramAdapter(ChannelAdapter):
     def configured(self) -> bool:
         return bool(settings.OUTSIDE_TELEGRAM_BOT_TOKEN and settings.OUTSIDE_TELEGRAM_SECRET_TOKEN)
 
-    def parse(self, request) -> Parsed:
+    def verify(self, request) -> None:
         given = request.META.get(SECRET_HEADER, "")
         expected = settings.OUTSIDE_TELEGRAM_SECRET_TOKEN
         if not given or not hmac.compare_digest(given.encode(), expected.encode()):
             raise Refused("bad secret token")
-        update = self.json(self.body(request))
+
+    def read(self, update: dict) -> Parsed:
         update_id = id_field(update.get("update_id"))
         if not update_id:
             raise BadRequest("no update_id")

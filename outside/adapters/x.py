@@ -53,15 +53,16 @@ class XAdapter(ChannelAdapter):
             {"response_token": signature(settings.OUTSIDE_X_CONSUMER_SECRET, crc_token.encode())}
         )
 
-    def parse(self, request) -> Parsed:
-        if request.method == "GET":
-            return Parsed(response=self.crc(request.GET.get("crc_token", "")))
-        body = self.body(request)
+    def handshake(self, request) -> JsonResponse | None:
+        return self.crc(request.GET.get("crc_token", "")) if request.method == "GET" else None
+
+    def verify(self, request) -> None:
         given = request.META.get(SIGNATURE_HEADER, "")
-        expected = signature(settings.OUTSIDE_X_CONSUMER_SECRET, body)
+        expected = signature(settings.OUTSIDE_X_CONSUMER_SECRET, self.body(request))
         if not given or not hmac.compare_digest(given.encode(), expected.encode()):
             raise Refused("bad x-twitter-webhooks-signature")
-        payload = self.json(body)
+
+    def read(self, payload: dict) -> Parsed:
         events = payload.get("direct_message_events", [])
         users = payload.get("users") if isinstance(payload.get("users"), dict) else {}
         if not isinstance(events, list):
