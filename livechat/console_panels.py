@@ -10,16 +10,17 @@ from collections.abc import Callable
 
 from django.utils.safestring import SafeString, mark_safe
 
+from core.registry import Registry
+
 # source(conversation) -> str (HTML from render_to_string)
 Source = Callable[..., str]
-_sources: list[Source] = []
-
-
-def register(source: Source) -> None:
-    if source not in _sources:
-        _sources.append(source)
+# Not skipped when failing: a panel may carry a warning for the agent (outside: "an
+# anonymous visitor, do not discuss account details"); the context panel failing
+# visibly is safer than the warning silently missing. Only agents see this page.
+_sources: Registry[Source] = Registry("console panels", skip_failing=False)
+register = _sources.register
 
 
 def panels_for(conversation) -> list[SafeString]:
-    rendered = (source(conversation) for source in _sources)
+    rendered = _sources.collect(lambda source: [source(conversation)])
     return [mark_safe(html) for html in rendered if html]  # noqa: S308 - rendered templates

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.registry import Registry
+
 
 @dataclass(frozen=True)
 class FormNotice:
@@ -20,21 +22,18 @@ class FormNotice:
 # source(type_slug=…, values=dict of the form's fields, subject=…, lang=…, user=…)
 #   -> list[FormNotice]
 Source = Callable[..., list[FormNotice]]
-_sources: list[Source] = []
-
-
-def register(source: Source) -> None:
-    if source not in _sources:
-        _sources.append(source)
+# A failing source is logged and skipped: the customer's request form still opens and
+# files; it only lacks that source's notice.
+_sources: Registry[Source] = Registry("request form notices", skip_failing=True)
+register = _sources.register
 
 
 def notices_for(
     *, type_slug: str, values: dict, subject: str, lang: str, user=None
 ) -> list[FormNotice]:
     """`user`: who is shown them (a source may count it)."""
-    found: list[FormNotice] = []
-    for source in _sources:
-        found.extend(
-            source(type_slug=type_slug, values=values, subject=subject, lang=lang, user=user)
+    return _sources.collect(
+        lambda source: source(
+            type_slug=type_slug, values=values, subject=subject, lang=lang, user=user
         )
-    return found
+    )

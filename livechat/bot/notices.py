@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.registry import Registry
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -21,16 +23,11 @@ class Notice:
 
 # source(conversation=…, text=…) -> list[Notice]
 Source = Callable[..., list[Notice]]
-_sources: list[Source] = []
-
-
-def register(source: Source) -> None:
-    if source not in _sources:
-        _sources.append(source)
+# A failing source is logged and skipped: the customer still gets the bot's answer (or
+# the handoff), only without that source's notice.
+_sources: Registry[Source] = Registry("bot notices", skip_failing=True)
+register = _sources.register
 
 
 def notices_for(*, conversation, text: str) -> list[Notice]:
-    found: list[Notice] = []
-    for source in _sources:
-        found.extend(source(conversation=conversation, text=text))
-    return found
+    return _sources.collect(lambda source: source(conversation=conversation, text=text))
