@@ -522,6 +522,11 @@ OUTSIDE_DISCORD_BOT_TOKEN = env.optional("BEACON_DISCORD_BOT_TOKEN")
 OUTSIDE_DISCORD_API_BASE = env.optional(
     "BEACON_DISCORD_API_BASE", "https://discord.com/api/v10"
 ).rstrip("/")
+# Where `manage.py outside_discord_gateway` connects for DMs (version and encoding kept
+# on resume).
+OUTSIDE_DISCORD_GATEWAY_URL = env.optional(
+    "BEACON_DISCORD_GATEWAY_URL", "wss://gateway.discord.gg/?v=10&encoding=json"
+)
 OUTSIDE_HTTP_TIMEOUT = 10.0
 # A /link code works this long, once.
 OUTSIDE_LINK_CODE_MINUTES = 10
