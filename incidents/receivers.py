@@ -31,16 +31,27 @@ def link_ticket(sender, instance: TicketMessage, created: bool, **kwargs) -> Non
     if instance.author_id != ticket.requester_id or instance.visibility != "public":
         return
     values = ticket.fields or {}
-    found = [
-        match
-        for match in matching.match(
-            f"{ticket.subject}\n{instance.body}",
-            coin=str(values.get("coin", "")),
-            network=str(values.get("network", "")),
-            type_slug=ticket.type.slug,
-        )
-        if ticket.created_at >= match.incident.declared_at - EARLIER_TICKETS
-    ]
+
+    def about(type_slug: str = "") -> list[matching.Match]:
+        return [
+            match
+            for match in matching.match(
+                f"{ticket.subject}\n{instance.body}",
+                coin=str(values.get("coin", "")),
+                network=str(values.get("network", "")),
+                type_slug=type_slug,
+            )
+            if ticket.created_at >= match.incident.declared_at - EARLIER_TICKETS
+        ]
+
+    # ticket.type is a query when the ticket was loaded without it (as for a reply), so
+    # it is read only where it can change the outcome: the type adds nothing but the
+    # feature signal, and that alone never matches. A message about no active incident
+    # (nearly all of them) costs no query; one that matches is asked again with the type,
+    # so the links and their `why` are what they were.
+    found = about()
+    if any(match.incident.features and "feature" not in match.why.split("+") for match in found):
+        found = about(type_slug=ticket.type.slug)
     services.ticket_link(ticket=ticket, matches=found)
 
 
