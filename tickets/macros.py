@@ -10,6 +10,7 @@ one is refused (`unfilled_placeholders`), so none is ever sent raw.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tickets.models import Macro, Ticket
@@ -66,9 +67,14 @@ def macro_render(*, macro: Macro, ticket: Ticket, agent) -> str:
     return macro_fill(macro.body, values).text
 
 
-def macros_for_ticket(*, ticket: Ticket, agent) -> list[tuple[Macro, str]]:
-    """Active macros, the ticket's language first, each rendered for this ticket."""
-    macros = sorted(
-        Macro.objects.filter(is_active=True), key=lambda m: (m.language != ticket.language, m.title)
-    )
+def macros_for_ticket(
+    *, ticket: Ticket, agent, active: Iterable[Macro] | None = None
+) -> list[tuple[Macro, str]]:
+    """Active macros, the ticket's language first, each rendered for this ticket.
+
+    `active`: the active macros when the caller has read them already.
+    """
+    if active is None:
+        active = Macro.objects.filter(is_active=True)
+    macros = sorted(active, key=lambda m: (m.language != ticket.language, m.title))
     return [(macro, macro_render(macro=macro, ticket=ticket, agent=agent)) for macro in macros]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Expression, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 
-from accounts.models import AccountFreeze, KycSubmission, ReviewStatus, User
+from accounts.models import AccountFreeze, KycSubmission, ReviewStatus
 from accounts.selectors import AccountSecurity
 from notifications.models import BouncingAddress
 from tickets.fields import normalize_txid
@@ -36,10 +39,20 @@ def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
     )
 
 
-def ticket_get_for_user(*, user, ticket_id: int | None = None, number: str | None = None) -> Ticket:
-    """The ticket if `user` may see it; 404 both when missing and when not theirs."""
+def ticket_get_for_user(
+    *,
+    user,
+    ticket_id: int | None = None,
+    number: str | None = None,
+    columns: Mapping[str, Expression] | None = None,
+) -> Ticket:
+    """The ticket if `user` may see it; 404 both when missing and when not theirs.
+
+    `columns`: more to read in the same statement, as annotations (the console's ticket
+    page reads its side panels so).
+    """
     lookup = {"id": ticket_id} if ticket_id is not None else {"number": number}
-    ticket = ticket_list_for_user(user=user).filter(**lookup).first()
+    ticket = ticket_list_for_user(user=user).filter(**lookup).annotate(**(columns or {})).first()
     if ticket is None:
         raise Http404
     return ticket
@@ -84,34 +97,33 @@ def open_duplicate(*, user, ticket_type: TicketType, txid: str, order_id: str) -
     )
 
 
-def requester_security(*, requester: User) -> AccountSecurity:
-    """accounts.selectors.account_security for the console's requester panel, in one
-    query (was four): the active freeze's and the bounce record's ids, 2FA and the KYC
-    level beside the requester's id; the freeze and the bounce record are read only when
-    there is one."""
-    found = (
-        User.objects.filter(id=requester.id)
-        .annotate(
-            freeze_id=Subquery(
-                AccountFreeze.objects.filter(user=OuterRef("pk"), lifted_at__isnull=True)
-                .order_by("-created_at")
-                .values("id")[:1]
-            ),
-            mfa_enabled=Exists(Authenticator.objects.filter(user=OuterRef("pk"))),
-            kyc_level=Subquery(
-                KycSubmission.objects.filter(user=OuterRef("pk"), status=ReviewStatus.APPROVED)
-                .order_by()
-                .values("user")
-                .annotate(level=Max("level"))
-                .values("level")
-            ),
-            bounce_id=Subquery(
-                BouncingAddress.objects.filter(email=requester.email.lower()).values("id")[:1]
-            ),
-        )
-        .values("freeze_id", "mfa_enabled", "kyc_level", "bounce_id")
-        .first()
-    ) or {"freeze_id": None, "mfa_enabled": False, "kyc_level": None, "bounce_id": None}
+def requester_security_columns(*, user_ref: str, email_ref: str) -> dict:
+    """The console's requester panel (accounts.selectors.account_security) as subqueries
+    of a row that holds the requester's id and email (`user_ref`, `email_ref`: a ticket's
+    `requester_id` and `requester__email`): the active freeze's and the bounce record's
+    ids, 2FA, the KYC level. Read them with requester_security_from."""
+    user, email = OuterRef(user_ref), OuterRef(email_ref)
+    return {
+        "freeze_id": Subquery(
+            AccountFreeze.objects.filter(user=user, lifted_at__isnull=True)
+            .order_by("-created_at")
+            .values("id")[:1]
+        ),
+        "mfa_enabled": Exists(Authenticator.objects.filter(user=user)),
+        "kyc_level": Subquery(
+            KycSubmission.objects.filter(user=user, status=ReviewStatus.APPROVED)
+            .order_by()
+            .values("user")
+            .annotate(level=Max("level"))
+            .values("level")
+        ),
+        "bounce_id": Subquery(BouncingAddress.objects.filter(email=Lower(email)).values("id")[:1]),
+    }
+
+
+def requester_security_from(found: Mapping[str, object]) -> AccountSecurity:
+    """The panel from requester_security_columns' values; the freeze and the bounce
+    record are read only when there is one."""
     freeze = (
         AccountFreeze.objects.select_related("actor").get(id=found["freeze_id"])
         if found["freeze_id"]
@@ -120,7 +132,7 @@ def requester_security(*, requester: User) -> AccountSecurity:
     bounce = BouncingAddress.objects.get(id=found["bounce_id"]) if found["bounce_id"] else None
     return AccountSecurity(
         freeze=freeze,
-        mfa_enabled=found["mfa_enabled"],
+        mfa_enabled=bool(found["mfa_enabled"]),
         kyc_level=found["kyc_level"] or 0,
         email_bounce=bounce,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
@@ -174,7 +176,9 @@ def console_ticket(*, user: User, number: str) -> TicketView:
 
     404 (from ticket_get_for_user) when the agent may not see the ticket.
     """
-    ticket = selectors.ticket_get_for_user(user=user, number=number)
+    ticket = selectors.ticket_get_for_user(
+        user=user, number=number, columns=_side_panel_columns(user)
+    )
     allowed = workflow.TRANSITIONS.get(ticket.status, set())
     messages = list(
         selectors.ticket_messages_for_user(user=user, ticket=ticket)
@@ -182,12 +186,6 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         .defer("email__raw_compressed", "email__text", "email__html")
     )
     agents, followers = _agents_and_followers(ticket)
-    recent = (
-        selectors.ticket_list_for_user(user=user)
-        .filter(requester_id=ticket.requester_id)
-        .exclude(id=ticket.id)
-        .order_by("-created_at", "-id")[:REQUESTER_RECENT]
-    )
     return TicketView(
         ticket=ticket,
         messages=messages,
@@ -196,17 +194,46 @@ def console_ticket(*, user: User, number: str) -> TicketView:
             (spec.label, value, spec.kind) if (spec := FIELD_SPECS.get(name)) else (name, value, "")
             for name, value in ticket.fields.items()
         ],
-        requester_recent=list(recent),
-        requester_security=selectors.requester_security(requester=ticket.requester),
+        requester_recent=[Ticket(**row) for row in ticket.recent_rows],
+        requester_security=selectors.requester_security_from(vars(ticket)),
         transitions=[(value, label) for value, label in S.choices if value in allowed],
         agents=agents,
-        macros=macros_for_ticket(ticket=ticket, agent=user),
+        macros=macros_for_ticket(
+            ticket=ticket, agent=user, active=[Macro(**row) for row in ticket.macro_rows]
+        ),
         original_messages=_original_messages(user, ticket),
         followers=followers,
         following=any(follower.id == user.id for follower in followers),
         can_split=len(messages) > 1 and ticket.status != S.CLOSED and not ticket.merged_into_id,
         split_subject=services.split_subject_default(ticket),
     )
+
+
+def _side_panel_columns(user: User) -> dict:
+    """What the ticket page's side panels read from other tables, as columns of the
+    ticket's own statement (each its own round trip before, issue 19): the requester's
+    security facts, their other recent tickets `user` may see, and the active macros
+    (uncorrelated: PostgreSQL reads them once). The rows come as JSON, with only the
+    fields the page shows."""
+    recent = (
+        selectors.ticket_list_for_user(user=user)
+        .filter(requester_id=OuterRef("requester_id"))
+        .exclude(id=OuterRef("id"))
+        .order_by("-created_at", "-id")
+        .values(row=JSONObject(number="number", subject="subject", status="status"))
+    )
+    macros = (
+        Macro.objects.filter(is_active=True)
+        .order_by("id")
+        .values(row=JSONObject(id="id", title="title", language="language", body="body"))
+    )
+    return {
+        **selectors.requester_security_columns(
+            user_ref="requester_id", email_ref="requester__email"
+        ),
+        "recent_rows": ArraySubquery(recent[:REQUESTER_RECENT]),
+        "macro_rows": ArraySubquery(macros),
+    }
 
 
 def ticket_followers(ticket: Ticket) -> QuerySet[User]:

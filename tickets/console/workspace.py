@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.permissions import is_security_reviewer
 from tickets import selectors
+from tickets.console.counting import count_subquery
 from tickets.console.queues import OPEN
 from tickets.models import Ticket
 from tickets.permissions import is_staff_agent, is_supervisor
@@ -39,24 +40,34 @@ class WorkCounts:
 
 
 def work_counts(*, user: User) -> WorkCounts:
-    """Three small indexed counts (tickets by assignee, chats by agent and status)."""
-    my_tickets = (
-        selectors.ticket_list_for_user(user=user)
-        .filter(assignee=user, status__in=OPEN)
-        .order_by()
-        .count()
-    )
-    if not is_staff_agent(user):
-        return WorkCounts(my_tickets, None, None, "")
+    """The header's counts and presence in one statement, on every console page: each
+    an indexed count (tickets by assignee, chats by agent and status) as a subquery
+    beside the user's own row, read by primary key."""
     from livechat.models import AgentPresence, Conversation
 
-    chats = Conversation.objects.order_by()
-    presence = AgentPresence.objects.filter(agent=user).values_list("status", flat=True).first()
+    asked = {
+        "my_tickets": count_subquery(
+            selectors.ticket_list_for_user(user=user).filter(assignee=user, status__in=OPEN)
+        )
+    }
+    chat_agent = is_staff_agent(user)
+    if chat_agent:
+        chats = Conversation.objects.all()
+        asked |= {
+            "my_chats": count_subquery(chats.filter(agent=user, status=Conversation.Status.ACTIVE)),
+            "waiting_chats": count_subquery(chats.filter(status=Conversation.Status.QUEUED)),
+            "presence": Subquery(
+                AgentPresence.objects.filter(agent=user).order_by().values("status")[:1]
+            ),
+        }
+    row = User.objects.filter(pk=user.pk).values(**asked).first() or dict.fromkeys(asked, 0)
+    if not chat_agent:
+        return WorkCounts(row["my_tickets"], None, None, "")
     return WorkCounts(
-        my_tickets=my_tickets,
-        my_chats=chats.filter(agent=user, status=Conversation.Status.ACTIVE).count(),
-        waiting_chats=chats.filter(status=Conversation.Status.QUEUED).count(),
-        presence=presence or AgentPresence.Status.OFFLINE,
+        my_tickets=row["my_tickets"],
+        my_chats=row["my_chats"],
+        waiting_chats=row["waiting_chats"],
+        presence=row["presence"] or AgentPresence.Status.OFFLINE,
     )
 
 
