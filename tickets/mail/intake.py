@@ -50,7 +50,7 @@ from tickets.mail.sender import email_sender, proof_for_reply
 from tickets.mail.thread_match import ticket_for_message, ticket_of_thread_id
 from tickets.models import InboundEmail, Ticket, TicketMessage, TicketType
 from tickets.sensitive.guard import kinds_in_order, scan
-from tickets.services import MAX_BODY, ticket_create, ticket_reply
+from tickets.services import MAX_BODY, ticket_open, ticket_reply
 from tickets.services.email import EMAIL_TAG_OTHER_SENDER, ticket_note_from_email
 from tickets.services.security import UNVERIFIED_SENDER_TAG, ticket_flag_unverified_sender
 
@@ -180,12 +180,9 @@ def _legacy_key(message_id: str) -> str:
     return hashlib.sha256(basis).hexdigest()
 
 
-def _stored_before(key: str, message_id: str) -> InboundEmail | None:
+def _stored_before(key: str, legacy: str, message_id: str) -> InboundEmail | None:
     """A copy stored under the old Message-ID-only key, when it is this same message.
     No new row gets such a key, so this read cannot race with another delivery."""
-    legacy = _legacy_key(message_id)
-    if not legacy:
-        return None
     old = InboundEmail.objects.filter(dedupe_key=legacy).first()
     if old is None:
         return None
@@ -194,10 +191,7 @@ def _stored_before(key: str, message_id: str) -> InboundEmail | None:
 
 def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundEmail, bool]:
     message_id = parsed.message_id if parsed is not None else ""
-    key = _dedupe_key(raw, message_id)
-    earlier = _stored_before(key, message_id)
-    if earlier is not None:
-        return earlier, False
+    key, legacy = _dedupe_key(raw, message_id), _legacy_key(message_id)
     inbound = InboundEmail(
         dedupe_key=key,
         source=source,
@@ -209,13 +203,22 @@ def _claim(raw: bytes, parsed: ParsedMail | None, source: str) -> tuple[InboundE
         inbound.sender = parsed.sender.address[:254]
         inbound.defects = list(parsed.defects)[:50]
         _keep_texts(inbound, parsed)
-    if not _insert_unless_stored(inbound):
-        return InboundEmail.objects.get(dedupe_key=key), False
-    return inbound, True
+    # The common case, a new message, is one statement: stored unless its key or (with
+    # a Message-ID) an old-style key is taken. Only then is the old row read.
+    if _insert_unless_stored(inbound, unless_key=legacy):
+        return inbound, True
+    if legacy:
+        earlier = _stored_before(key, legacy, message_id)
+        if earlier is not None:
+            return earlier, False
+        if _insert_unless_stored(inbound):  # the old row was another message
+            return inbound, True
+    return InboundEmail.objects.get(dedupe_key=key), False
 
 
-def _insert_unless_stored(inbound: InboundEmail) -> bool:
-    """`INSERT … ON CONFLICT (dedupe_key) DO NOTHING`: True if the row is stored now.
+def _insert_unless_stored(inbound: InboundEmail, *, unless_key: str = "") -> bool:
+    """`INSERT … ON CONFLICT (dedupe_key) DO NOTHING`: True if the row is stored now;
+    with `unless_key`, not stored either while a row has that key.
 
     The unique index on dedupe_key: a twin in flight waits here for the first to commit,
     then stores nothing and finds it (or, if the first rolled back, is stored). One
@@ -225,12 +228,21 @@ def _insert_unless_stored(inbound: InboundEmail) -> bool:
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(inbound, True), connection) for field in fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    table, columns = quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    source, params = f"VALUES ({placeholders})", values
+    if unless_key:
+        # The same row as VALUES would give, unless the other key is taken.
+        source = (
+            f"SELECT {placeholders} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {table} WHERE {quote('dedupe_key')} = %s)"
+        )
+        params = [*values, unless_key]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"INSERT INTO {table} ({columns}) {source} "
             f"ON CONFLICT ({quote('dedupe_key')}) DO NOTHING RETURNING {quote(meta.pk.column)}",
-            values,
+            params,
         )
         row = cursor.fetchone()
     if row is None:
@@ -343,7 +355,7 @@ def _new_ticket(
     user = sender.account
     body = _body(parsed.text, parsed)
     uploads, skipped = _uploads(parsed)
-    ticket = ticket_create(
+    ticket, message = ticket_open(
         requester=user,
         ticket_type=_email_ticket_type(),
         subject=_subject(parsed),
@@ -354,10 +366,9 @@ def _new_ticket(
         language=_language(parsed, user if sender.proven else None),
         proof=sender.proof,
         acknowledge=acknowledge,
+        unverified_sender_note="" if sender.proven else _unverified_note(inbound),
     )
-    if not sender.proven:
-        ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
-    _done(inbound, ticket, ticket.messages.first(), uploads, Outcome.NEW_TICKET, skipped)
+    _done(inbound, ticket, message, uploads, Outcome.NEW_TICKET, skipped)
 
 
 def _reply(inbound, parsed: ParsedMail, ticket: Ticket, sender: trust.Sender, how: str) -> None:
@@ -386,7 +397,7 @@ def _follow_up(inbound, parsed: ParsedMail, closed: Ticket, sender: trust.Sender
     new_text, _quoted = split_reply(parsed.text)
     intro = _("Follow-up to request %(number)s.") % {"number": closed.number}
     uploads, skipped = _uploads(parsed)
-    ticket = ticket_create(
+    ticket, message = ticket_open(
         requester=user,
         ticket_type=_email_ticket_type(),
         subject=_subject(parsed),
@@ -396,11 +407,10 @@ def _follow_up(inbound, parsed: ParsedMail, closed: Ticket, sender: trust.Sender
         channel=Ticket.Channel.EMAIL,
         language=closed.language,
         proof=sender.proof,
+        unverified_sender_note="" if sender.proven else _unverified_note(inbound),
     )
-    if not sender.proven:
-        ticket_flag_unverified_sender(ticket=ticket, note=_unverified_note(inbound))
     inbound.detail = f"follow-up to closed {closed.number}"
-    _done(inbound, ticket, ticket.messages.first(), uploads, Outcome.FOLLOW_UP, skipped)
+    _done(inbound, ticket, message, uploads, Outcome.FOLLOW_UP, skipped)
 
 
 def _other_sender_note(
@@ -491,7 +501,7 @@ def _keep_for_agent(inbound: InboundEmail, parsed: ParsedMail | None, why: str) 
     address = parsed.sender.address if parsed is not None else _guess_sender(inbound)
     user = _contact(address)
     body = why + "\n\n" + _("The original message is kept with this ticket; open it from here.")
-    ticket = ticket_create(
+    ticket, message = ticket_open(
         requester=user,
         ticket_type=_email_ticket_type(),
         subject=(parsed.subject if parsed is not None and parsed.subject else why)[:200],
@@ -505,7 +515,7 @@ def _keep_for_agent(inbound: InboundEmail, parsed: ParsedMail | None, why: str) 
     ticket.save(update_fields=["tags", "updated_at"])
     inbound.outcome = Outcome.UNPARSEABLE
     inbound.detail = why
-    inbound.ticket, inbound.ticket_message = ticket, ticket.messages.first()
+    inbound.ticket, inbound.ticket_message = ticket, message
 
 
 _FROM_LINE = re.compile(rb"^From:.*?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})", re.M | re.I)

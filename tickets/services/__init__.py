@@ -15,6 +15,7 @@ from tickets.services.requests import (
     complaint_resolve,
     ticket_complain,
     ticket_create,
+    ticket_open,
     ticket_rate,
     ticket_reply,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ticket_change_status",
     "ticket_complain",
     "ticket_create",
+    "ticket_open",
     "ticket_follow",
     "ticket_merge",
     "ticket_merge_target",

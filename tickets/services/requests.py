@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -24,17 +26,29 @@ from tickets.services._common import (
     _checked_files,
     _clean_body,
     _event,
+    _internal_note,
     _masked,
     _next_number,
     _reopen_window_passed,
     _set_status,
 )
+from tickets.services.security import UNVERIFIED_SENDER_TAG
 from tickets.sla import service as sla
 
 SUBJECT_MAX = 200  # Ticket.subject's length
 
 
-def ticket_create(
+class Opened(NamedTuple):
+    ticket: Ticket
+    message: TicketMessage  # the request's first message, as the customer wrote it
+
+
+def ticket_create(**kwargs) -> Ticket:
+    """ticket_open's ticket (see there)."""
+    return ticket_open(**kwargs).ticket
+
+
+def ticket_open(
     *,
     requester,
     ticket_type: TicketType,
@@ -48,13 +62,16 @@ def ticket_create(
     priority: str = Ticket.Priority.NORMAL,
     acknowledge: bool = True,
     proof: trust.Proof = trust.Proof.SIGNED_IN,
-) -> Ticket:
+    unverified_sender_note: str = "",
+) -> Opened:
     """Open a request for `requester` (the acting customer); everything or nothing is saved.
 
     `acknowledge=False` sends no "we received your request" email: for a message Beacon
     could not read, which may itself have been automatic. `proof` is how the sender proved
     they are `requester` (accounts.trust): an unproven request is kept for agents but not
-    listed on the account, and its emails quote nothing of it.
+    listed on the account, and its emails quote nothing of it. `unverified_sender_note`:
+    the request is flagged as from an unverified sender with that note, written with it
+    (as ticket_flag_unverified_sender does afterwards, without its UPDATE).
 
     Atomic; inside a caller's transaction it takes no savepoint (two statements a ticket,
     each a round trip: email intake makes many in a row): every refusal is raised before
@@ -92,6 +109,7 @@ def ticket_create(
         original=original,
         priority=priority,
         sender_proven=trust.Sender(account=requester, proof=proof).proven,
+        tags=[UNVERIFIED_SENDER_TAG] if unverified_sender_note else [],
     )
     # Fields only: what the database enforces is left to it (a query each, on every new
     # ticket): the related rows were handed in as objects, the number comes from the
@@ -109,10 +127,12 @@ def ticket_create(
             ticket=ticket, author=requester, body=body, masked=masked
         )
         _attach(message, checked)
+        if unverified_sender_note:
+            _internal_note(ticket, unverified_sender_note)
         _event(ticket, requester, TicketEvent.Kind.CREATED, to_value=ticket.status)
         if acknowledge:
             notices.ticket_received(ticket)
-    return ticket
+    return Opened(ticket, message)
 
 
 @transaction.atomic
