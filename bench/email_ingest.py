@@ -8,7 +8,11 @@ to 10,000 messages (`--quick`: 1,000). Each copy gets its own Message-ID and sen
 local part numbered), so every one is a new message from a new address, as a busy
 support mailbox sees them: a ticket, a bounce, an automatic reply and so on, each in
 its own transaction, with its attachments written to a scratch media folder, in batches
-of 50 as the mailbox poll takes them (tickets.batch: per-batch lookups). The parse-only baseline runs `parse_message` on the same bytes. Ends with the JSON line.
+of 50 as the mailbox poll takes them (tickets.batch: per-batch lookups). The parse-only
+baseline runs `parse_message` on the same bytes, in one process. `--processes N` also
+runs the pipeline in N processes at once on other copies (each its own database
+connection, as N webhook or pipe deliveries, or `ingest_email --workers N`, run), and
+reports both figures. Ends with the JSON line.
 """
 
 from __future__ import annotations
@@ -38,10 +42,10 @@ def corpus() -> list[bytes]:
     return [raw for raw in (p.read_bytes() for p in files) if raw.strip()]  # one file is empty
 
 
-def copies(messages: list[bytes], total: int) -> list[bytes]:
+def copies(messages: list[bytes], total: int, first: int = 0) -> list[bytes]:
     """`total` messages: the corpus over and over, each copy a distinct message."""
     made = []
-    for n in range(total):
+    for n in range(first, first + total):
         raw = _MESSAGE_ID.sub(b"", messages[n % len(messages)], count=1)
         raw = _FROM.sub(lambda m, n=n: m.group(1) + m.group(2) + b"+b%d@" % n, raw, count=1)
         made.append(b"Message-ID: <bench-%d@bench.example>\r\n" % n + raw)
@@ -51,6 +55,9 @@ def copies(messages: list[bytes], total: int) -> list[bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1,000 messages instead of 10,000")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="also run the pipeline in N processes at once"
+    )
     args = parser.parse_args()
     total = 1_000 if args.quick else 10_000
     name = django_on_scratch_database()
@@ -75,28 +82,73 @@ def main() -> None:
         parse_s = time.perf_counter() - start
         print(f"parse only:      {total / parse_s:8.1f} msgs/s  ({parse_s:.1f} s)")
 
+        def ingest(share: list[bytes]) -> Counter[str]:
+            outcomes: Counter[str] = Counter()
+            for first in range(0, len(share), BATCH):  # as the mailbox poll takes them
+                with ticket_batch():
+                    for raw in share[first : first + BATCH]:
+                        outcomes[str(email_ingest(raw, source="pipe").outcome)] += 1
+            return outcomes
+
         start = time.perf_counter()
-        outcomes: Counter[str] = Counter()
-        for first in range(0, total, BATCH):  # as the mailbox poll takes them
-            with ticket_batch():
-                for raw in messages[first : first + BATCH]:
-                    outcomes[email_ingest(raw, source="pipe").outcome] += 1
+        outcomes = ingest(messages)
         ingest_s = time.perf_counter() - start
         stored = InboundEmail.objects.count()
         print(f"whole pipeline:  {total / ingest_s:8.1f} msgs/s  ({ingest_s:.1f} s)")
         print(f"ratio: the pipeline runs at {parse_s / ingest_s:.2f}× parse-only speed")
         print("outcomes:", dict(outcomes.most_common()))
         assert stored == total, f"{stored} stored of {total}"
+
+        parallel_s = None
+        if args.processes > 1:
+            others = copies(corpus(), total, first=total)  # new messages, new senders
+            parallel_s, outcomes = in_processes(ingest, others, args.processes)
+            stored = InboundEmail.objects.count() - total
+            print(
+                f"{args.processes} processes:     {total / parallel_s:8.1f} msgs/s  "
+                f"({parallel_s:.1f} s)"
+            )
+            print("outcomes:", dict(outcomes.most_common()))
+            assert stored == total, f"{stored} stored of {total} in {args.processes} processes"
     finally:
         drop_scratch_database(name)
-    emit(
-        {
-            "bench": "email_ingest",
-            "messages": total,
-            "msgs_per_s": round(total / ingest_s, 1),
-            "parse_only_msgs_per_s": round(total / parse_s, 1),
-        }
-    )
+    result = {
+        "bench": "email_ingest",
+        "messages": total,
+        "msgs_per_s": round(total / ingest_s, 1),
+        "parse_only_msgs_per_s": round(total / parse_s, 1),
+    }
+    if parallel_s is not None:
+        result[f"msgs_per_s_{args.processes}_processes"] = round(total / parallel_s, 1)
+    emit(result)
+
+
+def in_processes(ingest, messages: list[bytes], processes: int) -> tuple[float, Counter[str]]:
+    """Seconds for `processes` forked processes to ingest every message between them (each
+    takes every Nth), and their outcomes. Each opens its own database connection."""
+    import multiprocessing
+
+    from django.db import connections
+
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    connections.close_all()  # a forked child must not share the parent's socket
+
+    def run(share: list[bytes]) -> None:
+        try:
+            results.put(ingest(share))
+        finally:
+            connections.close_all()
+
+    children = [context.Process(target=run, args=(messages[n::processes],)) for n in range(processes)]
+    start = time.perf_counter()
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    elapsed = time.perf_counter() - start
+    assert all(child.exitcode == 0 for child in children), "a process failed"
+    return elapsed, sum((results.get() for _ in children), Counter())
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import mailbox
 from email.utils import format_datetime, make_msgid
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.mail.builders import customer_email
@@ -157,3 +157,39 @@ def test_the_summary_counts_each_kind_and_a_refusal_stops_nothing(tmp_path):
     )
     assert "3.eml" in err.getvalue()
     assert set(Ticket.objects.values_list("subject", flat=True)) == {"Help", "Also help"}
+
+
+@pytest.mark.django_db(transaction=True)  # the workers' own connections see only commits
+def test_workers_share_a_backlog_and_store_each_message_once(tmp_path):
+    folder = tmp_path / "backlog"
+    folder.mkdir()
+    for n in range(7):
+        raw = customer_email(sender=f"w{n}@example.test", subject=f"Worker {n}").as_bytes()
+        (folder / f"{n}.eml").write_bytes(raw)
+    # The same message twice, in files the two workers take (indexes 7 and 8).
+    (folder / "7.eml").write_bytes((folder / "0.eml").read_bytes())
+    (folder / "8.eml").write_bytes((folder / "0.eml").read_bytes())
+
+    out = io.StringIO()
+    call_command("ingest_email", str(folder), "--workers", "2", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().splitlines()[-1] == (
+        "ingest_email: 9 messages: 7 stored, 2 duplicate, 0 auto-reply, 0 refused, 0 failed"
+    )
+    subjects = sorted(Ticket.objects.values_list("subject", flat=True))
+    assert subjects == [f"Worker {n}" for n in range(7)]
+    assert InboundEmail.objects.count() == 7
+
+    again = io.StringIO()
+    call_command("ingest_email", str(folder), "--workers", "3", stdout=again, stderr=io.StringIO())
+    assert again.getvalue().splitlines()[-1] == (
+        "ingest_email: 9 messages: 0 stored, 9 duplicate, 0 auto-reply, 0 refused, 0 failed"
+    )
+    assert InboundEmail.objects.count() == 7
+
+
+@pytest.mark.parametrize("workers", ["0", "33"])
+def test_a_worker_count_out_of_range_is_refused(tmp_path, workers):
+    (tmp_path / "a.eml").write_bytes(customer_email(sender="a@example.test").as_bytes())
+    with pytest.raises(CommandError, match="--workers takes 1 to 32"):
+        call_command("ingest_email", str(tmp_path), "--workers", workers, stdout=io.StringIO())
+    assert InboundEmail.objects.count() == 0
