@@ -6,6 +6,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 # Nine digits: short enough to read out on the phone, 900 million values so a random
@@ -90,6 +91,10 @@ class User(AbstractUser):
                 condition=models.Q(uid__gte=10_000_000), name="user_uid_at_least_8_digits"
             ),
         ]
+        # Addresses are looked up in any case (`email__iexact`: UPPER(email) = UPPER(%s)),
+        # which the unique index cannot answer: without this, every sign-in by address,
+        # every inbound email and every chat visitor's address read the whole table.
+        indexes = [models.Index(Upper("email"), name="user_email_upper")]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.uid})"
