@@ -6,7 +6,9 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
+from accounts.models.users import new_public_uid
 from accounts.selectors import user_role_names_forget
+from core.inserts import insert_unless_taken
 
 
 @transaction.atomic
@@ -45,22 +47,26 @@ def contact_account(*, email: str, language: str = "en") -> User:
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user
-    try:
-        with transaction.atomic():  # a savepoint: a racing twin may have made it first
-            return _new_contact(email, language)
-    except IntegrityError:
-        twin = User.objects.filter(email__iexact=email).first()
-        if twin is None:
-            raise  # not the address: a public UID drawn twice
-        return twin
+    return _new_contact(email, language)
+
+
+UID_DRAWS = 3  # a public UID drawn twice is one in tens of millions: three draws suffice
 
 
 def _new_contact(email: str, language: str) -> User:
     """create_user's account, with the fields checked but not the unique email and UID nor
     the UID's range: the database enforces them (three queries a new address, on every
-    first email from someone), and the IntegrityError is handled above."""
+    first email from someone). One `INSERT … ON CONFLICT DO NOTHING` (core.inserts), no
+    savepoint: when nothing is stored, a racing twin made the account first, or the UID
+    was taken and another is drawn."""
     user = User(email=User.objects.normalize_email(email).lower(), language=language)
     user.set_unusable_password()
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
-    user.save()
-    return user
+    for _draw in range(UID_DRAWS):
+        if insert_unless_taken([user], key="email"):
+            return user
+        twin = User.objects.filter(email__iexact=email).first()
+        if twin is not None:
+            return twin
+        user.uid = new_public_uid()
+    raise IntegrityError(f"no free public UID in {UID_DRAWS} draws")

@@ -59,6 +59,21 @@ S = Notification.Status
 RECONNECTS = 1
 
 
+def queue_batches(ids: list[int]) -> None:
+    """One send_notifications task per BATCH_SIZE of these emails, sent over one SMTP
+    connection each, not a task, a connection and a claim per email; one producer for
+    the lot."""
+    from notifications.tasks import send_notifications
+
+    with send_notifications.app.producer_or_acquire() as producer:
+        for start in range(0, len(ids), BATCH_SIZE):
+            send_notifications.apply_async(
+                (ids[start : start + BATCH_SIZE],),
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+                producer=producer,
+            )
+
+
 @dataclass
 class BatchResult:
     """What happened to the ids asked for (a row not claimed is another worker's, or done)."""

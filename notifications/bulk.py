@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone, translation
 
+from core.inserts import insert_unless_taken
 from core.realtime import broadcast_many_on_commit
 from notifications import bell, outbox
-from notifications.batch import BATCH_SIZE
+from notifications.batch import queue_batches
 from notifications.models import Notification, NotificationPreference
 from notifications.preferences import _enabled
 from notifications.registry import BELL, EMAIL, kind_get
@@ -88,7 +89,7 @@ def notify_many(notes: Iterable[Note]) -> list[Notification]:
             rows.setdefault(key, row)
     # One INSERT … ON CONFLICT DO NOTHING RETURNING for every row of every kind: a key
     # stored before, or by a concurrent writer, is left out, as in notify().
-    created = outbox._insert_many_unless_stored(list(rows.values()))
+    created = insert_unless_taken(list(rows.values()), key="dedupe_key")
     _after_commit(created)
     return created
 
@@ -107,17 +108,7 @@ def _after_commit(created: list[Notification]) -> None:
     ]
 
     def enqueue() -> None:
-        from notifications.tasks import send_notifications
-
-        # One task per BATCH_SIZE emails, sent over one SMTP connection (notifications.batch),
-        # not a task, a connection and a claim per email; one producer for the lot.
-        with send_notifications.app.producer_or_acquire() as producer:
-            for start in range(0, len(emails), BATCH_SIZE):
-                send_notifications.apply_async(
-                    (emails[start : start + BATCH_SIZE],),
-                    retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
-                    producer=producer,
-                )
+        queue_batches(emails)
 
     if emails:
         transaction.on_commit(enqueue, robust=True)

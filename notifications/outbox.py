@@ -23,7 +23,8 @@ import json
 import logging
 import smtplib
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -39,10 +40,9 @@ from django.db import (
     transaction,
 )
 from django.db.models import F, Q
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone, translation
 
+from core.inserts import insert_unless_taken
 from notifications import bell, emails
 from notifications.errors import NotificationObsolete, TransientSendError
 from notifications.models import Notification
@@ -297,43 +297,40 @@ def _row_write(row: Notification, *, enabled: bool, now: datetime) -> Notificati
 
 
 def _insert_unless_stored(row: Notification) -> bool:
-    """`INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`: True if `row` is stored
-    now. One statement where a look-up, a savepoint, the insert and its release were four;
-    a twin in flight waits here for the first to commit (then stores nothing) or roll
-    back (then is stored), as the unique index made it wait before."""
-    return bool(_insert_many_unless_stored([row]))
+    """True if `row` is stored now (core.inserts): one statement where a look-up, a
+    savepoint, the insert and its release were four."""
+    return bool(insert_unless_taken([row], key="dedupe_key"))
 
 
-_INSERT_CHUNK = 1_000  # rows per statement
+# Inside emails_queued_together(): the ids of the emails committed so far, to be queued
+# when the block ends.
+_collected: ContextVar[list[int] | None] = ContextVar("outbox_collected", default=None)
 
 
-def _insert_many_unless_stored(rows: list[Notification]) -> list[Notification]:
-    """The rows (each with a dedupe key) stored now, with their ids, in one statement per
-    _INSERT_CHUNK rows; those whose key exists already are left out, as above.
+@contextlib.contextmanager
+def emails_queued_together() -> Iterator[None]:
+    """Emails committed inside the block are queued when it ends, as one send_notifications
+    task per notifications.batch.BATCH_SIZE (sent over one SMTP connection), not a task
+    each: for writers that commit many transactions in a row (a mailbox poll's "we
+    received your request" emails). They wait for the end of the block; if queuing fails
+    then (Redis away), they are pending rows the sweep sends a minute later, as when a
+    single enqueue fails. Nested blocks are one."""
+    if _collected.get() is not None:
+        yield
+        return
+    ids: list[int] = []
+    token = _collected.set(ids)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+        if ids:
+            from notifications.batch import queue_batches
 
-    Django's own INSERT (`InsertQuery`, as bulk_create builds it: on PostgreSQL one
-    `UNNEST` of an array per column, not thousands of placeholders to parse and plan)
-    with `ON CONFLICT DO NOTHING` and `RETURNING id, dedupe_key`, which bulk_create
-    does not return when it ignores conflicts.
-    """
-    meta = Notification._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    returning = [meta.pk, meta.get_field("dedupe_key")]
-    stored: list[Notification] = []
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        chunk = {row.dedupe_key: row for row in rows[start : start + _INSERT_CHUNK]}
-        query = InsertQuery(Notification, on_conflict=OnConflict.IGNORE)
-        query.insert_values(fields, list(chunk.values()))
-        returned = query.get_compiler(using=connection.alias).execute_sql(returning)
-        for found in returned:
-            if found is None:  # one row, and it was stored before
-                continue
-            pk, dedupe_key = found
-            row = chunk[dedupe_key]
-            row.pk = pk
-            row._state.adding, row._state.db = False, connection.alias
-            stored.append(row)
-    return sorted(stored, key=lambda row: row.pk)
+            try:
+                queue_batches(ids)
+            except Exception:
+                logger.exception("could not queue %d emails; the sweep will send them", len(ids))
 
 
 def _enqueue_later(notification_id: int) -> Callable[[], None]:
@@ -342,6 +339,10 @@ def _enqueue_later(notification_id: int) -> Callable[[], None]:
     the AttributeError would then fail the request that made the change."""
 
     def enqueue() -> None:
+        collected = _collected.get()
+        if collected is not None:
+            collected.append(notification_id)
+            return
         _enqueue(notification_id)
 
     return enqueue

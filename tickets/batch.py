@@ -4,7 +4,8 @@ for its length is read once, and the consoles hear about it at most once a secon
 Outside `ticket_batch()` nothing changes: every lookup reads the database, every change
 tells the consoles after its own commit. Inside, the ticket types and SLA rules read by
 the first message serve the rest (an admin's change applies from the next batch, a
-minute at most for the mail poll), and the queue-count broadcast of many commits is one.
+minute at most for the mail poll), the queue-count broadcast of many commits is one, and
+the emails they make are queued together when the batch ends (notifications.outbox).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
+
+from notifications.outbox import emails_queued_together
 
 T = TypeVar("T")
 
@@ -40,7 +43,8 @@ def ticket_batch() -> Iterator[None]:
     batch = _Batch()
     token = _current.set(batch)
     try:
-        yield
+        with emails_queued_together():  # the batch's emails: one task per hundred
+            yield
     finally:
         _current.reset(token)
         if batch.queues_changed:

@@ -160,7 +160,7 @@ def test_the_summary_counts_each_kind_and_a_refusal_stops_nothing(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)  # the workers' own connections see only commits
-def test_workers_share_a_backlog_and_store_each_message_once(tmp_path):
+def test_workers_share_a_backlog_and_store_each_message_once(seeded_types, tmp_path):
     folder = tmp_path / "backlog"
     folder.mkdir()
     for n in range(7):
