@@ -184,6 +184,21 @@ def inbound_handle(*, message: InboundMessage, request: HttpRequest | None = Non
     return Inbound("stored", conversation)
 
 
+def inbound_receive(*, message: InboundMessage, request: HttpRequest | None = None) -> str:
+    """What every way in (a webhook, the Discord Gateway) does with a verified message:
+    within the sender's rate limit, handled; the outcome (or "limited", "refused")."""
+    key = f"{message.platform}:{message.user_id}"
+    if not rate_allowed(request or HttpRequest(), action="outside_inbound", key=key):
+        # Taken all the same: a platform retries errors, which would only add to the flood.
+        logger.warning("outside: %s rate-limited", key)
+        return "limited"
+    try:
+        return inbound_handle(message=message, request=request).outcome
+    except ApplicationError as error:
+        logger.info("outside: %s message not taken: %s", key, error.code)
+        return "refused"
+
+
 def _ask_bot(contact: ExternalContact, conversation: Conversation, posted: ChatMessage) -> None:
     """The bot answers after the message is stored, as on the web: a failing bot loses
     nothing (the customer can still ask for a person)."""

@@ -13,7 +13,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.client_ip import client_ip
 from core.exceptions import ApplicationError
-from core.ratelimits import rate_allowed
 from outside import selectors, services
 from outside.adapters import adapter_for
 from outside.adapters.base import BadRequest, Refused
@@ -40,15 +39,7 @@ def webhook(request: HttpRequest, platform: str) -> HttpResponse:
         logger.info("outside: %s webhook unreadable: %s", platform, bad)
         return JsonResponse({"error": "bad_request"}, status=400)
     for message in parsed.messages:
-        key = f"{platform}:{message.user_id}"
-        if not rate_allowed(request, action="outside_inbound", key=key):
-            # 200 all the same: a platform retries errors, which would only add to the flood.
-            logger.warning("outside: %s rate-limited", key)
-            continue
-        try:
-            services.inbound_handle(message=message, request=request)
-        except ApplicationError as error:
-            logger.info("outside: %s message not taken: %s", key, error.code)
+        services.inbound_receive(message=message, request=request)  # 200 even when limited
     return parsed.response or JsonResponse({"ok": True})
 
 

@@ -6,8 +6,10 @@ request is signed with the application's Ed25519 key over timestamp + body
 Commands (type 2): `/support message:<text>` and `/link code:<code>`, answered at once
 with an ephemeral note; the desk's replies go to the user's DM channel
 (POST /users/@me/channels, then /channels/:id/messages with a nonce the API enforces).
-A DM typed to the bot outside a command reaches bots only over the Gateway, which this
-webhook-only desk does not hold open.
+A DM typed to the bot reaches bots only over the Gateway (outside/discord_gateway.py,
+`manage.py outside_discord_gateway`): gateway_message() reads its MESSAGE_CREATE, and the
+DM's channel is remembered (DM_CHANNEL + id as the contact's reply_to) so replies go
+straight to it.
 """
 
 from __future__ import annotations
@@ -34,10 +36,21 @@ from outside.adapters.base import (
 PING, APPLICATION_COMMAND = 1, 2
 PONG, CHANNEL_MESSAGE_WITH_SOURCE = 1, 4
 EPHEMERAL = 1 << 6
+# A send target that is a DM channel already known (from a Gateway DM), not a user id:
+# both are bare snowflakes, so the prefix tells them apart.
+DM_CHANNEL = "channel:"
+# Message types a person types: DEFAULT and REPLY (joins, pins, calls are not questions).
+# https://discord.com/developers/docs/resources/message#message-object-message-types
+TYPED_MESSAGE_TYPES = {0, 19}
 
 
 def _language(locale) -> str:
     return "zh-hans" if isinstance(locale, str) and locale.startswith("zh") else "en"
+
+
+def _text_language(text: str) -> str:
+    """A DM carries no locale: Chinese characters in it are the hint there is."""
+    return "zh-hans" if any("\u4e00" <= char <= "\u9fff" for char in text) else ""
 
 
 def _option(data: dict, name: str) -> str:
@@ -111,13 +124,46 @@ class DiscordAdapter(ChannelAdapter):
             ),
         )
 
+    def gateway_message(self, message: dict, *, bot_user_id: str) -> InboundMessage | None:
+        """A Gateway MESSAGE_CREATE's `d`, if it is a person's DM to the bot: not a guild
+        channel's (guild_id), not ours nor another bot's or a webhook's, typed text.
+        https://discord.com/developers/docs/events/gateway-events#message-create"""
+        author = message.get("author")
+        if message.get("guild_id") or message.get("webhook_id") or not isinstance(author, dict):
+            return None
+        if author.get("bot") is True or message.get("type") not in TYPED_MESSAGE_TYPES:
+            return None
+        user_id, message_id = id_field(author.get("id")), id_field(message.get("id"))
+        channel_id = id_field(message.get("channel_id"))
+        text = text_field(message.get("content"))
+        if not user_id or user_id == bot_user_id or not message_id or not channel_id:
+            return None
+        if not text.strip():
+            return None  # an attachment or a sticker alone: nothing the desk can read
+        username = text_field(author.get("username"), 64)
+        return InboundMessage(
+            platform=self.platform,
+            # Message ids are snowflakes, unique across Discord as interaction ids are: a
+            # MESSAGE_CREATE replayed by a RESUME (or sent twice) is stored once.
+            event_id=message_id,
+            user_id=user_id,
+            handle=f"@{username}" if username else user_id,
+            text=text,
+            message_id=message_id,
+            reply_to=DM_CHANNEL + channel_id,
+            language=_text_language(text),
+        )
+
     def send(self, *, target: str, text: str, idempotency_key: str) -> str:
         headers = {"Authorization": f"Bot {settings.OUTSIDE_DISCORD_BOT_TOKEN}"}
         base = settings.OUTSIDE_DISCORD_API_BASE
-        channel = self.post_json(
-            f"{base}/users/@me/channels", {"recipient_id": target}, headers=headers
-        )
-        channel_id = id_field(channel.get("id"))
+        if target.startswith(DM_CHANNEL):
+            channel_id = id_field(target.removeprefix(DM_CHANNEL))
+        else:  # a user who only used the slash commands: open (or find) the DM channel
+            channel = self.post_json(
+                f"{base}/users/@me/channels", {"recipient_id": target}, headers=headers
+            )
+            channel_id = id_field(channel.get("id"))
         if not channel_id:
             raise SendError("discord gave no DM channel", transient=True)
         posted = self.post_json(
