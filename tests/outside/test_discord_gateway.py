@@ -303,3 +303,25 @@ def test_a_dm_that_finds_the_database_away_is_taken_when_it_is_back(gateway, run
     # then: once it is back, the replayed DM is stored, once
     wait_until(lambda: len(customer_texts()) == 2, "the DM taken after the outage")
     assert customer_texts() == ["before", "while away"]
+
+
+def test_a_dm_links_the_account_with_a_code_and_the_next_chat_is_the_accounts(
+    gateway, running, customer, platforms, deliver
+):
+    from outside.services import link_code_create
+
+    code, _row = link_code_create(user=customer)
+    gateway.dispatch("MESSAGE_CREATE", dm(f"/link {code}", "1320000000000000100"))
+    wait_until(lambda: ExternalContact.objects.filter(user=customer).exists(), "the link")
+    wait_until(lambda: deliver() or platforms.sent, "the confirmation")
+    assert any("is now linked" in text for text in platforms.texts("discord"))
+    assert {item["to"] for item in platforms.sent} == {DM_CHANNEL}
+    gateway.dispatch("MESSAGE_CREATE", dm("where is my deposit", "1320000000000000101"))
+    wait_until(lambda: "where is my deposit" in customer_texts(), "the next DM")
+    assert Conversation.objects.get().customer == customer
+
+
+def test_a_dm_in_chinese_opens_a_chinese_chat(gateway, running):
+    gateway.dispatch("MESSAGE_CREATE", dm("我的提现还没到账", "1320000000000000110"))
+    wait_until(lambda: customer_texts() == ["我的提现还没到账"], "the DM stored")
+    assert Conversation.objects.get().language == "zh-hans"
