@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -20,12 +22,22 @@ from accounts.forms import NotificationPreferencesForm, PreferencesForm
 from accounts.models import User
 
 
+# The help pages a visitor reads come from a shared cache (helpcenter.caching) with no
+# CSRF token in them; script fetches one, so without JavaScript the language form has
+# none. For a visitor the switch only sets their language cookie (forged, it changes the
+# language someone reads in), so it needs no token; for a signed-in user it saves a
+# choice on their account, which does.
+@csrf_exempt
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """Django's set_language (cookie + redirect), remembering the choice for signed-in users."""
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in User.Language.values:
-        services.user_preferences_update(user=request.user, language=language)
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda _request: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+        if language in User.Language.values:
+            services.user_preferences_update(user=request.user, language=language)
     return set_language(request)
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from accounts.models import User
 
@@ -83,3 +84,28 @@ def test_signed_in_users_saved_language_beats_accept_language(client, customer):
     client.force_login(customer)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="zh-hans"' in page
+
+
+def test_a_visitor_without_javascript_switches_language_on_a_cached_help_page(db):
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get("/").content.decode()  # served for the shared cache: no token in it
+    form = re.search(r'<form class="language-switch"[^>]*>(.*?)</form>', page, re.S).group(1)
+    hidden = [tag for tag in re.findall(r"<input[^>]*>", form) if 'type="hidden"' in tag]
+    fields = {
+        re.search(r'name="([^"]*)"', tag).group(1): re.search(r'value="([^"]*)"', tag).group(1)
+        for tag in hidden
+    }
+    assert fields["csrfmiddlewaretoken"] == "lazy"  # what script would replace: no token
+
+    response = visitor.post("/account/language", {**fields, "language": "zh-hans"})
+    assert response.status_code == 302
+    assert 'lang="zh-hans"' in visitor.get(response["Location"]).content.decode()
+
+
+def test_a_signed_in_users_saved_language_is_not_changed_without_the_token(customer):
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(customer)
+    response = forged.post("/account/language", {"language": "zh-hans", "next": "/"})
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert customer.language == "en"
