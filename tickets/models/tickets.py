@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
+from core.models import BaseModel, CreatedAtField
 from tickets.models.sla import TicketSlaFields
 from tickets.sensitive import guard as sensitive
 
@@ -84,6 +84,9 @@ OPEN_STATUSES = ["new", "open", "pending", "on_hold"]
 
 
 class Ticket(TicketSlaFields, BaseModel):
+    # ticket_open sets it, and the SLA clock computed from it goes into the same INSERT.
+    created_at = CreatedAtField(db_index=True)
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         OPEN = "open", _("Open")

@@ -119,10 +119,11 @@ def ticket_open(
         validate_unique=False,
         validate_constraints=False,
     )
+    ticket.created_at = now  # the clock's start, written with its deadlines in one INSERT
+    sla.sla_refresh(ticket, fired=set())
     with transaction.atomic(savepoint=False):
         ticket.number = _next_number(now)
         ticket.save()
-        ticket.save(update_fields=sla.sla_refresh(ticket, fired=set()))
         message = TicketMessage.objects.create(
             ticket=ticket, author=requester, body=body, masked=masked
         )
