@@ -95,6 +95,16 @@ class FakeGateway:
         self.ready.clear()
         self._call(self._send({"op": op, "d": data, "s": None, "t": None}))
 
+    def close_with(self, code: int) -> None:
+        """Discord closing the connection with a close code (4009: session timed out)."""
+        self.ready.clear()
+
+        async def close() -> None:
+            if self._socket is not None:
+                await self._socket.close(code, "closed by the fake")
+
+        self._call(close())
+
     def _call(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 

@@ -201,6 +201,27 @@ def test_an_invalid_session_starts_a_new_one(gateway, running):
     wait_until(lambda: customer_texts() == ["new session"], "a DM on the new session")
 
 
+def test_a_resumable_invalid_session_resumes(gateway, running):
+    session = gateway.session_id
+    gateway.opcode(9, True)
+    wait_until(gateway.ready.is_set, "RESUMED")
+    (resume,) = gateway.sent_by_client(6)
+    assert resume["d"]["session_id"] == session and len(gateway.sent_by_client(2)) == 1
+
+
+@pytest.mark.parametrize("code", [4009, 4007])  # session timed out, invalid seq
+def test_a_close_that_ends_the_session_starts_a_new_one(gateway, running, code):
+    gateway.close_with(code)
+    wait_until(lambda: len(gateway.sent_by_client(2)) == 2, "a second IDENTIFY")
+    assert not gateway.sent_by_client(6)
+
+
+def test_another_close_resumes(gateway, running):
+    gateway.close_with(4000)  # unknown error
+    wait_until(lambda: gateway.sent_by_client(6), "a RESUME")
+    assert len(gateway.sent_by_client(2)) == 1
+
+
 def test_a_zombie_connection_is_dropped_and_resumed(gateway, running):
     gateway.ack = False  # beats go unanswered
     wait_until(lambda: gateway.sent_by_client(6), "a RESUME after missing ACKs")
