@@ -3,7 +3,8 @@ nothing confident, which articles nobody opens from the results.
 
 A search adds to Redis counters (helpcenter.counters); `search_stats_flush`, a beat task,
 moves them into SearchQueryStat and SearchClickStat. Queries are normalised (case, width,
-spaces) and whatever looks like personal data (an email, a phone number, a TXID or
+spaces) and whatever looks like a secret (a seed phrase, a private key, a password: the
+guard chat and requests use) or personal data (an email, a phone number, a TXID or
 address, a long number) is replaced by a placeholder before it is counted, so it never
 reaches Redis, the database or the CSV.
 """
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from helpcenter import counters
 from helpcenter.models import Article, SearchClickStat, SearchQueryStat
+from tickets.sensitive.guard import MASK_EN, MASK_ZH, scan
 
 LIVE = "helpcenter:search-stats"
 MAX_QUERY = 100
@@ -46,10 +48,21 @@ _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _secrets_hidden(text: str) -> str:
+    """Seed phrases, private keys and passwords, found by the guard chat and requests use
+    (tickets.sensitive), each replaced by one placeholder."""
+    found = scan(text)
+    if not found.found:
+        return text
+    return found.body.replace(MASK_EN, "[hidden]").replace(MASK_ZH, "[hidden]")
+
+
 def query_for_stats(query: str) -> str:
-    """The query as counted: NFKC, lower case, single spaces, personal data replaced."""
-    text = unicodedata.normalize("NFKC", query or "").casefold()
+    """The query as counted: NFKC, lower case, single spaces, secrets and personal data
+    replaced."""
+    text = unicodedata.normalize("NFKC", query or "")
     text = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+    text = _secrets_hidden(text).casefold()
     text = _NUMBER.sub(_redact_number, _TXID.sub("[txid]", _EMAIL.sub("[email]", text)))
     return text[:MAX_QUERY].strip()
 

@@ -117,6 +117,24 @@ def test_personal_data_never_reaches_redis_or_the_table(client, fees):
     }
 
 
+def test_a_seed_phrase_or_password_typed_into_search_is_never_stored(client, fees):
+    phrase = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    for query, lang in (
+        (f"restore wallet {phrase}", "en"),
+        ("my password is Tr0ub4dor&3xyz cannot login", "en"),
+        (f"助记词 {phrase} 怎么恢复", "zh-hans"),
+    ):
+        client.get("/help/search/", {"q": query, "lang": lang})
+    counters.counters_push()
+    raw = b" ".join(counters._client().hgetall(counters.cache.make_key(analytics.LIVE)))
+    analytics.search_stats_flush()
+
+    stored = raw.decode() + " ".join(SearchQueryStat.objects.values_list("query", flat=True))
+    for secret in ("abandon", "absurd", "accident", "tr0ub4dor"):
+        assert secret not in stored.lower()
+    assert "restore wallet [hidden]" in set(SearchQueryStat.objects.values_list("query", flat=True))
+
+
 def test_a_click_from_the_results_is_counted_and_leads_to_the_article(client, fees):
     # given
     page = client.get("/help/search/", {"q": "trading fees", "lang": "en"}).content.decode()
