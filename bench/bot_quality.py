@@ -8,13 +8,14 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - wrong-answer rate: answerable questions answered, but with none of the expected ones;
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
-Five sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
-`held` halves of bench/fresh_queries.yaml (issue 18), and the judge sets `judge`
-(bench/judge_queries.yaml) and `judge2` (bench/judge2_queries.yaml, harder). The bot's
-confidence model and thresholds (helpcenter/search/confidence.py) were fitted by
-bench/fit_confidence.py on the first three (and bench/unanswerable_queries.yaml); each
-judge set was committed before any result on it was seen and is never fitted on: those
-are the figures to believe.
+Six sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
+`held` halves of bench/fresh_queries.yaml (issue 18), the first two judge sets `judge`
+(bench/judge_queries.yaml) and `judge2` (bench/judge2_queries.yaml, harder), and
+`judge3` (bench/judge3_queries.yaml). The bot's confidence model and thresholds
+(helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py on the first
+five (and bench/unanswerable_queries.yaml): judge and judge2 were scored before that fit
+and became fitting material. judge3 was written blind and committed before any result
+on it was seen and is never fitted on: those are the figures to believe.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.

@@ -4,32 +4,35 @@ Imports ../shared/corpora/kb and the demo synonym groups into a scratch database
 search_quality.py does) and runs every question through the engine (its candidates and
 their signals). Two groups of questions:
 
-- the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`: the held-out
-  half's figures were known when this second round of work started, so it is fitting
-  material now), the project's own sets (search_queries.yaml, bot_queries.yaml) and
-  unanswerable_queries.yaml (`own`);
-- the JUDGE set, bench/judge_queries.yaml: written before any result on it was seen,
-  scored here and in the quality benches, never fitted on.
+- the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
+  project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
+  `own`) and the first two judge sets (bench/judge_queries.yaml, judge2_queries.yaml:
+  `judge`, `judge2`), all of which have been scored, so they are fitting material now;
+- the JUDGE set, bench/judge3_queries.yaml (`judge3`): written blind after the others
+  were scored, never fitted on. Its candidates are collected (and cached) with the
+  pool's, but it is scored only with --judge, once the choices are final.
 
 For each model (`semantic`: every signal; `keyword`: what is left with semantic
 matching off):
 
-1. 5-fold cross-validation over the pool (folds by question): in each, two logistic
-   regressions (numpy, Newton's method, L2 penalty) are fitted on four folds and order
-   and score the fifth: the relevance model on every candidate of the answerable
-   questions, then the confidence model on places 1-3 of the lists the relevance model
-   orders (label 1 when the article is one of the question's expected ones; always 0
-   for unanswerable questions, whose rows weigh UNANSWERABLE_WEIGHT);
+1. 5-fold cross-validation over the pool (folds by question): in each, two models are
+   fitted on four folds and order and score the fifth: the relevance model on every
+   candidate of the answerable questions (RANKER_LISTWISE: a softmax over each
+   question's list, or a logistic regression per candidate), then the confidence model
+   (logistic regression, numpy, Newton's method, L2 penalty) on places 1-3 of the lists
+   the relevance model orders (label 1 when the article is one of the question's
+   expected ones; always 0 for unanswerable questions, whose rows weigh
+   UNANSWERABLE_WEIGHT);
 2. on those out-of-fold scores, picks the bot's bar (most right answers with hand-off
-   >= 0.95 and wrong answers <= 0.03), its bar for the second and third answers, and
-   search's "no good match" bar (the highest hiding the right article of <= 2 % of
-   answerable questions);
+   >= 0.95 and wrong answers <= 0.03 in each language), its bar for the second and third
+   answers, and search's "no good match" bar (the highest hiding the right article of
+   <= 2 % of answerable questions);
 3. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and on the JUDGE set.
+   pool, in-sample on the pool, and (with --judge) on judge3.
 
 With --write the fitted block of confidence.py is replaced (between its markers).
 
-    python bench/fit_confidence.py [--write] [--use-current-db] [--cache PREFIX]
+    python bench/fit_confidence.py [--write] [--judge] [--use-current-db] [--cache PREFIX] [--collect-only]
 """
 
 from __future__ import annotations
@@ -43,18 +46,30 @@ import numpy as np
 import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
-# L2 penalty on the standardised weights (1 and 10 compared by cross-validation: alike).
+# Every choice below was made on 5-fold cross-validation over the pool (out-of-fold
+# figures per language; bench/README.md), never on judge3.
+# L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike).
 PENALTY = 1.0
-TRAIN_POSITIONS = 3
-# Unanswerable questions are few (114 of 655) and each answered one is a wrong answer in
-# a chat: their rows count three times in the confidence model (chosen by 5-fold
-# cross-validation on the fitting pool among 1 and 3).
-UNANSWERABLE_WEIGHT = 3.0
+# The confidence model learns from the first place of each list only: that is what the
+# bot's bar and search's "no good match" judge (first three places: fewer right answers
+# at the aims, 0.882 against 0.891 with the weight below at 5).
+TRAIN_POSITIONS = 1
+# Unanswerable questions are few (184 of 1049) and each answered one is a wrong answer in
+# a chat: their rows count fifteen times in the confidence model (1, 3, 5, 8, 10, 15,
+# 20, 30 compared: right answers at the aims rise to 15-20 and fall after).
+UNANSWERABLE_WEIGHT = 15.0
 FOLDS = 5
 # The issue's aims, used as constraints when the bot's bars are picked.
 AIM_HANDOFF = 0.95
 AIM_WRONG = 0.03
 SEARCH_HIDDEN_MAX = 0.02
+# The relevance model of each mode: a softmax over each question's list (True) or a
+# logistic regression per candidate (False). Listwise was better out of fold without
+# semantic matching (MRR@5 0.878 -> 0.896 zh, 0.853 -> 0.884 en; bot 0.787 -> 0.809 zh,
+# 0.771 -> 0.800 en) and no better with it, but it put the login-password article above
+# the fund-password one for "forgot my fund password" (a pool question, and a test of
+# tests/helpcenter/search): not shipped, kept to compare again with more questions.
+RANKER_LISTWISE = {"semantic": False, "keyword": False}
 
 
 def load_own() -> list[dict]:
@@ -76,19 +91,30 @@ def load(path: str = "fresh_queries.yaml") -> list[dict]:
     return questions
 
 
-def load_judge() -> list[dict]:
-    """The judge sets, scored only, never fitted on: bench/judge_queries.yaml (`judge`),
-    bench/judge2_queries.yaml (`judge2`, harder, written after the first one's figures) and
-    bench/judge3_queries.yaml (`judge3`, written blind after both were scored)."""
+# Judge sets that have been scored and are fitting material now (their figures were known
+# when the third round started), and the one set that judges: never fitted on.
+POOLED_JUDGES = (("judge", "judge_queries.yaml"), ("judge2", "judge2_queries.yaml"))
+JUDGES = (("judge3", "judge3_queries.yaml"),)
+
+
+def load_sets(sets) -> list[dict]:
     questions = []
-    for name, path in (
-        ("judge", "judge_queries.yaml"),
-        ("judge2", "judge2_queries.yaml"),
-        ("judge3", "judge3_queries.yaml"),
-    ):
+    for name, path in sets:
         text = (ROOT / "bench" / path).read_text(encoding="utf-8")
         questions += [dict(q, split=name) for q in yaml.safe_load(text)]
     return questions
+
+
+def load_pool() -> list[dict]:
+    """The fitting pool: both halves of the fresh set, the own sets, judge and judge2."""
+    return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
+
+
+def load_judge() -> list[dict]:
+    """Every set the quality benches score apart: judge and judge2 (fitting material since
+    the third round) and judge3 (bench/judge3_queries.yaml, written blind after both were
+    scored; never fitted on)."""
+    return load_sets(POOLED_JUDGES + JUDGES)
 
 
 def collect(questions: list[dict], semantic_on: bool) -> list[list]:
@@ -135,8 +161,9 @@ def cached_collect(questions, semantic_on: bool, cache: str | None):
     return [known[(q["q"], q["lang"])] for q in questions]
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY, weight=None):
+def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float | None = None, weight=None):
     """Weights (per row; default 1) let the few unanswerable questions count more."""
+    penalty = PENALTY if penalty is None else penalty
     weight = np.ones(len(x)) if weight is None else np.asarray(weight, dtype=float)
     means, scales = x.mean(axis=0), x.std(axis=0)
     scales[scales < 1e-9] = 1.0
@@ -153,6 +180,50 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY, weight=
         if np.abs(step).max() < 1e-8:
             break
     return means, scales, w[1:], w[0]
+
+
+def fit_listwise(x: np.ndarray, y: np.ndarray, groups: np.ndarray, penalty: float | None = None):
+    """A relevance model fitted on each question's list as a whole (a softmax over its
+    candidates; the likelihood of the expected ones): it learns what puts the right article
+    above the others of the same list, not what makes a candidate right in general."""
+    penalty = PENALTY if penalty is None else penalty
+    means, scales = x.mean(axis=0), x.std(axis=0)
+    scales[scales < 1e-9] = 1.0
+    z = (x - means) / scales
+    w = np.zeros(z.shape[1])
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    bounds = list(zip(starts, np.r_[starts[1:], len(groups)], strict=True))
+
+    def loss_grad_hess(w):
+        loss, grad = 0.5 * penalty * w @ w, penalty * w
+        hess = penalty * np.eye(len(w))
+        for a, b in bounds:
+            zg, yg = z[a:b], y[a:b]
+            if not yg.any():
+                continue
+            s = zg @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            q = p * yg
+            q /= q.sum()
+            loss -= np.log((p * yg).sum())
+            grad += zg.T @ (p - q)
+            hess += zg.T @ (zg * p[:, None]) - np.outer(zg.T @ p, zg.T @ p)
+        return loss, grad, hess
+
+    loss, grad, hess = loss_grad_hess(w)
+    for _ in range(50):
+        step = np.linalg.solve(hess, grad)
+        scale = 1.0
+        while scale > 1e-4:
+            new_loss, new_grad, new_hess = loss_grad_hess(w - scale * step)
+            if new_loss <= loss:
+                break
+            scale /= 2
+        w, loss, grad, hess = w - scale * step, new_loss, new_grad, new_hess
+        if np.abs(scale * step).max() < 1e-7:
+            break
+    return means, scales, w, 0.0
 
 
 def bot_outcome(hits, threshold: float, companion: float):
@@ -203,10 +274,13 @@ def search_score(rows, threshold: float) -> dict:
     }
 
 
-def model_from(names, x, y, weight=None):
+def model_from(names, x, y, weight=None, groups=None):
     from helpcenter.search.confidence import Model
 
-    means, scales, weights, bias = fit_logistic(np.array(x), np.array(y), weight=weight)
+    if groups is not None:
+        means, scales, weights, bias = fit_listwise(np.array(x), np.array(y), np.array(groups))
+    else:
+        means, scales, weights, bias = fit_logistic(np.array(x), np.array(y), weight=weight)
     return Model(
         features=names,
         means=tuple(round(float(v), 4) for v in means),
@@ -222,13 +296,15 @@ def fit_models(questions, cands_per_q, name: str, rank_names, names, rows) -> tu
 
     semantic_on = name == "semantic"
     # 1. the relevance model, on every candidate of the answerable questions
-    x, y = [], []
+    x, y, groups = [], [], []
     for i in rows:
         if questions[i]["expect"]:
             for c in cands_per_q[i]:
                 x.append([c.signals.get(n, 0.0) for n in rank_names])
                 y.append(1.0 if c.slug in questions[i]["expect"] else 0.0)
-    confidence.RANKERS[name] = ranker = model_from(rank_names, x, y)
+                groups.append(i)
+    listwise = groups if RANKER_LISTWISE[name] else None
+    confidence.RANKERS[name] = ranker = model_from(rank_names, x, y, groups=listwise)
     # (a neutral confidence model while the lists are ordered: its features may have changed)
     zeros = tuple(0.0 for _ in names)
     confidence.MODELS[name] = confidence.Model(names, zeros, (1.0,) * len(names), zeros, 0.0)
@@ -261,18 +337,32 @@ def out_of_fold(questions, cands_per_q, name, rank_names, names) -> list[list[Hi
     return result
 
 
+LANGS = ("zh-hans", "en")
+
+
+def _shortfall(rows, threshold: float, companion: float) -> tuple[float, int]:
+    """How far the bars miss the aims, summed over the languages (0: both met), and the
+    right answers."""
+    shortfall, right = 0.0, 0
+    for lang in LANGS:
+        s = bot_score([(h, q) for h, q in rows if q["lang"] == lang], threshold, companion)
+        shortfall += max(0.0, AIM_HANDOFF - s["handoff"]) + max(0.0, s["wrong_rate"] - AIM_WRONG)
+        right += s["right"]
+    return shortfall, right
+
+
 def pick_thresholds(rows) -> tuple[float, float, float]:
     """On out-of-fold hits: the bot's bar and its bar for the second and third answers
-    (most right answers with hand-off on unanswerable >= 0.95 and wrong answers <= 0.03;
-    without such a bar, the most hand-offs), and search's "no good match" bar (the
-    highest that hides the right article of at most 2 % of answerable questions)."""
+    (most right answers with hand-off on unanswerable >= 0.95 and wrong answers <= 0.03
+    in each language; without such bars, the ones that miss the aims by least), and
+    search's "no good match" bar (the highest that hides the right article of at most
+    2 % of answerable questions)."""
     grid = [round(t, 2) for t in np.arange(0.02, 0.96, 0.01)]
     best = None
     for t in grid:
         for companion in (t2 for t2 in grid if t2 <= t):
-            s = bot_score(rows, t, companion)
-            feasible = s["handoff"] >= AIM_HANDOFF and s["wrong_rate"] <= AIM_WRONG
-            key = (feasible, s["right"] if feasible else s["handoff"], companion, -t)
+            shortfall, right = _shortfall(rows, t, companion)
+            key = (-round(shortfall, 6), right, companion, -t)
             if best is None or key > best[0]:
                 best = (key, t, companion)
     search_t = max(
@@ -288,12 +378,15 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
         f"{'set':<22}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
     figures = {}
-    for split in ("own", "fit", "held", "judge", "judge2", "judge3"):
+    pooled = {"own", "fit", "held", "judge", "judge2"}
+    for split in ("own", "fit", "held", "judge", "judge2", "pool", "judge3"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)
                 for h, q in zip(rescored, questions, strict=True)
-                if h is not None and q["split"] == split and (lang is None or q["lang"] == lang)
+                if h is not None
+                and (q["split"] == split or (split == "pool" and q["split"] in pooled))
+                and (lang is None or q["lang"] == lang)
             ]
             if not rows:
                 continue
@@ -359,9 +452,18 @@ def main() -> None:
         help="use DATABASE_URL as it is (corpus already imported and embedded)",
     )
     parser.add_argument("--cache", help="keep the engine's hits in CACHE.*.pickle between runs")
+    parser.add_argument(
+        "--judge",
+        action="store_true",
+        help="also score judge3 with the final models (once the choices are final)",
+    )
+    parser.add_argument(
+        "--collect-only", action="store_true", help="fill the --cache and stop (no fitting)"
+    )
     args = parser.parse_args()
-    pool = load() + [dict(q, split="own") for q in load_own()]
-    judge = load_judge()
+    pool = load_pool()
+    # judge3's candidates are collected (and cached) either way, scored only with --judge
+    judge = load_sets(JUDGES)
     database = None
     if args.use_current_db:
         import os
@@ -391,25 +493,32 @@ def main() -> None:
         ):
             cands = cached_collect(pool, semantic_on, args.cache)
             judge_cands = cached_collect(judge, semantic_on, args.cache)
+            if args.collect_only:
+                continue
             held_back = out_of_fold(pool, cands, name, rank_names, names)
             bot_t, companion, search_t = pick_thresholds(list(zip(held_back, pool, strict=True)))
             ranker, model = fit_models(pool, cands, name, rank_names, names, range(len(pool)))
             rankers[name], models[name] = ranker, model
             bots[name], companions[name], searches[name] = bot_t, companion, search_t
             report(pool, held_back, bot_t, companion, search_t, f"{name}, out of fold (5 folds)")
+            scored, scored_cands = (
+                (pool + judge, cands + judge_cands) if args.judge else (pool, cands)
+            )
             report(
-                pool + judge,
-                ordered(cands + judge_cands, semantic_on),
+                scored,
+                ordered(scored_cands, semantic_on),
                 bot_t,
                 companion,
                 search_t,
-                f"{name}, final models (fitted on own + fit + held; judge sets never)",
+                f"{name}, final models (fitted on the pool; judge3 never)",
             )
             print("relevance:", dict(zip(rank_names, ranker.weights, strict=True)), ranker.bias)
             print("confidence:", dict(zip(names, model.weights, strict=True)), model.bias)
     finally:
         if database:
             drop_scratch_database(database)
+    if args.collect_only:
+        return
     if args.write:
         write(rankers, models, bots, companions, searches)
     assert math.isfinite(sum(models["semantic"].weights))

@@ -10,8 +10,10 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
   customers type, cross-language included; both are now fitting material for the
   relevance and confidence models (helpcenter/search/confidence.py), with the own sets;
 - `judge` and `judge2`: bench/judge_queries.yaml and bench/judge2_queries.yaml (harder),
-  each committed before any result on it was seen and never fitted on: the figures to
-  believe.
+  each committed before any result on it was seen; scored, then fitting material since
+  the third round;
+- `judge3`: bench/judge3_queries.yaml, written blind after those were scored, never
+  fitted on: the figures to believe.
 
 Unanswerable questions of each set give its "no good match" rate.
 
@@ -33,7 +35,7 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge, judge2); --quick: a quarter of own
+    """Every query with its `set` (own, fit, held, judge, judge2, judge3); --quick: a quarter of own
     and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:

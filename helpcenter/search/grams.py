@@ -112,13 +112,17 @@ def signals(query: str, versions: list[dict]) -> dict[str, float]:
     """For one article (its language versions: rows with title, tags, body_text and, to
     keep their profiles, id and updated_at): the
     best BM25 of its versions (log) and the rarity-weighted share of the query's grams
-    found in a title/tags and anywhere in its text."""
+    found in a title/tags and anywhere in its text; and the share found anywhere in the
+    published corpus (`gram_known`, the same for every article)."""
     wanted = list(dict.fromkeys(grams(query)))
     if not wanted or not versions:
-        return {"gram_bm25": 0.0, "gram_title": 0.0, "gram_coverage": 0.0}
+        return {"gram_bm25": 0.0, "gram_title": 0.0, "gram_coverage": 0.0, "gram_known": 0.0}
     corpus = _corpus.get()
     weights = {g: corpus.idf(g) for g in wanted}
     total_weight = sum(weights.values()) or 1.0
+    # the same for every candidate: how much of the query the help centre has words for
+    # at all ("mint an NFT": little; "face scan keeps failing": most, in some article)
+    known = sum(w for g, w in weights.items() if g in corpus.frequency) / total_weight
     best_bm25 = best_title = best_cover = 0.0
     for row in versions:
         title, body, length = _profile(row)
@@ -144,4 +148,5 @@ def signals(query: str, versions: list[dict]) -> dict[str, float]:
         "gram_bm25": math.log1p(best_bm25),
         "gram_title": best_title,
         "gram_coverage": best_cover,
+        "gram_known": known,
     }

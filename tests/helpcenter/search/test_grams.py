@@ -42,12 +42,21 @@ def test_the_article_a_question_is_about_covers_more_of_it_than_a_neighbour(kb):
 
 def test_a_question_with_nothing_in_common_scores_zero(kb):
     found = grams.signals("weather forecast tomorrow", _versions("kb-057"))
-    assert found == {"gram_bm25": 0.0, "gram_title": 0.0, "gram_coverage": 0.0}
+    assert (found["gram_bm25"], found["gram_title"], found["gram_coverage"]) == (0.0, 0.0, 0.0)
+
+
+def test_how_much_of_the_question_the_help_centre_has_words_for_at_all(kb):
+    # the same for every article: a confidence input for questions no article answers
+    known = grams.signals("withdrawal address", _versions("kb-057"))["gram_known"]
+    assert known == grams.signals("withdrawal address", _versions("kb-030"))["gram_known"]
+    assert known == 1.0
+    assert grams.signals("weather forecast tomorrow", _versions("kb-057"))["gram_known"] < 0.5
+    assert grams.signals("", _versions("kb-057"))["gram_known"] == 0.0
 
 
 def test_every_hit_carries_the_bigram_evidence_the_models_were_fitted_on(kb):
     hits = article_search(query="充币地址在哪里", lang="zh-hans")
     assert hits[0].slug == "kb-030"
-    for name in ("gram_bm25", "gram_title", "gram_coverage", "gram_gap"):
+    for name in ("gram_bm25", "gram_title", "gram_coverage", "gram_gap", "gram_known"):
         assert name in hits[0].signals
     assert hits[0].signals["gram_gap"] <= 0.0
