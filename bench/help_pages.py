@@ -20,10 +20,13 @@ Three measurements:
    costs when it has to render (HTTP caching headers still on), which is what every
    visitor cost before (plus, then, a session, two cookies and a view_count UPDATE).
 
-Each answer is checked: 200, Cache-Control public, no Set-Cookie.
+Each answer is checked: 200, Cache-Control public, no Set-Cookie. `--server uvicorn`
+(uvloop, httptools) or `--server granian` runs the same under that server instead of
+daphne (`make bench` installs them), to choose the server by measurement: run them in
+the same sitting.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python bench/help_pages.py [--quick]
+        .venv/bin/python bench/help_pages.py [--quick] [--server daphne|uvicorn]
 """
 
 from __future__ import annotations
@@ -68,8 +71,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int) -> None:
-    """One server process: daphne, the test settings with production's database pool."""
+SERVERS = ("daphne", "uvicorn", "granian")
+
+
+def serve(port: int, server: str = "daphne") -> None:
+    """One server process (daphne, as deployed; uvicorn with uvloop and httptools, or
+    granian with one worker, to compare): the test settings with production's database
+    pool."""
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     from daphne.cli import CommandLineInterface
@@ -83,10 +91,39 @@ def serve(port: int) -> None:
         from helpcenter import caching
 
         caching.MAX_AGE = 0  # every page renders (HTTP headers unchanged)
+    if server == "granian":
+        from granian import Granian
+
+        Granian(
+            "config.asgi:application",
+            address="127.0.0.1",
+            port=port,
+            interface="asgi",
+            workers=1,
+            loop="uvloop",
+            log_level="warning",
+        ).serve()
+        return
+    if server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run(
+            "config.asgi:application",
+            host="127.0.0.1",
+            port=port,
+            loop="uvloop",
+            http="httptools",
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+        )
+        return
     CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "config.asgi:application"])
 
 
-def start_servers(database: str, count: int, log, page_memory: bool) -> tuple[list, list[int]]:
+def start_servers(
+    database: str, count: int, log, page_memory: bool, server: str = "daphne"
+) -> tuple[list, list[int]]:
     from django.db import connection
 
     settings = connection.settings_dict
@@ -103,7 +140,7 @@ def start_servers(database: str, count: int, log, page_memory: bool) -> tuple[li
         port = free_port()
         servers.append(
             subprocess.Popen(
-                [sys.executable, __file__, "--serve", str(port)],
+                [sys.executable, __file__, "--serve", str(port), "--server", server],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -251,10 +288,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each run")
     parser.add_argument("--rounds", type=int, default=100, help="c=1 rounds per page")
+    parser.add_argument(
+        "--server", choices=SERVERS, default="daphne", help="the ASGI server (others: make bench)"
+    )
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.server)
         return
     seconds, rounds = (10.0, 30) if args.quick else (args.seconds, args.rounds)
 
@@ -273,7 +313,9 @@ def main() -> None:
         figures: dict[str, dict] = {}
         for memory in (True, False):
             label = "memory" if memory else "render"
-            servers, ports = start_servers(database, args.processes, log, page_memory=memory)
+            servers, ports = start_servers(
+                database, args.processes, log, page_memory=memory, server=args.server
+            )
             figures[f"c1_{label}"] = latency(ports[0], pages, rounds)
             figures[label] = throughput(ports, mix, args.clients, seconds)
             figures[f"ping_{label}"] = throughput(ports, ["/ping"], args.clients, seconds)
@@ -304,7 +346,7 @@ def report(figures: dict, args, seconds: float) -> None:
             f"{other['p50']:>12}{other['p99']:>12}"
         )
     print(
-        f"\nthroughput, {args.processes} daphne processes, {args.clients} connections, "
+        f"\nthroughput, {args.processes} {args.server} processes, {args.clients} connections, "
         f"{seconds:.0f} s each:"
     )
     print(f"  {'run':<44}{'per s':>8}{'p50 ms':>9}{'p99 ms':>9}")
@@ -322,6 +364,7 @@ def report(figures: dict, args, seconds: float) -> None:
     emit(
         {
             "bench": "help_pages",
+            "server": args.server,
             "pages_per_s": memory["per_s"],
             "p50_ms": memory["p50"],
             "p99_ms": memory["p99"],
