@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken, get_digest_token
 from knox.settings import CONSTANTS, knox_settings
 
+from accounts.freeze.services import active_freeze
 from accounts.models import User
 
 
@@ -25,6 +26,15 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # A frozen account is unfrozen by a reviewed appeal (accounts.freeze), which lifts
+        # the freeze and records who did it. Ticking "active" here would open every door
+        # again with the freeze still on record: the box is locked while one is active.
+        if obj is not None and active_freeze(user=obj) is not None:
+            fields.append("is_active")
+        return fields
 
 
 # knox registers an admin of its own that lists digests and says "TOKEN <key>" in English

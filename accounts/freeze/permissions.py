@@ -8,6 +8,7 @@ colleague could lock the desk out of its own work. Freezing staff is for adminis
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.selectors import user_has_role, user_role_names
 from core.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 FREEZING_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.SECURITY_REVIEWER, Role.ADMIN)
 STAFF_ROLES = frozenset(role.value for role in Role if role != Role.CUSTOMER)
@@ -46,6 +49,13 @@ def freeze_check(*, actor: User | None, user: User) -> None:
     if not can_freeze_for_customer(actor):
         raise FreezeRefused(_("You may not freeze accounts."), code="forbidden")
     if is_staff_account(user) and not user_has_role(user=actor, role=Role.ADMIN):
+        # One colleague trying to lock another out of the desk is what security reviews
+        # look for: the attempt is logged, whoever it was and whatever came of it.
+        logger.warning(
+            "freeze of staff account %s by %s (not an administrator) refused",
+            user.uid,
+            actor.uid,
+        )
         raise FreezeRefused(
             _(
                 "This is a staff account. Only an administrator may freeze it; "

@@ -6,6 +6,8 @@ console, and since an unfreeze needs two reviewers, one agent could lock out the
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from accounts.freeze.permissions import FreezeRefused
@@ -76,6 +78,16 @@ def test_one_agent_cannot_lock_out_both_reviewers(agent, reviewer, second_review
         assert console.post(agent_url(person), FORM).status_code == 403
     assert not frozen(reviewer) and not frozen(second_reviewer)
     assert signed_in(reviewer).get("/console/security/appeals/").status_code == 200
+
+
+def test_the_refused_attempt_is_logged_with_both_accounts(agent, reviewer, caplog):
+    caplog.set_level(logging.WARNING, logger="accounts.freeze.permissions")
+    console = signed_in(agent)
+    assert console.post(agent_url(reviewer), FORM).status_code == 403
+    logged = [r.getMessage() for r in caplog.records if r.name == "accounts.freeze.permissions"]
+    assert logged == [
+        f"freeze of staff account {reviewer.uid} by {agent.uid} (not an administrator) refused"
+    ]
 
 
 def test_the_service_refuses_whatever_the_entry_point(agent, reviewer):
