@@ -41,6 +41,10 @@ PUSH_INTERVAL = 1.0
 # Redis key (prefixed as the cache does, at the time of counting) -> field -> count.
 _waiting: dict[str, Counter] = {}
 _waiting_lock = threading.Lock()
+# Held while counts taken from _waiting are on their way to Redis: a flush's own push
+# waits for a timer's in flight, so the flush finds those counts in the live hash (and
+# not in the next one). Apart from _waiting_lock, so counting never waits on Redis.
+_push_lock = threading.Lock()
 _timer: list[threading.Timer] = []
 # A pending hash waits at most one flush interval (minutes): its record is long useless after.
 KEEP_FLUSHED = dt.timedelta(days=2)
@@ -74,20 +78,21 @@ def counters_add(*, name: str, counts: Counts, apply: Apply) -> None:
 
 def counters_push() -> None:
     """Send the counts this process holds to Redis now (one pipeline)."""
-    with _waiting_lock:
-        waiting = dict(_waiting)
-        _waiting.clear()
-        _timer.clear()
-    if not waiting:
-        return
-    try:
-        pipe = _client().pipeline(transaction=False)
-        for key, fields in waiting.items():
-            for field, n in fields.items():
-                pipe.hincrby(key, field, n)
-        pipe.execute()
-    except RedisError:
-        logger.warning("counters lost: Redis did not answer", exc_info=True)
+    with _push_lock:
+        with _waiting_lock:
+            waiting = dict(_waiting)
+            _waiting.clear()
+            _timer.clear()
+        if not waiting:
+            return
+        try:
+            pipe = _client().pipeline(transaction=False)
+            for key, fields in waiting.items():
+                for field, n in fields.items():
+                    pipe.hincrby(key, field, n)
+            pipe.execute()
+        except RedisError:
+            logger.warning("counters lost: Redis did not answer", exc_info=True)
 
 
 def _pending(client, name: str) -> Iterator[str]:
