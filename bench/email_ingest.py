@@ -125,30 +125,14 @@ def main() -> None:
 
 def in_processes(ingest, messages: list[bytes], processes: int) -> tuple[float, Counter[str]]:
     """Seconds for `processes` forked processes to ingest every message between them (each
-    takes every Nth), and their outcomes. Each opens its own database connection."""
-    import multiprocessing
+    takes every Nth), and their outcomes: the workers `ingest_email --workers` runs."""
+    from tickets.management.commands.ingest_email import in_processes as forked
 
-    from django.db import connections
-
-    context = multiprocessing.get_context("fork")
-    results = context.SimpleQueue()
-    connections.close_all()  # a forked child must not share the parent's socket
-
-    def run(share: list[bytes]) -> None:
-        try:
-            results.put(ingest(share))
-        finally:
-            connections.close_all()
-
-    children = [context.Process(target=run, args=(messages[n::processes],)) for n in range(processes)]
     start = time.perf_counter()
-    for child in children:
-        child.start()
-    for child in children:
-        child.join()
+    counts, failed = forked(lambda n: (ingest(messages[n::processes]), False), processes)
     elapsed = time.perf_counter() - start
-    assert all(child.exitcode == 0 for child in children), "a process failed"
-    return elapsed, sum((results.get() for _ in children), Counter())
+    assert not failed, "a process failed"
+    return elapsed, counts
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         if workers == 1:
             counts, away = share(0)
         else:
-            counts, away = _in_processes(share, workers)
+            counts, away = in_processes(share, workers)
         self.stdout.write(_summary(counts))  # also when the database went away
         if away or counts["failed"]:
             raise SystemExit(EX_TEMPFAIL)
@@ -125,7 +125,7 @@ BATCH = 50
 MAX_WORKERS = 32
 
 
-def _in_processes(share, workers: int) -> tuple[Counter[str], bool]:
+def in_processes(share, workers: int) -> tuple[Counter[str], bool]:
     """Run share(0) … share(workers - 1) in forked processes, each with its own database
     connection; their counts added up. A process that died counts as the database away:
     the run is to be repeated (exactly once makes that safe)."""
