@@ -2,8 +2,10 @@
 
 Builds a scratch PostgreSQL database with N tickets (4 messages each, a year of history,
 about 1,000 requesters, a realistic mix of types and statuses) loaded with COPY, starts
-the ASGI server (daphne) on it, then times, signed in and interleaved with GET /ping
-(the baseline, same server, same run):
+the production layout on it (bench/servers.py: `--processes` server processes, 2 by
+default, one per core, with production's database pool; daphne as deployed, or
+`--server uvicorn|granian`), then times, one client (c=1, on the first process), signed
+in and interleaved with GET /ping (the baseline, same server, same run):
 
 - the queue page `/console/?queue=all`, first page, as a supervisor;
 - the same queue 100 pages deep (keyset cursor followed in-process), as a supervisor;
@@ -15,7 +17,15 @@ Each request also runs once in-process under CaptureQueriesContext for its SQL q
 count, plus variants that must not change it (100 pages deep; 40 messages instead of
 4). Queries slower than --explain-ms get an EXPLAIN ANALYZE printed.
 
+Then, for each size in `--concurrency` (16 by default; e.g. 16,50), a crowd of that many
+client processes sends the same requests back to back for `--seconds`, spread over the
+servers as a proxy would (an agent team that never pauses), and then /ping alone at the
+same concurrency: throughput and, per request, p50, p99 and the p99 as a multiple of
+its c=1 figure. `--keep-serving` leaves the servers up afterwards, with the sessions'
+cookies and the paths printed, for an outside load tool (ab, wrk, k6).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon python bench/console.py [--quick]
+        [--concurrency 16,50] [--server daphne|uvicorn|granian] [--keep-serving]
 """
 
 from __future__ import annotations
@@ -26,10 +36,9 @@ import datetime as dt
 import http.client
 import io
 import json
+import multiprocessing
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +46,8 @@ import urllib.parse
 from collections.abc import Iterable
 from itertools import islice
 
-from _support import ROOT, django_on_scratch_database, drop_scratch_database, emit, summary_ms
+from _support import django_on_scratch_database, drop_scratch_database, emit, summary_ms
+from servers import SECRET_KEY_ENV, SERVERS, start_servers, stop
 
 NULL = r"\N"  # COPY … WITH (FORMAT csv, NULL '\N'): an unquoted empty field stays ''
 CHUNK_TICKETS = 20_000
@@ -572,64 +582,18 @@ def explain(label: str, queries: list[dict], explain_ms: float) -> None:
 # ---------------------------------------------------------------------------- HTTP
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(port: int) -> None:
-    """The server process: daphne, with the parent's SECRET_KEY.
-
-    config.settings.test draws a random SECRET_KEY per process; the sessions made by
-    force_login in the parent are signed with the parent's, so the server takes it over.
-    """
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    from daphne.cli import CommandLineInterface
-    from django.conf import settings
-
-    settings.SECRET_KEY = os.environ.pop("BEACON_BENCH_SECRET_KEY")
-    CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "config.asgi:application"])
-
-
-def start_server(database: str, port: int, log) -> subprocess.Popen:
-    from django.conf import settings as django_settings
-    from django.db import connection
-
-    settings = connection.settings_dict
-    password = f":{urllib.parse.quote(settings['PASSWORD'])}" if settings.get("PASSWORD") else ""
-    url = (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{database}"
-    )
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BEACON_SEMANTIC_SEARCH": "0",
-        "BEACON_BENCH_SECRET_KEY": django_settings.SECRET_KEY,
-    }
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    for _ in range(100):
-        if server.poll() is not None:
-            raise SystemExit("the server stopped at start")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start")
-
-
 class Session:
     """One signed-in user's cookies (a session made with force_login) and CSRF token."""
+
+    cookie: str
+    csrf: str
+
+    @classmethod
+    def from_cookie(cls, cookie: str, csrf: str) -> Session:
+        """The same session in a client process (which has no Django set up)."""
+        session = cls.__new__(cls)
+        session.cookie, session.csrf = cookie, csrf
+        return session
 
     def __init__(self, user):
         from django.conf import settings
@@ -713,6 +677,88 @@ def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) ->
     return samples
 
 
+def _hammer(
+    ports: list[int], plan: dict, cookies: dict, seconds: float, seed: int, ping_only: bool, out
+) -> None:
+    """One agent of the crowd: a connection to every server (as a proxy spreads them),
+    the console's requests in turn with random tickets, or /ping alone, for `seconds`."""
+    rng = random.Random(seed)
+    sessions = {name: Session.from_cookie(*pair) for name, pair in cookies.items()}
+    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=300) for port in ports]
+    samples: dict[str, list[float]] = {}
+    n = seed
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        n += 1
+        conn = conns[n % len(conns)]
+        if ping_only:
+            key, path, session, body = "ping", "/ping", None, None
+        else:
+            key = ("queue", "deep", "ticket", "txid", "create")[n % 5]
+            path, session, body = {
+                "queue": (plan["queue"], sessions["supervisor"], None),
+                "deep": (plan["deep"], sessions["supervisor"], None),
+                "ticket": (rng.choice(plan["ticket"]), sessions["agent"], None),
+                "txid": (rng.choice(plan["txid"]), sessions["agent"], None),
+                "create": (CREATE, sessions["customer"], create_body(n)),
+            }[key]
+        took = timed(conn, path, session, body, 201 if body else 200)
+        samples.setdefault(key, []).append(took)
+    out.put(samples)
+
+
+def crowd(
+    ports: list[int], plan: dict, sessions: dict, clients: int, seconds: float, ping_only: bool
+) -> dict:
+    """`clients` processes sending requests back to back for `seconds` (a closed loop: an
+    agent team that never pauses); returns requests per second and, per kind of request,
+    the latency figures."""
+    out = multiprocessing.Queue()
+    cookies = {name: (session.cookie, session.csrf) for name, session in sessions.items()}
+    workers = [
+        multiprocessing.Process(
+            target=_hammer, args=(ports, plan, cookies, seconds, i * 7919, ping_only, out)
+        )
+        for i in range(clients)
+    ]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    results = [out.get() for _ in workers]
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    merged: dict[str, list[float]] = {}
+    for samples in results:
+        for key, values in samples.items():
+            merged.setdefault(key, []).extend(values)
+    total = sum(len(values) for values in merged.values())
+    return {
+        "per_s": round(total / elapsed, 1),
+        "kinds": {key: {**summary_ms(values), "n": len(values)} for key, values in merged.items()},
+    }
+
+
+def keep_serving(ports: list[int], plan: dict, sessions: dict) -> None:
+    """Print what an outside load tool needs (ports, cookies, paths), then wait for ^C."""
+    print("\nServing for an outside load tool; ^C stops the servers and drops the database.")
+    print("  servers: " + " ".join(f"http://127.0.0.1:{port}" for port in ports))
+    for name, session in sessions.items():
+        print(f"  {name}: Cookie: {session.cookie}; X-CSRFToken: {session.csrf}")
+    print(f"  queue: {plan['queue']}\n  deep: {plan['deep']}")
+    print(f"  ticket: {plan['ticket'][0]}\n  txid: {plan['txid'][0]}\n  create: POST {CREATE}")
+    example = (
+        f"ab -n 2000 -c 16 -H 'Cookie: {sessions['supervisor'].cookie}' "
+        f"'http://127.0.0.1:{ports[0]}{plan['queue']}'"
+    )
+    print(f"  e.g. {example}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -732,11 +778,26 @@ def main() -> None:
     parser.add_argument(
         "--show-queries", action="store_true", help="print the SQL of the in-process run"
     )
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--server", choices=SERVERS, default="daphne", help="the ASGI server (others: make bench)"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=2, help="server processes (production: one per core)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        default="16",
+        help="comma-separated crowd sizes after the c=1 run (0: none), e.g. 16,50",
+    )
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of each crowd run")
+    parser.add_argument(
+        "--keep-serving",
+        action="store_true",
+        help="after the runs, keep the servers up for an outside load tool until ^C",
+    )
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
+    crowds = [int(c) for c in args.concurrency.split(",") if int(c) > 0]
+    seconds = 10.0 if args.quick else args.seconds
     total = 20_000 if args.quick else args.tickets
     rounds = 50 if args.quick else args.rounds
     if total < (DEEP_PAGES + 2) * 50:
@@ -748,9 +809,11 @@ def main() -> None:
     if connection.vendor != "postgresql":
         drop_scratch_database(database)
         sys.exit("console measures PostgreSQL: set DATABASE_URL=postgres://…")
-    server = None
+    servers: list = []
+    crowd_figures: dict[int, dict] = {}
     log = tempfile.TemporaryFile(mode="w+")
     try:
+        from django.conf import settings as django_settings
         from django.db.models import Count
 
         from tickets import console
@@ -808,13 +871,31 @@ def main() -> None:
             "customer": Session(customer),
         }
         connection.close()
-        port = free_port()
-        server = start_server(database, port, log)
+        servers, ports = start_servers(
+            database,
+            args.processes,
+            log,
+            server=args.server,
+            env={SECRET_KEY_ENV: django_settings.SECRET_KEY},
+        )
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"\nTiming over HTTP (daphne), {rounds} rounds; load average {load}", flush=True)
-        samples = measure(port, rounds, plan, sessions)
+        print(
+            f"\nTiming over HTTP ({args.processes} {args.server} processes), c=1 on the first,"
+            f" {rounds} rounds; load average {load}",
+            flush=True,
+        )
+        samples = measure(ports[0], rounds, plan, sessions)
+        for clients in crowds:
+            load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"  c={clients}, {seconds:.0f} s each; load average {load}", flush=True)
+            crowd_figures[clients] = {
+                "console": crowd(ports, plan, sessions, clients, seconds, ping_only=False),
+                "ping": crowd(ports, plan, sessions, clients, seconds, ping_only=True),
+            }
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"  done; load average {load}", flush=True)
+        if args.keep_serving:
+            keep_serving(ports, plan, sessions)
     except BaseException:
         log.seek(0)
         tail = log.read()[-3000:]
@@ -822,9 +903,7 @@ def main() -> None:
             print("--- server output (tail)\n" + tail, file=sys.stderr)
         raise
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+        stop(servers)
         log.close()
         drop_scratch_database(database)
 
@@ -837,14 +916,33 @@ def main() -> None:
         ("/ping (baseline)", "ping"),
     ]
     figures = {key: summary_ms(samples[key]) for _label, key in rows}
-    print(f"\n{'request':<28}{'requests':>9}{'p50 ms':>10}{'p99 ms':>10}")
+    floor = figures["ping"]["p99"] or 1
+    print(f"\nc=1 ({args.server}, {rounds} each, each followed by /ping)")
+    print(f"{'request':<28}{'requests':>9}{'p50 ms':>10}{'p99 ms':>10}{'p99/ping':>10}")
     for label, key in rows:
         f = figures[key]
-        print(f"{label:<28}{len(samples[key]):>9}{f['p50']:>10}{f['p99']:>10}")
+        ratio = f"{f['p99'] / floor:.1f}x"
+        print(f"{label:<28}{len(samples[key]):>9}{f['p50']:>10}{f['p99']:>10}{ratio:>10}")
+    for clients, run in crowd_figures.items():
+        console_run, ping_run = run["console"], run["ping"]
+        print(
+            f"\nc={clients} over {args.processes} processes: {console_run['per_s']} requests/s"
+            f" (/ping alone at c={clients}: {ping_run['per_s']}/s,"
+            f" p99 {ping_run['kinds']['ping']['p99']} ms)"
+        )
+        print(f"{'request':<28}{'requests':>9}{'p50 ms':>10}{'p99 ms':>10}{'p99/c=1':>10}")
+        for label, key in rows[:-1]:
+            f = console_run["kinds"].get(key)
+            if f is None:
+                continue
+            ratio = f"{f['p99'] / (figures[key]['p99'] or 1):.1f}x"
+            print(f"{label:<28}{f['n']:>9}{f['p50']:>10}{f['p99']:>10}{ratio:>10}")
     emit(
         {
             "bench": "console",
             "tickets": total,
+            "server": args.server,
+            "processes": args.processes,
             "queue_p99_ms": figures["queue"]["p99"],
             "deep_page_p99_ms": figures["deep"]["p99"],
             "ticket_view_p99_ms": figures["ticket"]["p99"],
@@ -852,6 +950,15 @@ def main() -> None:
             "create_p99_ms": figures["create"]["p99"],
             "max_queries_per_request": max_queries,
             "baseline_p99_ms": figures["ping"]["p99"],
+            **{
+                f"c{clients}": {
+                    "per_s": run["console"]["per_s"],
+                    "p99_ms": {k: v["p99"] for k, v in run["console"]["kinds"].items()},
+                    "ping_per_s": run["ping"]["per_s"],
+                    "ping_p99_ms": run["ping"]["kinds"]["ping"]["p99"],
+                }
+                for clients, run in crowd_figures.items()
+            },
         }
     )
 

@@ -34,10 +34,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
-import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,12 +42,12 @@ import urllib.parse
 
 from _support import (
     KB_CORPUS,
-    ROOT,
     django_on_scratch_database,
     drop_scratch_database,
     emit,
     summary_ms,
 )
+from servers import NO_PAGE_MEMORY_ENV, SERVERS, start_servers, stop
 
 SEARCHES = [
     "withdrawal not received",
@@ -60,116 +57,6 @@ SEARCHES = [
     "deposit wrong network",
     "how to mint an nft",
 ]
-
-
-# ---------------------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-SERVERS = ("daphne", "uvicorn", "granian")
-
-
-def serve(port: int, server: str = "daphne") -> None:
-    """One server process (daphne, as deployed; uvicorn with uvloop and httptools, or
-    granian with one worker, to compare): the test settings with production's database
-    pool."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    from daphne.cli import CommandLineInterface
-    from django.conf import settings
-
-    from config import env
-
-    settings.DATABASES["default"] = env.database_settings(os.environ["DATABASE_URL"])
-    settings.LOGGING = {"version": 1, "root": {"level": "WARNING"}}
-    if os.environ.get("BEACON_BENCH_NO_PAGE_MEMORY"):
-        from helpcenter import caching
-
-        caching.MAX_AGE = 0  # every page renders (HTTP headers unchanged)
-    if server == "granian":
-        from granian import Granian
-
-        Granian(
-            "config.asgi:application",
-            address="127.0.0.1",
-            port=port,
-            interface="asgi",
-            workers=1,
-            loop="uvloop",
-            log_level="warning",
-        ).serve()
-        return
-    if server == "uvicorn":
-        import uvicorn
-
-        uvicorn.run(
-            "config.asgi:application",
-            host="127.0.0.1",
-            port=port,
-            loop="uvloop",
-            http="httptools",
-            lifespan="off",
-            access_log=False,
-            log_level="warning",
-        )
-        return
-    CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "config.asgi:application"])
-
-
-def start_servers(
-    database: str, count: int, log, page_memory: bool, server: str = "daphne"
-) -> tuple[list, list[int]]:
-    from django.db import connection
-
-    settings = connection.settings_dict
-    password = f":{urllib.parse.quote(settings['PASSWORD'])}" if settings.get("PASSWORD") else ""
-    url = (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{database}"
-    )
-    env = {**os.environ, "DATABASE_URL": url, "BEACON_SEMANTIC_SEARCH": "0"}
-    if not page_memory:
-        env["BEACON_BENCH_NO_PAGE_MEMORY"] = "1"
-    servers, ports = [], []
-    for _ in range(count):
-        port = free_port()
-        servers.append(
-            subprocess.Popen(
-                [sys.executable, __file__, "--serve", str(port), "--server", server],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        )
-        ports.append(port)
-    for server, port in zip(servers, ports, strict=True):
-        for _ in range(200):
-            if server.poll() is not None:
-                raise SystemExit("a server stopped at start")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("a server did not start")
-    return servers, ports
-
-
-def stop(servers: list) -> None:
-    for server in servers:
-        server.terminate()
-    for server in servers:
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 # ---------------------------------------------------------------------------- content
@@ -291,11 +178,7 @@ def main() -> None:
     parser.add_argument(
         "--server", choices=SERVERS, default="daphne", help="the ASGI server (others: make bench)"
     )
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve, args.server)
-        return
     seconds, rounds = (10.0, 30) if args.quick else (args.seconds, args.rounds)
 
     database = django_on_scratch_database()
@@ -314,7 +197,11 @@ def main() -> None:
         for memory in (True, False):
             label = "memory" if memory else "render"
             servers, ports = start_servers(
-                database, args.processes, log, page_memory=memory, server=args.server
+                database,
+                args.processes,
+                log,
+                server=args.server,
+                env={} if memory else {NO_PAGE_MEMORY_ENV: "1"},
             )
             figures[f"c1_{label}"] = latency(ports[0], pages, rounds)
             figures[label] = throughput(ports, mix, args.clients, seconds)
