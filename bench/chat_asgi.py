@@ -18,8 +18,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from config import websocket_server  # noqa: E402
 from config.origins import OriginCheck  # noqa: E402
 from config.socket_urls import websocket_urlpatterns  # noqa: E402
+
+# As config/asgi.py: under daphne (chat_load.py --server daphne), frames past its size cap
+# get the app's answer; the other servers import it and never use it, as in production.
+websocket_server.install()
 
 
 class EchoConsumer(AsyncWebsocketConsumer):

@@ -1,8 +1,9 @@
-"""Live chat under load: many customer websockets and 50 agents on 2 uvicorn processes.
+"""Live chat under load: many customer websockets and 50 agents on 2 server processes.
 
 Builds a scratch database with N anonymous visitors (sessions made in the database), each
-in a chat already assigned to one of 50 agents, starts uvicorn processes (--servers, 2)
-sharing Redis, places the sockets on them:
+in a chat already assigned to one of 50 agents, starts server processes (--servers, 2;
+--server uvicorn, daphne or granian, the same settings for each: see serve()) sharing
+Redis, places the sockets on them:
 
 - layout `spread` (the default, as a load balancer would place them): customers and
   agents take turns over the servers, and each customer's agent is on another server
@@ -19,14 +20,22 @@ then, with raw `websockets` clients in one asyncio process:
   through the same middleware, to a bare echo consumer (bench/chat_asgi.py, mounted by
   the bench only), the same message rate.
 
-The servers negotiate no websocket compression, as daphne (production's server) does not.
+The servers negotiate no websocket compression, as daphne (production's server) does not
+(the report shows the extensions the first socket got).
+
+Where the limit is: over the sending window, the CPU (cores) of each party: each server
+(its process tree), this client process, redis-server, all PostgreSQL processes, whatever
+else ran, and the whole machine (busy cores out of its count); the same per answered
+message; Redis commands/s and PostgreSQL transactions/s; and the client's own event-loop
+lag (a saturated client shows there, not as a slow server).
 
 Memory per connection: the servers' RSS growth while the customer sockets open, divided
 by their number. Runs 1,000 then 5,000 connections (`--quick`: 200).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python bench/chat_load.py [--quick] [--sizes 1000,5000] [--interval 10] \\
-        [--duration 60] [--servers 2] [--layout spread|split] [--channel-layer redis|pubsub]
+        [--duration 60] [--servers 2] [--layout spread|split] [--channel-layer redis|pubsub] \\
+        [--server uvicorn|daphne|granian]
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ import gc
 import json
 import os
 import random
+import re
 import resource
 import socket
 import subprocess
@@ -67,11 +77,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int) -> None:
-    """A server process: uvicorn on bench/chat_asgi.py with bench/chat_settings.py."""
+SERVERS = ("uvicorn", "daphne", "granian")
+
+
+def serve(port: int, server: str) -> None:
+    """A server process on bench/chat_asgi.py with bench/chat_settings.py.
+
+    The same settings for all three, as far as each has them: one process, a listen
+    backlog of 4,096, no permessage-deflate (daphne, production's server, never offers
+    it; uvicorn would by default; granian has none), each server's own websocket pings.
+    uvicorn: uvloop, httptools, the `websockets` protocol (as the first runs). daphne: as
+    deployed (Twisted on the stdlib asyncio loop, config/websocket_server.py's protocol,
+    installed by chat_asgi.py as config/asgi.py does). granian: the ASGI interface, 1
+    worker (a child of its supervisor: the bench counts the process tree), uvloop,
+    websockets on, and no cap on open connections per worker (its `backpressure`
+    defaults to the backlog, which would refuse sockets past 4,096).
+    """
     sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
     os.environ["DJANGO_SETTINGS_MODULE"] = "chat_settings"
     raise_fd_limit()
+    if server == "daphne":
+        from daphne.cli import CommandLineInterface
+
+        CommandLineInterface().run(
+            ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096", "chat_asgi:application"]
+        )
+        return
+    if server == "granian":
+        from granian import Granian
+
+        Granian(
+            "chat_asgi:application",
+            address="127.0.0.1",
+            port=port,
+            interface="asgi",
+            workers=1,
+            loop="uvloop",
+            websockets=True,
+            backlog=4096,
+            backpressure=resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+            log_level="warning",
+        ).serve()
+        return
     import uvicorn
 
     uvicorn.run(
@@ -81,16 +128,16 @@ def serve(port: int) -> None:
         log_level="warning",
         access_log=False,
         loop="uvloop",
+        http="httptools",
         ws="websockets",
         lifespan="off",
         backlog=4096,
-        # As daphne: no permessage-deflate (uvicorn's default would compress every frame).
         ws_per_message_deflate=False,
     )
 
 
 def start_server(
-    database: str, port: int, prefix: str, log, channel_layer: str
+    database: str, port: int, prefix: str, log, channel_layer: str, server_name: str
 ) -> subprocess.Popen:
     from django.conf import settings as django_settings
     from django.db import connection
@@ -110,7 +157,11 @@ def start_server(
         "BEACON_BENCH_CHANNEL_LAYER": channel_layer,
     }
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
+        [sys.executable, __file__, "--serve", str(port), "--server", server_name],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     for _ in range(200):
         if server.poll() is not None:
@@ -124,19 +175,175 @@ def start_server(
     raise SystemExit("a server did not start")
 
 
+# ---------------------------------------------------------------------------- who uses the CPU
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def processes() -> dict[int, tuple[int, str, int]]:
+    """Every process now: pid -> (parent pid, name, CPU ticks used so far, all threads)."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                raw = stat.read()
+        except OSError:  # gone meanwhile
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (int(fields[1]), name, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def tree(pid: int, table: dict[int, tuple[int, str, int]]) -> list[int]:
+    """The process and its descendants (granian runs its worker as a child)."""
+    found, frontier = [pid], [pid]
+    while frontier:
+        frontier = [p for p, (parent, _n, _t) in table.items() if parent in frontier]
+        found += frontier
+    return found
+
+
 def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+    """Resident memory of the process and its descendants."""
+    total = 0
+    for member in tree(pid, processes()):
+        try:
+            with open(f"/proc/{member}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time the process and its descendants have used so far."""
+    table = processes()
+    return sum(table[p][2] for p in tree(pid, table) if p in table) / TICK
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, stolen) CPU ticks of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+            int, stat.readline().split()[1:9]
+        )
+    return user + nice + system + irq + softirq, steal
+
+
+class Usage:
+    """CPU of each party over a window (cores: CPU seconds per second), and the work
+    Redis and PostgreSQL did in it: which one runs out first under load.
+
+    Parties: each server (its process tree), this client process, redis-server, the
+    PostgreSQL processes (summed: the backends on the bench's database, the postmaster
+    and the background workers that serve every database; backends of other databases,
+    another bench or a test run, count as `other`), the whole machine (busy cores out of
+    os.cpu_count()), and `other` = machine minus all of those. Redis: commands processed
+    (INFO: the whole server, other users included). PostgreSQL: transactions committed
+    or rolled back in the bench's database (pg_stat_database; a backend reports at most
+    once a second, so a 60 s window is off by a second or so).
+    """
+
+    def __init__(self, servers: list[subprocess.Popen]) -> None:
+        import redis
+        from django.conf import settings
+        from django.db import connection
+
+        self.servers = [s.pid for s in servers]
+        url = getattr(settings, "REDIS_URL", None) or os.environ["REDIS_URL"]
+        self.redis = redis.Redis.from_url(url)
+        # A connection of its own, outside Django's (this process runs an event loop).
+        self.pg = connection.get_new_connection(connection.get_connection_params())
+        self.pg.autocommit = True
+        self.database = connection.settings_dict["NAME"]
+
+    def postgres_ours(self, table: dict[int, tuple[int, str, int]]) -> set[int]:
+        """PostgreSQL processes that work for this bench: the bench database's backends,
+        and those of no database (postmaster, checkpointer, WAL writer...)."""
+        ours = set()
+        for pid, (_parent, name, _ticks) in table.items():
+            if name != "postgres":
+                continue
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    title = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            client = re.search(r"\S+ (\S+) (?:[\d.:a-f]+\(\d+\)|\[local\])", title)
+            if client is None or client.group(1) == self.database:
+                ours.add(pid)
+        return ours
+
+    def snapshot(self) -> dict:
+        with self.pg.cursor() as cursor:
+            cursor.execute(
+                "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                "WHERE datname = current_database()"
+            )
+            xacts = cursor.fetchone()[0]
+        table = processes()
+        return {
+            "at": time.perf_counter(),
+            "processes": table,
+            "postgres": self.postgres_ours(table),
+            "machine": machine_ticks(),
+            "redis_commands": self.redis.info("stats")["total_commands_processed"],
+            "pg_xacts": xacts,
+        }
+
+    def between(self, before: dict, after: dict) -> dict:
+        seconds = after["at"] - before["at"]
+        was, now = before["processes"], after["processes"]
+
+        def cores(pids) -> float:
+            # A process born in the window counts from zero; one that ended is lost.
+            ticks = sum(now[p][2] - (was[p][2] if p in was else 0) for p in pids if p in now)
+            return ticks / TICK / seconds
+
+        def named(name: str) -> list[int]:
+            return [p for p, (_parent, n, _t) in now.items() if n == name]
+
+        servers = [cores(tree(pid, now)) for pid in self.servers]
+        client = cores([os.getpid()])
+        redis_cores = cores(named("redis-server"))
+        postgres = cores(before["postgres"] | after["postgres"])
+        busy = (after["machine"][0] - before["machine"][0]) / TICK / seconds
+        stolen = (after["machine"][1] - before["machine"][1]) / TICK / seconds
+        return {
+            "seconds": round(seconds, 1),
+            "cores": {
+                "servers": [round(c, 2) for c in servers],
+                "client": round(client, 2),
+                "redis": round(redis_cores, 2),
+                "postgres": round(postgres, 2),
+                "other": round(busy - sum(servers) - client - redis_cores - postgres, 2),
+                "machine": round(busy, 2),
+                "machine_of": os.cpu_count(),
+                "stolen": round(stolen, 2),
+            },
+            "redis_commands_per_s": round(
+                (after["redis_commands"] - before["redis_commands"]) / seconds
+            ),
+            "pg_xacts_per_s": round((after["pg_xacts"] - before["pg_xacts"]) / seconds),
+        }
+
+    def close(self) -> None:
+        self.pg.close()
+        self.redis.close()
+
+
+async def loop_lag(samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
+    """This client's own event-loop lag: a 10 ms sleep's overshoot, again and again. A
+    saturated client shows here (its timings then include its own wait)."""
+    while not stop.is_set():
+        asked = time.perf_counter()
+        await asyncio.sleep(0.01)
+        samples.append((asked, time.perf_counter() - asked - 0.01))
 
 
 async def settle(servers: list[subprocess.Popen]) -> None:
@@ -332,6 +539,14 @@ async def _talk(ws, n: int, run: Run, interval: float, deadline: float) -> None:
             return
 
 
+def p99_of_windows(samples: list[tuple[float, float]], start: float, seconds: float = 10):
+    """p99 (ms) of (at, value) samples in each `seconds` window."""
+    windows: dict[int, list[float]] = {}
+    for at, value in samples:
+        windows.setdefault(int((at - start) // seconds), []).append(value)
+    return [round(percentile(windows[w], 99) * 1000, 1) for w in sorted(windows)]
+
+
 async def phase(
     *,
     sockets_to_open: list[tuple[int, str, str]],
@@ -339,6 +554,7 @@ async def phase(
     interval: float,
     duration: float,
     servers: list[subprocess.Popen],
+    usage: Usage,
     agents: list[tuple[int, str, str]] = (),
 ) -> dict:
     """Open the sockets ((port, path, cookie) each), let them talk for `duration`, close
@@ -354,14 +570,26 @@ async def phase(
     await asyncio.sleep(1)
     before = sum(rss_kib(s.pid) for s in servers)
     opened_at = time.perf_counter()
-    sockets = await asyncio.gather(
+    opened = await asyncio.gather(
         *(
             _connect(f"ws://127.0.0.1:{port}{path}", cookie, port, gate)
             for port, path, cookie in sockets_to_open
-        )
+        ),
+        return_exceptions=True,  # a refused handshake is a figure, not the end of the run
     )
     opened_in = time.perf_counter() - opened_at
-    print(f"  {len(sockets)} sockets open in {opened_in:.1f} s", flush=True)
+    sockets = [ws for ws in opened if not isinstance(ws, BaseException)]
+    refused = [ws for ws in opened if isinstance(ws, BaseException)]
+    print(
+        f"  {len(sockets)} sockets open in {opened_in:.1f} s"
+        + (
+            f"; {len(refused)} failed ({type(refused[0]).__name__}: {refused[0]})"
+            if refused
+            else ""
+        ),
+        flush=True,
+    )
+    extensions = sockets[0].response.headers.get("Sec-WebSocket-Extensions") if sockets else None
     readers = [asyncio.create_task(reader(ws, run)) for ws in sockets]
     await settle(servers)  # hellos read, servers idle again: time steady work, not the opening
     # This process holds every client socket: a full garbage collection over thousands of
@@ -370,37 +598,66 @@ async def phase(
     gc.collect()
     gc.freeze()
     after = sum(rss_kib(s.pid) for s in servers)
-    started = time.perf_counter()
-    cpu_before = [cpu_seconds(s.pid) for s in servers]
     load_before = os.getloadavg()[0]
+    lags: list[tuple[float, float]] = []
+    lag_stop = asyncio.Event()
+    lag_task = asyncio.create_task(loop_lag(lags, lag_stop))
+    used_before = usage.snapshot()
+    started = used_before["at"]
     deadline = started + duration
     await asyncio.gather(*(_talk(ws, n, run, interval, deadline) for n, ws in enumerate(sockets)))
     await asyncio.sleep(SETTLE_SECONDS)
-    busy = [
-        round((cpu_seconds(s.pid) - was) / (time.perf_counter() - started), 2)
-        for s, was in zip(servers, cpu_before, strict=True)
-    ]
+    used = usage.between(used_before, usage.snapshot())
+    lag_stop.set()
+    await lag_task
     closed_early = sum(1 for task in readers if task.done())  # the server hung up
     await asyncio.gather(*(ws.close() for ws in [*sockets, *agent_sockets]), return_exceptions=True)
     gc.unfreeze()
     for task in [*readers, *agent_tasks]:
         task.cancel()
     sent = len(run.sent)
+    lag_values = [lag for _at, lag in lags]
+    cores = used["cores"]
+    answered_per_s = len(run.rtt) / duration
     return {
         "closed_by_server": closed_early,
         "connections": len(sockets),
+        "failed_to_open": len(refused),
         "opened_s": round(opened_in, 1),
+        "extensions": extensions,
+        "target_msgs_per_s": round(len(sockets) / interval, 1),
         "sent": sent,
+        "sent_per_s": round(sent / duration, 1),
         "answered": len(run.rtt),
         "errors": run.errors,
-        "msgs_per_s": round(len(run.rtt) / duration, 1),
+        "msgs_per_s": round(answered_per_s, 1),
         "p50_ms": round(percentile(run.rtt, 50) * 1000, 2),
         "p90_ms": round(percentile(run.rtt, 90) * 1000, 2),
         "p99_ms": round(percentile(run.rtt, 99) * 1000, 2),
         "p99_ms_by_10s": p99_by_window(run.rtt_at, run.rtt, started),
-        # CPU cores each server kept busy while the sockets talked, and the machine's
-        # 1-minute load before (other work on the machine shows here)
-        "server_cores": busy,
+        # CPU cores each party kept busy from the first send to the end of the settling
+        # pause, and the machine's 1-minute load before (other work on the machine shows)
+        "server_cores": cores["servers"],
+        "cores": cores,
+        # CPU per answered message, each party (ms): what a rate costs the machine
+        "cpu_ms_per_msg": {
+            party: round(c * 1000 / answered_per_s, 2) if answered_per_s else None
+            for party, c in (
+                ("servers", sum(cores["servers"])),
+                ("client", cores["client"]),
+                ("redis", cores["redis"]),
+                ("postgres", cores["postgres"]),
+                ("machine", cores["machine"]),
+            )
+        },
+        "redis_commands_per_s": used["redis_commands_per_s"],
+        "pg_xacts_per_s": used["pg_xacts_per_s"],
+        "client_loop_lag_ms": {
+            "p50": round(percentile(lag_values, 50) * 1000, 1),
+            "p99": round(percentile(lag_values, 99) * 1000, 1),
+            "max": round(max(lag_values, default=0) * 1000, 1),
+            "p99_by_10s": p99_of_windows(lags, started),
+        },
         "load_before": round(load_before, 2),
         "ack_p99_ms": round(percentile(run.ack, 99) * 1000, 2) if run.ack else None,
         "agent_p50_ms": round(percentile(run.agent, 50) * 1000, 2) if run.agent else None,
@@ -411,7 +668,7 @@ async def phase(
 
 
 async def measure(
-    size: int, *, ports, servers, customers, agents, interval, duration, layout
+    size: int, *, ports, servers, customers, agents, interval, duration, layout, usage
 ) -> dict:
     chosen = customers[:size]
     place = [customer_place(n, servers=len(ports), layout=layout)[0] for n in range(size)]
@@ -424,6 +681,7 @@ async def measure(
         interval=interval,
         duration=duration,
         servers=servers,
+        usage=usage,
         agents=[
             (ports[agent_server(a, servers=len(ports), layout=layout)], "/ws/chat/agent/", cookie)
             for a, (_user, cookie) in enumerate(agents)
@@ -437,25 +695,46 @@ async def measure(
         interval=interval,
         duration=duration / 2,
         servers=servers,
+        usage=usage,
     )
     return {"chat": chat, "echo": echo}
 
 
-def show(size: int, result: dict) -> None:
+def cpu_row(phase: dict) -> str:
+    cores = phase["cores"]
+    return (
+        f"servers {' + '.join(str(c) for c in cores['servers'])}, client {cores['client']}, "
+        f"redis {cores['redis']}, postgres {cores['postgres']}, other {cores['other']}; "
+        f"machine {cores['machine']} of {cores['machine_of']} busy"
+        + (f" ({cores['stolen']} stolen)" if cores["stolen"] else "")
+    )
+
+
+def show(size: int, result: dict, server: str) -> None:
     chat, echo = result["chat"], result["echo"]
+    lag, per_msg = chat["client_loop_lag_ms"], chat["cpu_ms_per_msg"]
     print(
-        f"\n{size} customer sockets + {AGENTS} agents (opened in {chat['opened_s']} s; "
-        f"machine load before {chat['load_before']})\n"
-        f"  chat: {chat['answered']}/{chat['sent']} round trips, {chat['msgs_per_s']} msg/s, "
+        f"\n{size} customer sockets + {AGENTS} agents on {server} (opened in "
+        f"{chat['opened_s']} s, {chat['failed_to_open']} failed; websocket extensions "
+        f"{chat['extensions'] or 'none'}; machine load before {chat['load_before']})\n"
+        f"  chat: {chat['answered']}/{chat['sent']} round trips; sent {chat['sent_per_s']} "
+        f"msg/s of {chat['target_msgs_per_s']} aimed, answered {chat['msgs_per_s']} msg/s; "
         f"p50 {chat['p50_ms']} ms, p90 {chat['p90_ms']} ms, p99 {chat['p99_ms']} ms "
         f"(ack p99 {chat['ack_p99_ms']} ms); agent on the other server: "
         f"{chat['agent_received']} received, p50 {chat['agent_p50_ms']} ms, "
         f"p99 {chat['agent_p99_ms']} ms; errors {chat['errors']}, "
         f"closed by the server {chat['closed_by_server']}\n"
-        f"  chat p99 per 10 s (ms): {chat['p99_ms_by_10s']}; "
-        f"server CPU (cores): {chat['server_cores']}\n"
+        f"  chat p99 per 10 s (ms): {chat['p99_ms_by_10s']}\n"
+        f"  chat CPU (cores, first send to {SETTLE_SECONDS} s after the last): {cpu_row(chat)}\n"
+        f"  chat CPU per answered message (ms): servers {per_msg['servers']}, client "
+        f"{per_msg['client']}, redis {per_msg['redis']}, postgres {per_msg['postgres']}, "
+        f"machine {per_msg['machine']}\n"
+        f"  Redis {chat['redis_commands_per_s']} commands/s, PostgreSQL "
+        f"{chat['pg_xacts_per_s']} transactions/s; client loop lag p50 {lag['p50']} ms, "
+        f"p99 {lag['p99']} ms, max {lag['max']} ms (p99 per 10 s: {lag['p99_by_10s']})\n"
         f"  echo: {echo['answered']}/{echo['sent']}, {echo['msgs_per_s']} msg/s, "
-        f"p50 {echo['p50_ms']} ms, p99 {echo['p99_ms']} ms; server CPU {echo['server_cores']}\n"
+        f"p50 {echo['p50_ms']} ms, p99 {echo['p99_ms']} ms; client loop lag p99 "
+        f"{echo['client_loop_lag_ms']['p99']} ms; CPU: {cpu_row(echo)}\n"
         f"  memory: {chat['kib_per_connection']} KiB per chat socket, "
         f"{echo['kib_per_connection']} KiB per echo socket",
         flush=True,
@@ -470,7 +749,14 @@ def main() -> None:
         "--interval", type=float, default=10.0, help="mean seconds between a customer's messages"
     )
     parser.add_argument("--duration", type=float, default=60.0)
-    parser.add_argument("--servers", type=int, default=2, help="uvicorn processes")
+    parser.add_argument("--servers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="uvicorn",
+        help="the ASGI server (uvicorn: what every figure in bench/README.md before issue "
+        "19's comparison used; daphne: production's)",
+    )
     parser.add_argument(
         "--channel-layer",
         choices=["redis", "pubsub"],
@@ -488,7 +774,7 @@ def main() -> None:
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.server)
         return
     if args.layout == "split" and args.servers != 2:
         parser.error("--layout split takes 2 servers")
@@ -501,10 +787,12 @@ def main() -> None:
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     except ImportError:
         pass
+    load_at_start = os.getloadavg()
     database = django_on_scratch_database()
     logs = tempfile.NamedTemporaryFile("w+", prefix="chat_load_", suffix=".log", delete=False)
     servers: list[subprocess.Popen] = []
     results: dict[int, dict] = {}
+    usage = None
     try:
         print(
             f"file descriptors: {limit}; building {max(sizes)} chats and {AGENTS} agents",
@@ -518,11 +806,16 @@ def main() -> None:
         )
         prefix = f"asgi-bench-{os.getpid()}"
         ports = [free_port() for _ in range(args.servers)]
-        servers = [start_server(database, port, prefix, logs, args.channel_layer) for port in ports]
+        servers = [
+            start_server(database, port, prefix, logs, args.channel_layer, args.server)
+            for port in ports
+        ]
         print(
-            f"servers: uvicorn on {ports}, layout {args.layout}, channel layer "
-            f"{args.channel_layer}; log {logs.name}"
+            f"servers: {args.server} on {ports}, layout {args.layout}, channel layer "
+            f"{args.channel_layer}; log {logs.name}; machine load at start "
+            f"{', '.join(f'{x:.2f}' for x in load_at_start)}"
         )
+        usage = Usage(servers)  # made here: Django refuses to connect inside the event loop
         for size in sizes:
             try:
                 results[size] = asyncio.run(
@@ -535,13 +828,16 @@ def main() -> None:
                         interval=args.interval,
                         duration=duration,
                         layout=args.layout,
+                        usage=usage,
                     )
                 )
             except Exception as exc:  # noqa: BLE001  (report what stopped a size, keep the rest)
                 print(f"\n{size} connections failed: {type(exc).__name__}: {exc}", flush=True)
                 continue
-            show(size, results[size])
+            show(size, results[size], args.server)
     finally:
+        if usage is not None:
+            usage.close()
         for server in servers:
             server.terminate()
         for server in servers:
@@ -569,6 +865,18 @@ def main() -> None:
             "servers": args.servers,
             "layout": args.layout,
             "channel_layer": args.channel_layer,
+            "server": args.server,
+            "interval_s": args.interval,
+            "sent_per_s": chat["sent_per_s"],
+            "p90_ms": chat["p90_ms"],
+            "cores": chat["cores"],
+            "cpu_ms_per_msg": chat["cpu_ms_per_msg"],
+            "redis_commands_per_s": chat["redis_commands_per_s"],
+            "pg_xacts_per_s": chat["pg_xacts_per_s"],
+            "client_loop_lag_p99_ms": chat["client_loop_lag_ms"]["p99"],
+            "failed_to_open": chat["failed_to_open"],
+            "closed_by_server": chat["closed_by_server"],
+            "load_before": chat["load_before"],
         }
     )
 
