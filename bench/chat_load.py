@@ -84,14 +84,15 @@ def serve(port: int, server: str) -> None:
     """A server process on bench/chat_asgi.py with bench/chat_settings.py.
 
     The same settings for all three, as far as each has them: one process, a listen
-    backlog of 4,096, no permessage-deflate (daphne, production's server, never offers
-    it; uvicorn would by default; granian has none), each server's own websocket pings.
-    uvicorn: uvloop, httptools, the `websockets` protocol (as the first runs). daphne: as
-    deployed (Twisted on the stdlib asyncio loop, config/websocket_server.py's protocol,
-    installed by chat_asgi.py as config/asgi.py does). granian: the ASGI interface, 1
-    worker (a child of its supervisor: the bench counts the process tree), uvloop,
-    websockets on, and no cap on open connections per worker (its `backpressure`
-    defaults to the backlog, which would refuse sockets past 4,096).
+    backlog of 4,096, warnings-only logs and no access log, no permessage-deflate
+    (daphne, production's server, never offers it; uvicorn would by default; granian has
+    none), each server's own websocket pings. uvicorn: uvloop, httptools, the
+    `websockets` protocol (as the first runs). daphne: as deployed (Twisted on the
+    stdlib asyncio loop, config/websocket_server.py's protocol, installed by chat_asgi.py
+    as config/asgi.py does). granian: the ASGI interface, 1 worker (a child of its
+    supervisor: the bench counts the process tree), uvloop, websockets on, and no cap on
+    open connections per worker (its `backpressure` defaults to the backlog, which would
+    refuse sockets past 4,096).
     """
     sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
     os.environ["DJANGO_SETTINGS_MODULE"] = "chat_settings"
@@ -100,7 +101,10 @@ def serve(port: int, server: str) -> None:
         from daphne.cli import CommandLineInterface
 
         CommandLineInterface().run(
-            ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096", "chat_asgi:application"]
+            # -v 0: warnings only and no access log, as the others (production logs one
+            # line per socket opened and closed, none per frame).
+            ["-v", "0", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096"]
+            + ["chat_asgi:application"]
         )
         return
     if server == "granian":
