@@ -350,6 +350,20 @@ async def loop_lag(samples: list[tuple[float, float]], stop: asyncio.Event) -> N
         samples.append((asked, time.perf_counter() - asked - 0.01))
 
 
+async def machine_by_window(busy: list[float], stop: asyncio.Event, seconds: float = 10) -> None:
+    """The machine's busy cores in each `seconds` window: saturation shows as a row at
+    the machine's core count."""
+    ticks, at = machine_ticks()[0], time.perf_counter()
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except TimeoutError:
+            pass
+        now_ticks, now = machine_ticks()[0], time.perf_counter()
+        busy.append(round((now_ticks - ticks) / TICK / (now - at), 2))
+        ticks, at = now_ticks, now
+
+
 async def settle(servers: list[subprocess.Popen]) -> None:
     """Wait (at least 2 s, at most 60) until the servers use under a tenth of a core.
 
@@ -606,6 +620,8 @@ async def phase(
     lags: list[tuple[float, float]] = []
     lag_stop = asyncio.Event()
     lag_task = asyncio.create_task(loop_lag(lags, lag_stop))
+    machine_busy: list[float] = []
+    machine_task = asyncio.create_task(machine_by_window(machine_busy, lag_stop))
     used_before = usage.snapshot()
     started = used_before["at"]
     deadline = started + duration
@@ -613,7 +629,7 @@ async def phase(
     await asyncio.sleep(SETTLE_SECONDS)
     used = usage.between(used_before, usage.snapshot())
     lag_stop.set()
-    await lag_task
+    await asyncio.gather(lag_task, machine_task)
     closed_early = sum(1 for task in readers if task.done())  # the server hung up
     await asyncio.gather(*(ws.close() for ws in [*sockets, *agent_sockets]), return_exceptions=True)
     gc.unfreeze()
@@ -643,6 +659,7 @@ async def phase(
         # pause, and the machine's 1-minute load before (other work on the machine shows)
         "server_cores": cores["servers"],
         "cores": cores,
+        "machine_cores_by_10s": machine_busy,
         # CPU per answered message, each party (ms): what a rate costs the machine
         "cpu_ms_per_msg": {
             party: round(c * 1000 / answered_per_s, 2) if answered_per_s else None
@@ -728,7 +745,8 @@ def show(size: int, result: dict, server: str) -> None:
         f"{chat['agent_received']} received, p50 {chat['agent_p50_ms']} ms, "
         f"p99 {chat['agent_p99_ms']} ms; errors {chat['errors']}, "
         f"closed by the server {chat['closed_by_server']}\n"
-        f"  chat p99 per 10 s (ms): {chat['p99_ms_by_10s']}\n"
+        f"  chat p99 per 10 s (ms): {chat['p99_ms_by_10s']}; machine busy cores per 10 s: "
+        f"{chat['machine_cores_by_10s']}\n"
         f"  chat CPU (cores, first send to {SETTLE_SECONDS} s after the last): {cpu_row(chat)}\n"
         f"  chat CPU per answered message (ms): servers {per_msg['servers']}, client "
         f"{per_msg['client']}, redis {per_msg['redis']}, postgres {per_msg['postgres']}, "
