@@ -9,6 +9,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from accounts.models import Role, User
@@ -27,6 +28,7 @@ from tickets.console.queues import (
     queue_filter,
     queue_page,
 )
+from tickets.console.rows import QueueRow, queue_rows, queue_rows_html
 from tickets.fields import FIELD_SPECS
 from tickets.macros import macros_for_ticket
 from tickets.models import Macro, Team, Ticket, TicketEvent, TicketMessage, TicketType
@@ -94,10 +96,14 @@ def queue_nav(*, user: User, queue: str, lang: str) -> QueueNav:
 
 @dataclass
 class QueueView(QueueNav):
-    tickets: list[Ticket]
+    tickets: list[QueueRow]
     next_cursor: str | None
     teams: list[Team]
     agents: list[User]
+
+    @property
+    def rows_html(self) -> SafeString:
+        return queue_rows_html(self.tickets)
 
     # The filter bar's fixed choices, here so the template needs no model imports.
     statuses = S.choices
@@ -115,7 +121,7 @@ def console_queue(
     tickets, next_cursor = queue_page(user=user, queue=nav.queue, filters=filters, after=after)
     return QueueView(
         **vars(nav),
-        tickets=tickets,
+        tickets=queue_rows(tickets, lang),
         next_cursor=next_cursor,
         teams=list(Team.objects.order_by("slug")),
         agents=list(staff_agents()),

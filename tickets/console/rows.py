@@ -1,0 +1,116 @@
+"""The queue page's rows, built in Python once per page.
+
+A queue page shows fifty rows of ten cells. Rendered by the template from the ticket
+objects, every row paid for `get_status_display` and `get_priority_display` (each
+translates every choice of its field before picking one: about 600 translation look-ups
+a page), three URL reversals, a name filter, a blocktranslate and some thirty template
+nodes; about two thirds of the page's time. Here the labels are translated once per
+page, the URL reversed once per row, and the rows' HTML made by one `format_html` each
+(as `sla_badge` already was), every value escaped by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from tickets.models import Ticket
+from tickets.templatetags.sla_tags import sla_badge
+from tickets.templatetags.workspace import customer_name, when
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    number: str
+    url: str
+    select_label: str  # the checkbox's accessible name, "Select <number>"
+    subject: str
+    requester_name: str
+    requester_uid: str
+    type_name: str
+    status: str
+    status_label: str
+    priority: str
+    priority_label: str
+    sla: SafeString
+    assignee_name: str  # "" when unassigned
+    created: SafeString
+
+
+def queue_rows(tickets: Iterable[Ticket], lang: str) -> list[QueueRow]:
+    """One row per ticket; the tickets come with requester, type and assignee selected."""
+    statuses = {value: str(label) for value, label in Ticket.Status.choices}
+    priorities = {value: str(label) for value, label in Ticket.Priority.choices}
+    select = gettext("Select %(number)s")
+    return [
+        QueueRow(
+            number=t.number,
+            url=reverse("tickets:console-ticket", args=[t.number]),
+            select_label=select % {"number": t.number},
+            subject=t.subject,
+            requester_name=customer_name(t.requester),
+            requester_uid=t.requester.uid,
+            type_name=t.type.name(lang),
+            status=t.status,
+            status_label=statuses.get(t.status, t.status),
+            priority=t.priority,
+            priority_label=priorities.get(t.priority, t.priority),
+            sla=sla_badge(t),
+            assignee_name=t.assignee.display_name if t.assignee_id else "",
+            created=when(t.created_at, "short"),
+        )
+        for t in tickets
+    ]
+
+
+_ROW = (
+    '<tr data-row data-href="{url}">'
+    '<td><input type="checkbox" name="tickets" value="{number}" id="pick-{number}"'
+    ' aria-label="{select_label}"></td>'
+    '<td data-label="{l_number}"><a href="{url}">{number}</a></td>'
+    '<td data-label="{l_subject}" class="subject"><a href="{url}">{subject}</a></td>'
+    '<td data-label="{l_customer}"><span class="ws-requester">{requester_name}</span>'
+    ' <span class="muted small">UID {requester_uid}</span></td>'
+    '<td data-label="{l_type}">{type_name}</td>'
+    '<td data-label="{l_status}"><span class="badge badge-status-{status}">{status_label}</span></td>'
+    '<td data-label="{l_priority}">'
+    '<span class="badge badge-priority-{priority}">{priority_label}</span></td>'
+    '<td data-label="{l_sla}">{sla}</td>'
+    '<td data-label="{l_assignee}">{assignee}</td>'
+    '<td data-label="{l_created}">{created}</td>'
+    "</tr>\n"
+)
+
+
+def queue_rows_html(rows: list[QueueRow]) -> SafeString:
+    """The table body: the cells carry their column's name for the narrow layout."""
+    labels = {  # escaped once here, not once per row
+        "l_number": gettext("Number"),
+        "l_subject": gettext("Subject"),
+        "l_customer": gettext("Customer"),
+        "l_type": gettext("Type"),
+        "l_status": gettext("Status"),
+        "l_priority": gettext("Priority"),
+        "l_sla": gettext("SLA"),
+        "l_assignee": gettext("Assignee"),
+        "l_created": gettext("Created"),
+    }
+    labels = {key: escape(label) for key, label in labels.items()}
+    unassigned = format_html('<span class="muted">{}</span>', gettext("Unassigned"))
+    return format_html_join(
+        "",
+        _ROW,
+        (
+            {
+                **labels,
+                **{name: getattr(row, name) for name in QueueRow.__slots__},
+                "assignee": row.assignee_name or unassigned,
+            }
+            for row in rows
+        ),
+    )
