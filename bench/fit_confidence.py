@@ -94,7 +94,7 @@ def load(path: str = "fresh_queries.yaml") -> list[dict]:
 # Judge sets that have been scored and are fitting material now (their figures were known
 # when the third round started), and the one set that judges: never fitted on.
 POOLED_JUDGES = (("judge", "judge_queries.yaml"), ("judge2", "judge2_queries.yaml"))
-JUDGES = (("judge3", "judge3_queries.yaml"),)
+JUDGES = (("judge3", "judge3_queries.yaml"), ("judge4", "judge4_queries.yaml"))
 
 
 def load_sets(sets) -> list[dict]:
@@ -112,8 +112,9 @@ def load_pool() -> list[dict]:
 
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
-    the third round) and judge3 (bench/judge3_queries.yaml, written blind after both were
-    scored; never fitted on)."""
+    the third round), judge3 (bench/judge3_queries.yaml, written blind after both were
+    scored; never fitted on) and judge4 (bench/judge4_queries.yaml, written blind after
+    judge3 was scored)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
@@ -379,7 +380,7 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
     )
     figures = {}
     pooled = {"own", "fit", "held", "judge", "judge2"}
-    for split in ("own", "fit", "held", "judge", "judge2", "pool", "judge3"):
+    for split in ("own", "fit", "held", "judge", "judge2", "pool", "judge3", "judge4"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)
@@ -455,14 +456,14 @@ def main() -> None:
     parser.add_argument(
         "--judge",
         action="store_true",
-        help="also score judge3 with the final models (once the choices are final)",
+        help="also score the judge sets with the final models (once the choices are final)",
     )
     parser.add_argument(
         "--collect-only", action="store_true", help="fill the --cache and stop (no fitting)"
     )
     args = parser.parse_args()
     pool = load_pool()
-    # judge3's candidates are collected (and cached) either way, scored only with --judge
+    # the judge sets' candidates are collected (and cached) either way, scored only with --judge
     judge = load_sets(JUDGES)
     database = None
     if args.use_current_db:
