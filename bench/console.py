@@ -21,11 +21,12 @@ Then, for each size in `--concurrency` (16 by default; e.g. 16,50), a crowd of t
 client processes sends the same requests back to back for `--seconds`, spread over the
 servers as a proxy would (an agent team that never pauses), and then /ping alone at the
 same concurrency: throughput and, per request, p50, p99 and the p99 as a multiple of
-its c=1 figure. `--keep-serving` leaves the servers up afterwards, with the sessions'
+its c=1 figure. `--think S` gives each member a pause between requests (exponential,
+mean S seconds), a team at work rather than one that never pauses. `--keep-serving` leaves the servers up afterwards, with the sessions'
 cookies and the paths printed, for an outside load tool (ab, wrk, k6).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon python bench/console.py [--quick]
-        [--concurrency 16,50] [--server daphne|uvicorn|granian] [--keep-serving]
+        [--concurrency 16,50] [--think S] [--server daphne|uvicorn|granian] [--keep-serving]
 """
 
 from __future__ import annotations
@@ -642,23 +643,29 @@ def create_body(n: int) -> dict:
     }
 
 
-def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) -> dict:
-    """`rounds` of each request, each followed by /ping; three rounds of warm-up first.
-
-    plan["ticket"] and plan["txid"] hold rounds + 3 paths: the last three warm up.
-    """
+def warm_up(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) -> None:
+    """Three rounds of every request on one server process: templates, translations,
+    its database connection. plan["ticket"] and plan["txid"] hold rounds + 3 paths: the
+    last three are these."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     supervisor, agent, customer = sessions["supervisor"], sessions["agent"], sessions["customer"]
-    samples: dict[str, list[float]] = {
-        k: [] for k in ("queue", "deep", "ticket", "txid", "create", "ping")
-    }
-    for n in range(rounds, rounds + 3):  # warm up: templates, translations, connections
+    for n in range(rounds, rounds + 3):
         timed(conn, plan["queue"], supervisor)
         timed(conn, plan["deep"], supervisor)
         timed(conn, plan["ticket"][n], agent)
         timed(conn, plan["txid"][n], agent)
         timed(conn, CREATE, customer, create_body(n), expect=201)
         timed(conn, "/ping")
+    conn.close()
+
+
+def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) -> dict:
+    """`rounds` of each request, each followed by /ping (the server warmed up before)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    supervisor, agent, customer = sessions["supervisor"], sessions["agent"], sessions["customer"]
+    samples: dict[str, list[float]] = {
+        k: [] for k in ("queue", "deep", "ticket", "txid", "create", "ping")
+    }
     started = time.perf_counter()
     for n in range(rounds):
         steps = [
@@ -678,10 +685,18 @@ def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) ->
 
 
 def _hammer(
-    ports: list[int], plan: dict, cookies: dict, seconds: float, seed: int, ping_only: bool, out
+    ports: list[int],
+    plan: dict,
+    cookies: dict,
+    seconds: float,
+    seed: int,
+    ping_only: bool,
+    think: float,
+    out,
 ) -> None:
     """One agent of the crowd: a connection to every server (as a proxy spreads them),
-    the console's requests in turn with random tickets, or /ping alone, for `seconds`."""
+    the console's requests in turn with random tickets, or /ping alone, for `seconds`;
+    with `think`, a pause between requests (exponential, that mean in seconds)."""
     rng = random.Random(seed)
     sessions = {name: Session.from_cookie(*pair) for name, pair in cookies.items()}
     conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=300) for port in ports]
@@ -704,20 +719,30 @@ def _hammer(
             }[key]
         took = timed(conn, path, session, body, 201 if body else 200)
         samples.setdefault(key, []).append(took)
+        if think:
+            pause = min(rng.expovariate(1 / think), deadline - time.perf_counter())
+            time.sleep(max(pause, 0.0))
     out.put(samples)
 
 
 def crowd(
-    ports: list[int], plan: dict, sessions: dict, clients: int, seconds: float, ping_only: bool
+    ports: list[int],
+    plan: dict,
+    sessions: dict,
+    clients: int,
+    seconds: float,
+    ping_only: bool,
+    think: float = 0.0,
 ) -> dict:
-    """`clients` processes sending requests back to back for `seconds` (a closed loop: an
-    agent team that never pauses); returns requests per second and, per kind of request,
-    the latency figures."""
+    """`clients` processes sending requests for `seconds`, back to back (a closed loop:
+    an agent team that never pauses) or with `think` seconds between them on average;
+    returns requests per second and, per kind of request, the latency figures."""
     out = multiprocessing.Queue()
     cookies = {name: (session.cookie, session.csrf) for name, session in sessions.items()}
     workers = [
         multiprocessing.Process(
-            target=_hammer, args=(ports, plan, cookies, seconds, i * 7919, ping_only, out)
+            target=_hammer,
+            args=(ports, plan, cookies, seconds, i * 7919, ping_only, think, out),
         )
         for i in range(clients)
     ]
@@ -790,6 +815,12 @@ def main() -> None:
         help="comma-separated crowd sizes after the c=1 run (0: none), e.g. 16,50",
     )
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each crowd run")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause of each crowd member between requests, s (0: back to back)",
+    )
     parser.add_argument(
         "--keep-serving",
         action="store_true",
@@ -884,12 +915,16 @@ def main() -> None:
             f" {rounds} rounds; load average {load}",
             flush=True,
         )
+        for port in ports:
+            warm_up(port, rounds, plan, sessions)
         samples = measure(ports[0], rounds, plan, sessions)
         for clients in crowds:
             load = "/".join(f"{x:.1f}" for x in os.getloadavg())
             print(f"  c={clients}, {seconds:.0f} s each; load average {load}", flush=True)
             crowd_figures[clients] = {
-                "console": crowd(ports, plan, sessions, clients, seconds, ping_only=False),
+                "console": crowd(
+                    ports, plan, sessions, clients, seconds, ping_only=False, think=args.think
+                ),
                 "ping": crowd(ports, plan, sessions, clients, seconds, ping_only=True),
             }
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -925,8 +960,10 @@ def main() -> None:
         print(f"{label:<28}{len(samples[key]):>9}{f['p50']:>10}{f['p99']:>10}{ratio:>10}")
     for clients, run in crowd_figures.items():
         console_run, ping_run = run["console"], run["ping"]
+        pace = f", {args.think:g} s think time" if args.think else ", back to back"
         print(
-            f"\nc={clients} over {args.processes} processes: {console_run['per_s']} requests/s"
+            f"\nc={clients}{pace} over {args.processes} processes:"
+            f" {console_run['per_s']} requests/s"
             f" (/ping alone at c={clients}: {ping_run['per_s']}/s,"
             f" p99 {ping_run['kinds']['ping']['p99']} ms)"
         )
@@ -943,6 +980,7 @@ def main() -> None:
             "tickets": total,
             "server": args.server,
             "processes": args.processes,
+            "think_s": args.think,
             "queue_p99_ms": figures["queue"]["p99"],
             "deep_page_p99_ms": figures["deep"]["p99"],
             "ticket_view_p99_ms": figures["ticket"]["p99"],
