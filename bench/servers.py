@@ -81,15 +81,16 @@ def serve(port: int, server: str = "daphne") -> None:
     if server == "uvicorn":
         import uvicorn
 
+        from config.websocket_server import UVICORN_OPTIONS
+
         uvicorn.run(
             "config.asgi:application",
             host="127.0.0.1",
             port=port,
             loop="uvloop",
             http="httptools",
-            lifespan="off",
-            access_log=False,
             log_level="warning",
+            **UVICORN_OPTIONS,
         )
         return
     from daphne.cli import CommandLineInterface

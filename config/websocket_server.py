@@ -1,4 +1,5 @@
-"""daphne's websocket protocol, made to read a message past its size cap and pass it on.
+"""The ASGI servers' websocket protocols, made to read a message past the size cap and
+pass its head on: daphne's (as deployed) and uvicorn's wsproto one.
 
 daphne (autobahn under it) keeps at most --websocket_max_message_size of a message (1 MiB
 by default) and drops the TCP connection at the first byte past it: the browser sees
@@ -8,11 +9,18 @@ the app's own limit, far below (core.sockets.frames.MAX_FRAME_BYTES, 16 KiB), an
 with a `too_large` error frame and the connection stays open, at any size.
 
 So the app's limit must stay below the server's cap. A message at or under the cap
-arrives whole, as before; the cap still bounds each connection's memory. (Only daphne:
-uvicorn's --ws-max-size closes the connection with 1009 instead.)
+arrives whole, as before; the cap still bounds each connection's memory.
+
+uvicorn, left alone, closes the connection with 1009 past --ws-max-size. Its wsproto
+protocol hands over a message's data as it arrives, so `HeadKeepingWSProtocol` can keep
+the head and drop the rest the same way (run uvicorn with `--ws
+config.websocket_server:HeadKeepingWSProtocol`). Its other protocol, on the websockets
+library, cannot: that parser holds a whole frame before anyone sees it.
 """
 
 from __future__ import annotations
+
+import importlib.util
 
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 
@@ -51,3 +59,49 @@ def install() -> None:
     """Make daphne build this protocol for every websocket. Called by config.asgi, which
     daphne imports before it starts listening (and so does `manage.py runserver`)."""
     WebSocketFactory.protocol = HeadKeepingWebSocketProtocol
+
+
+# uvicorn and wsproto are what production's web processes may run instead of daphne; the
+# class exists only where both are installed.
+if importlib.util.find_spec("uvicorn") and importlib.util.find_spec("wsproto"):
+    from io import BytesIO
+    from typing import Any
+
+    from uvicorn.protocols.websockets.wsproto_impl import WebsocketBuffer, WSProtocol
+    from wsproto import events
+
+    class HeadKeepingBuffer(WebsocketBuffer):
+        """uvicorn's message buffer, keeping at most `max_length` bytes of a message."""
+
+        def extend(self, event: events.TextMessage | events.BytesMessage) -> None:
+            if self.value is None:
+                self.value = BytesIO()  # text kept as UTF-8 bytes, cut on a byte count
+                self.is_text = isinstance(event, events.TextMessage)
+            data = event.data.encode() if isinstance(event.data, str) else event.data
+            room = self.max_length - self.length
+            if room > 0:
+                self.value.write(data[:room])
+            self.length += len(data)  # counted whole; never past max_length in memory
+
+        def to_message(self) -> Any:
+            data = self.value.getvalue()
+            if self.is_text:
+                # The cut may fall inside a character; the app refuses the head by its size.
+                return {"type": "websocket.receive", "text": data.decode("utf-8", "ignore")}
+            return {"type": "websocket.receive", "bytes": data}
+
+    class HeadKeepingWSProtocol(WSProtocol):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.buffer = HeadKeepingBuffer(self.config.ws_max_size)
+
+
+# How Beacon runs under uvicorn (uvicorn.run's keywords; the tests and benches that run it):
+UVICORN_OPTIONS = {
+    "ws": "config.websocket_server:HeadKeepingWSProtocol",
+    "ws_max_size": 1 << 20,  # daphne's cap
+    "ws_per_message_deflate": False,  # as daphne, which never compresses
+    "lifespan": "off",  # Django's ASGI handler has no lifespan
+    "proxy_headers": False,  # as daphne: the app reads X-Forwarded-For itself (core.client_ip)
+    "access_log": False,
+}

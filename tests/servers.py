@@ -1,5 +1,6 @@
-"""A daphne process serving this test's database, for tests that need real websockets over
-the network (the live_server fixture serves HTTP only)."""
+"""An ASGI server process serving this test's database, for tests that need real websockets
+over the network (the live_server fixture serves HTTP only): daphne as deployed, or
+uvicorn with the head-keeping websocket protocol (config/websocket_server.py)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,13 @@ settings.CACHES["default"]["KEY_PREFIX"] = os.environ["BEACON_TEST_CACHE_PREFIX"
 import json
 for name, value in json.loads(os.environ.get("BEACON_TEST_SETTINGS", "{}")).items():
     setattr(settings, name, value)  # production's value where a test needs it
-from daphne.cli import CommandLineInterface
-CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])
+if sys.argv[2] == "uvicorn":
+    import uvicorn
+    from config.websocket_server import UVICORN_OPTIONS
+    uvicorn.run("config.asgi:application", host="127.0.0.1", port=int(sys.argv[1]), **UVICORN_OPTIONS)
+else:
+    from daphne.cli import CommandLineInterface
+    CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])
 """
 
 
@@ -65,6 +71,7 @@ class AsgiServer:
         *,
         port: int | None = None,
         settings_overrides: dict | None = None,
+        server: str = "daphne",
         **extra_env: str,
     ) -> None:
         # `port`: to start a server again where one was stopped (its clients reconnect).
@@ -82,7 +89,7 @@ class AsgiServer:
             **extra_env,
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(self.port)],
+            [sys.executable, "-c", SERVE, str(self.port), server],
             cwd=ROOT,
             env=env,
             stdout=self.log,

@@ -1,7 +1,8 @@
-"""Through the real server (daphne, as production runs it) on this test's database:
-a frame past the size limit gets `too_large` at every size, the connection staying open
-(daphne used to drop it without a word past its own 1 MiB cap, config/websocket_server.py),
-and a page on another origin cannot open a socket."""
+"""Through the real server (daphne, as production runs it, and uvicorn with the protocol it
+would run) on this test's database: a frame past the size limit gets `too_large` at every
+size, the connection staying open (daphne used to drop it without a word past its own
+1 MiB cap, uvicorn closes with 1009; config/websocket_server.py), and a page on another
+origin cannot open a socket."""
 
 from __future__ import annotations
 
@@ -24,14 +25,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 FRAME_WAIT = 10  # seconds; a few MiB cross the loopback first
 MiB = 1 << 20
-# Around the app's limit (16 KiB), daphne's cap (1 MiB), and far past it; one message
+# Around the app's limit (16 KiB), the servers' cap (1 MiB), and far past it; one message
 # sent in 64 KiB fragments, as a client may.
 SIZES = [16 * 1024 + 1, MiB - 64, MiB + 1, 3 * MiB, 20 * MiB]
 
 
-@pytest.fixture
-def server(transactional_db) -> Iterator[AsgiServer]:
-    running = AsgiServer(BEACON_SEMANTIC_SEARCH="0")
+@pytest.fixture(params=["daphne", "uvicorn"])
+def server(request, transactional_db) -> Iterator[AsgiServer]:
+    running = AsgiServer(server=request.param, BEACON_SEMANTIC_SEARCH="0")
     try:
         running.wait_ready()
         yield running
