@@ -77,7 +77,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-SERVERS = ("uvicorn", "daphne", "granian")
+SERVERS = ("uvicorn", "daphne", "granian", "uvicorn-wsproto")
 
 
 def serve(port: int, server: str) -> None:
@@ -125,6 +125,22 @@ def serve(port: int, server: str) -> None:
         return
     import uvicorn
 
+    if server == "uvicorn-wsproto":
+        # uvicorn as Beacon would run it in production (config.websocket_server): the
+        # wsproto protocol that keeps the head of an over-size message.
+        from config.websocket_server import UVICORN_OPTIONS
+
+        uvicorn.run(
+            "chat_asgi:application",
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            loop="uvloop",
+            http="httptools",
+            backlog=4096,
+            **UVICORN_OPTIONS,
+        )
+        return
     uvicorn.run(
         "chat_asgi:application",
         host="127.0.0.1",
