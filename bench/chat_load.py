@@ -126,9 +126,9 @@ def serve(port: int, server: str) -> None:
     import uvicorn
 
     if server == "uvicorn-wsproto":
-        # uvicorn as Beacon would run it in production (config.websocket_server): the
+        # uvicorn as Beacon would run it in production (config/web.py): the
         # wsproto protocol that keeps the head of an over-size message.
-        from config.websocket_server import UVICORN_OPTIONS
+        from config.web import UVICORN_OPTIONS
 
         uvicorn.run(
             "chat_asgi:application",

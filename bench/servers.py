@@ -81,7 +81,7 @@ def serve(port: int, server: str = "daphne") -> None:
     if server == "uvicorn":
         import uvicorn
 
-        from config.websocket_server import UVICORN_OPTIONS
+        from config.web import UVICORN_OPTIONS
 
         uvicorn.run(
             "config.asgi:application",

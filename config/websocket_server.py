@@ -13,8 +13,8 @@ arrives whole, as before; the cap still bounds each connection's memory.
 
 uvicorn, left alone, closes the connection with 1009 past --ws-max-size. Its wsproto
 protocol hands over a message's data as it arrives, so `HeadKeepingWSProtocol` can keep
-the head and drop the rest the same way (run uvicorn with `--ws
-config.websocket_server:HeadKeepingWSProtocol`). Its other protocol, on the websockets
+the head and drop the rest the same way (config/web.py runs uvicorn
+with it). Its other protocol, on the websockets
 library, cannot: that parser holds a whole frame before anyone sees it.
 """
 
@@ -94,14 +94,3 @@ if importlib.util.find_spec("uvicorn") and importlib.util.find_spec("wsproto"):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.buffer = HeadKeepingBuffer(self.config.ws_max_size)
-
-
-# How Beacon runs under uvicorn (uvicorn.run's keywords; the tests and benches that run it):
-UVICORN_OPTIONS = {
-    "ws": "config.websocket_server:HeadKeepingWSProtocol",
-    "ws_max_size": 1 << 20,  # daphne's cap
-    "ws_per_message_deflate": False,  # as daphne, which never compresses
-    "lifespan": "off",  # Django's ASGI handler has no lifespan
-    "proxy_headers": False,  # as daphne: the app reads X-Forwarded-For itself (core.client_ip)
-    "access_log": False,
-}

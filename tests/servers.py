@@ -40,7 +40,7 @@ for name, value in json.loads(os.environ.get("BEACON_TEST_SETTINGS", "{}")).item
     setattr(settings, name, value)  # production's value where a test needs it
 if sys.argv[2] == "uvicorn":
     import uvicorn
-    from config.websocket_server import UVICORN_OPTIONS
+    from config.web import UVICORN_OPTIONS
     uvicorn.run("config.asgi:application", host="127.0.0.1", port=int(sys.argv[1]), **UVICORN_OPTIONS)
 else:
     from daphne.cli import CommandLineInterface
