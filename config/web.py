@@ -21,7 +21,7 @@ UVICORN_OPTIONS = {
     # Longer than the proxy keeps an idle upstream connection (nginx: 60 s), so the proxy
     # never sends a request on a connection this end is closing.
     "timeout_keep_alive": 75,
-    "access_log": False,  # core.logs logs each request with its id
+    # uvicorn's access log stays on, as daphne's: a line per request and per socket opened.
 }
 
 
