@@ -157,7 +157,13 @@ def serve(port: int, server: str) -> None:
 
 
 def start_server(
-    database: str, port: int, prefix: str, log, channel_layer: str, server_name: str
+    database: str,
+    port: int,
+    prefix: str,
+    log,
+    channel_layer: str,
+    server_name: str,
+    redis_max_connections: int | None = None,
 ) -> subprocess.Popen:
     from django.conf import settings as django_settings
     from django.db import connection
@@ -176,6 +182,8 @@ def start_server(
         "BEACON_BENCH_PREFIX": prefix,
         "BEACON_BENCH_CHANNEL_LAYER": channel_layer,
     }
+    if redis_max_connections:
+        env["BEACON_BENCH_REDIS_MAX_CONNECTIONS"] = str(redis_max_connections)
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port), "--server", server_name],
         cwd=ROOT,
@@ -246,13 +254,14 @@ def cpu_seconds(pid: int) -> float:
     return sum(table[p][2] for p in tree(pid, table) if p in table) / TICK
 
 
-def machine_ticks() -> tuple[int, int]:
-    """(busy, stolen) CPU ticks of the whole machine so far, from /proc/stat."""
+def machine_ticks() -> tuple[int, int, int]:
+    """(busy, stolen, niced) CPU ticks of the whole machine so far, from /proc/stat.
+    Niced: processes at a lower priority (positive nice), which yield to the bench's."""
     with open("/proc/stat") as stat:
         user, nice, system, _idle, _iowait, irq, softirq, steal = map(
             int, stat.readline().split()[1:9]
         )
-    return user + nice + system + irq + softirq, steal
+    return user + nice + system + irq + softirq, steal, nice
 
 
 class Usage:
@@ -334,6 +343,7 @@ class Usage:
         postgres = cores(before["postgres"] | after["postgres"])
         busy = (after["machine"][0] - before["machine"][0]) / TICK / seconds
         stolen = (after["machine"][1] - before["machine"][1]) / TICK / seconds
+        niced = (after["machine"][2] - before["machine"][2]) / TICK / seconds
         return {
             "seconds": round(seconds, 1),
             "cores": {
@@ -345,6 +355,7 @@ class Usage:
                 "machine": round(busy, 2),
                 "machine_of": os.cpu_count(),
                 "stolen": round(stolen, 2),
+                "niced": round(niced, 2),  # part of `other` (and of machine)
             },
             "redis_commands_per_s": round(
                 (after["redis_commands"] - before["redis_commands"]) / seconds
@@ -573,6 +584,23 @@ async def _talk(ws, n: int, run: Run, interval: float, deadline: float) -> None:
             return
 
 
+def server_trouble(log_path: str, since: int) -> dict[str, int]:
+    """What the servers logged as going wrong from byte `since` of their log: each
+    exception (the last line of a traceback) and each refused or dropped socket or event,
+    counted, numbers and ids left out so that alike lines add up."""
+    counts: dict[str, int] = {}
+    with open(log_path, errors="replace") as log:
+        log.seek(since)
+        for line in log:
+            line = line.strip()
+            if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Timeout)\w*: ", line) or re.search(
+                r"refused|away \(|took too long|killed", line
+            ):
+                key = re.sub(r"<.*>|\d+|'[^']*'", "…", line)[:100]
+                counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
 def p99_of_windows(samples: list[tuple[float, float]], start: float, seconds: float = 10):
     """p99 (ms) of (at, value) samples in each `seconds` window."""
     windows: dict[int, list[float]] = {}
@@ -589,10 +617,12 @@ async def phase(
     duration: float,
     servers: list[subprocess.Popen],
     usage: Usage,
+    log_path: str,
     agents: list[tuple[int, str, str]] = (),
 ) -> dict:
     """Open the sockets ((port, path, cookie) each), let them talk for `duration`, close
     them; the figures."""
+    log_since = os.path.getsize(log_path)
     run = Run()
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
     agent_sockets = []
@@ -651,12 +681,14 @@ async def phase(
     gc.unfreeze()
     for task in [*readers, *agent_tasks]:
         task.cancel()
+    trouble = server_trouble(log_path, log_since)
     sent = len(run.sent)
     lag_values = [lag for _at, lag in lags]
     cores = used["cores"]
     answered_per_s = len(run.rtt) / duration
     return {
         "closed_by_server": closed_early,
+        "server_trouble": trouble,
         "connections": len(sockets),
         "failed_to_open": len(refused),
         "opened_s": round(opened_in, 1),
@@ -705,7 +737,7 @@ async def phase(
 
 
 async def measure(
-    size: int, *, ports, servers, customers, agents, interval, duration, layout, usage
+    size: int, *, ports, servers, customers, agents, interval, duration, layout, usage, log_path
 ) -> dict:
     chosen = customers[:size]
     place = [customer_place(n, servers=len(ports), layout=layout)[0] for n in range(size)]
@@ -719,6 +751,7 @@ async def measure(
         duration=duration,
         servers=servers,
         usage=usage,
+        log_path=log_path,
         agents=[
             (ports[agent_server(a, servers=len(ports), layout=layout)], "/ws/chat/agent/", cookie)
             for a, (_user, cookie) in enumerate(agents)
@@ -733,6 +766,7 @@ async def measure(
         duration=duration / 2,
         servers=servers,
         usage=usage,
+        log_path=log_path,
     )
     return {"chat": chat, "echo": echo}
 
@@ -743,6 +777,7 @@ def cpu_row(phase: dict) -> str:
         f"servers {' + '.join(str(c) for c in cores['servers'])}, client {cores['client']}, "
         f"redis {cores['redis']}, postgres {cores['postgres']}, other {cores['other']}; "
         f"machine {cores['machine']} of {cores['machine_of']} busy"
+        + (f" (other includes {cores['niced']} niced)" if cores.get("niced") else "")
         + (f" ({cores['stolen']} stolen)" if cores["stolen"] else "")
     )
 
@@ -773,6 +808,12 @@ def show(size: int, result: dict, server: str) -> None:
         f"  echo: {echo['answered']}/{echo['sent']}, {echo['msgs_per_s']} msg/s, "
         f"p50 {echo['p50_ms']} ms, p99 {echo['p99_ms']} ms; client loop lag p99 "
         f"{echo['client_loop_lag_ms']['p99']} ms; CPU: {cpu_row(echo)}\n"
+        f"  the servers' log during the chat: "
+        + (
+            "; ".join(f"{n} × {line}" for line, n in list(chat["server_trouble"].items())[:5])
+            or "no errors"
+        )
+        + "\n"
         f"  memory: {chat['kib_per_connection']} KiB per chat socket, "
         f"{echo['kib_per_connection']} KiB per echo socket",
         flush=True,
@@ -808,6 +849,12 @@ def main() -> None:
         default="spread",
         help="spread: customers and agents over every server; split: customers on the "
         "first, agents on the second (2 servers)",
+    )
+    parser.add_argument(
+        "--redis-max-connections",
+        type=int,
+        help="the channel layer's Redis connection pool per server process (default: the "
+        "settings', so redis-py's: 100)",
     )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -845,12 +892,26 @@ def main() -> None:
         prefix = f"asgi-bench-{os.getpid()}"
         ports = [free_port() for _ in range(args.servers)]
         servers = [
-            start_server(database, port, prefix, logs, args.channel_layer, args.server)
+            start_server(
+                database,
+                port,
+                prefix,
+                logs,
+                args.channel_layer,
+                args.server,
+                args.redis_max_connections,
+            )
             for port in ports
         ]
         print(
             f"servers: {args.server} on {ports}, layout {args.layout}, channel layer "
-            f"{args.channel_layer}; log {logs.name}; machine load at start "
+            f"{args.channel_layer}"
+            + (
+                f" (Redis pool {args.redis_max_connections} per process)"
+                if args.redis_max_connections
+                else ""
+            )
+            + f"; log {logs.name}; machine load at start "
             f"{', '.join(f'{x:.2f}' for x in load_at_start)}"
         )
         usage = Usage(servers)  # made here: Django refuses to connect inside the event loop
@@ -867,6 +928,7 @@ def main() -> None:
                         duration=duration,
                         layout=args.layout,
                         usage=usage,
+                        log_path=logs.name,
                     )
                 )
             except Exception as exc:  # noqa: BLE001  (report what stopped a size, keep the rest)
@@ -904,6 +966,8 @@ def main() -> None:
             "layout": args.layout,
             "channel_layer": args.channel_layer,
             "server": args.server,
+            "redis_max_connections": args.redis_max_connections,
+            "server_errors": sum(chat["server_trouble"].values()),
             "interval_s": args.interval,
             "sent_per_s": chat["sent_per_s"],
             "p90_ms": chat["p90_ms"],

@@ -17,4 +17,9 @@ if os.environ.get("BEACON_BENCH_CHANNEL_LAYER") == "pubsub":
     # chat_load.py --channel-layer pubsub: Redis pub/sub (a PUBLISH per group send, pushed
     # to the subscribers) instead of the lists the settings' layer polls; to compare.
     CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"  # noqa: F405
+if os.environ.get("BEACON_BENCH_REDIS_MAX_CONNECTIONS"):
+    # chat_load.py --redis-max-connections: the layer's connection pool per process
+    # (redis-py 8's asyncio pool refuses a 101st connection with MaxConnectionsError).
+    for host in CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]:  # noqa: F405
+        host["max_connections"] = int(os.environ["BEACON_BENCH_REDIS_MAX_CONNECTIONS"])
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
