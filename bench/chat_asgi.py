@@ -26,6 +26,14 @@ from config.socket_urls import websocket_urlpatterns  # noqa: E402
 # get the app's answer; the other servers import it and never use it, as in production.
 websocket_server.install()
 
+if os.environ.get("BEACON_BENCH_WORKER_THREADS"):
+    # chat_load.py --worker-threads: the sockets' database threads per process, to see
+    # whether they are what limits a process (a bench experiment, not a setting).
+    from core.sockets import consumer
+
+    consumer.WORKER_THREADS = int(os.environ["BEACON_BENCH_WORKER_THREADS"])
+    consumer._start_pools()
+
 
 class EchoConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):

@@ -164,6 +164,7 @@ def start_server(
     channel_layer: str,
     server_name: str,
     redis_max_connections: int | None = None,
+    worker_threads: int | None = None,
 ) -> subprocess.Popen:
     from django.conf import settings as django_settings
     from django.db import connection
@@ -184,6 +185,8 @@ def start_server(
     }
     if redis_max_connections:
         env["BEACON_BENCH_REDIS_MAX_CONNECTIONS"] = str(redis_max_connections)
+    if worker_threads:
+        env["BEACON_BENCH_WORKER_THREADS"] = str(worker_threads)
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port), "--server", server_name],
         cwd=ROOT,
@@ -856,6 +859,12 @@ def main() -> None:
         help="the channel layer's Redis connection pool per server process (default: the "
         "settings', so redis-py's: 100)",
     )
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        help="the sockets' database threads per server process (default: "
+        "core.sockets.consumer.WORKER_THREADS, 4), to see whether they are the limit",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -900,6 +909,7 @@ def main() -> None:
                 args.channel_layer,
                 args.server,
                 args.redis_max_connections,
+                args.worker_threads,
             )
             for port in ports
         ]
@@ -911,6 +921,7 @@ def main() -> None:
                 if args.redis_max_connections
                 else ""
             )
+            + (f", {args.worker_threads} socket threads" if args.worker_threads else "")
             + f"; log {logs.name}; machine load at start "
             f"{', '.join(f'{x:.2f}' for x in load_at_start)}"
         )
@@ -967,6 +978,7 @@ def main() -> None:
             "channel_layer": args.channel_layer,
             "server": args.server,
             "redis_max_connections": args.redis_max_connections,
+            "worker_threads": args.worker_threads,
             "server_errors": sum(chat["server_trouble"].values()),
             "interval_s": args.interval,
             "sent_per_s": chat["sent_per_s"],
