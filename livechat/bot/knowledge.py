@@ -4,9 +4,10 @@ The measure is the search's calibrated confidence (helpcenter/search/confidence.
 probability, from a small logistic regression over keyword and character-bigram
 evidence, semantic similarity, the margin to the next article, how much of the question
 the article covers and the question's language, that a support expert would accept the
-article. It is fitted on every question set but the third judge set, its bars picked by
-cross-validation, and judged on bench/judge3_queries.yaml (bench/fit_confidence.py,
-bench/bot_quality.py). The bot answers when its first
+article. It is fitted on every question set but the fourth judge set, its bars picked
+by cross-validation with a margin inside the aims, and judged on
+bench/judge4_queries.yaml (bench/fit_confidence.py, bench/bot_quality.py). The bot
+answers when its first
 candidate's confidence reaches the bot's threshold (`selectors.bot_threshold()`, the same
 for both languages: the language is one of the model's inputs), with the next two when
 they reach the lower companion bar; below the threshold it offers a person.
