@@ -35,7 +35,8 @@ by their number. Runs 1,000 then 5,000 connections (`--quick`: 200).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python bench/chat_load.py [--quick] [--sizes 1000,5000] [--interval 10] \\
         [--duration 60] [--servers 2] [--layout spread|split] [--channel-layer redis|pubsub] \\
-        [--server uvicorn|daphne|granian]
+        [--server uvicorn|daphne|granian|uvicorn-wsproto] [--redis-max-connections N] \\
+        [--worker-threads N]
 """
 
 from __future__ import annotations
