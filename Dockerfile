@@ -20,4 +20,4 @@ RUN useradd --system --home /var/lib/beacon beacon \
     && mkdir -p /var/lib/beacon/private && chown beacon /var/lib/beacon /var/lib/beacon/private
 USER beacon
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
+CMD ["python", "-m", "config.web", "--host", "0.0.0.0", "--port", "8000"]

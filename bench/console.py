@@ -3,8 +3,8 @@
 Builds a scratch PostgreSQL database with N tickets (4 messages each, a year of history,
 about 1,000 requesters, a realistic mix of types and statuses) loaded with COPY, starts
 the production layout on it (bench/servers.py: `--processes` server processes, 2 by
-default, one per core, with production's database pool; daphne as deployed, or
-`--server uvicorn|granian`), then times, one client (c=1, on the first process), signed
+default, one per core, with production's database pool; uvicorn as deployed, or
+`--server daphne|granian`), then times, one client (c=1, on the first process), signed
 in and interleaved with GET /ping (the baseline, same server, same run):
 
 - the queue page `/console/?queue=all`, first page, as a supervisor;
@@ -26,7 +26,7 @@ mean S seconds), a team at work rather than one that never pauses. `--keep-servi
 cookies and the paths printed, for an outside load tool (ab, wrk, k6).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon python bench/console.py [--quick]
-        [--concurrency 16,50] [--think S] [--server daphne|uvicorn|granian] [--keep-serving]
+        [--concurrency 16,50] [--think S] [--server uvicorn|daphne|granian] [--keep-serving]
 """
 
 from __future__ import annotations
@@ -804,7 +804,7 @@ def main() -> None:
         "--show-queries", action="store_true", help="print the SQL of the in-process run"
     )
     parser.add_argument(
-        "--server", choices=SERVERS, default="daphne", help="the ASGI server (others: make bench)"
+        "--server", choices=SERVERS, default="uvicorn", help="the ASGI server (granian: make bench)"
     )
     parser.add_argument(
         "--processes", type=int, default=2, help="server processes (production: one per core)"

@@ -3,7 +3,7 @@
 Builds a scratch PostgreSQL database with the shared bilingual corpus
 (../shared/corpora/kb, 80 articles in two languages), the demo site (categories, contact
 channels, announcements, glossary), then starts the production layout on this machine:
-`--processes` daphne processes (2: one per core), each on its own port, with the
+`--processes` server processes (uvicorn as deployed; 2: one per core), each on its own port, with the
 production database settings (a connection pool per process) and Redis for the cache,
 and drives them from `--clients` client processes that keep their connections open and
 spread over the servers, as a proxy would.
@@ -20,13 +20,12 @@ Three measurements:
    costs when it has to render (HTTP caching headers still on), which is what every
    visitor cost before (plus, then, a session, two cookies and a view_count UPDATE).
 
-Each answer is checked: 200, Cache-Control public, no Set-Cookie. `--server uvicorn`
-(uvloop, httptools) or `--server granian` runs the same under that server instead of
-daphne (`make bench` installs them), to choose the server by measurement: run them in
-the same sitting.
+Each answer is checked: 200, Cache-Control public, no Set-Cookie. `--server daphne` or
+`--server granian` (`make bench` installs granian) runs the same under that server
+instead of uvicorn, to compare the servers by measurement: run them in the same sitting.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beacon REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python bench/help_pages.py [--quick] [--server daphne|uvicorn]
+        .venv/bin/python bench/help_pages.py [--quick] [--server uvicorn|daphne|granian]
 """
 
 from __future__ import annotations
@@ -176,7 +175,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each run")
     parser.add_argument("--rounds", type=int, default=100, help="c=1 rounds per page")
     parser.add_argument(
-        "--server", choices=SERVERS, default="daphne", help="the ASGI server (others: make bench)"
+        "--server", choices=SERVERS, default="uvicorn", help="the ASGI server (granian: make bench)"
     )
     args = parser.parse_args()
     seconds, rounds = (10.0, 30) if args.quick else (args.seconds, args.rounds)

@@ -1,7 +1,7 @@
 """Help-centre search speed over HTTP on PostgreSQL with 10,000 articles.
 
 Builds a scratch PostgreSQL database with the shared corpus multiplied into 10,000
-article versions (varied titles, shuffled paragraphs), starts the ASGI server (daphne)
+article versions (varied titles, shuffled paragraphs), starts the web process (config/web.py)
 on it, then times GET /api/v1/helpcenter/search with the benchmark's query set beside
 GET /ping (a trivial endpoint on the same server), interleaved, in the same run.
 
@@ -99,14 +99,7 @@ def start_server(database: str, port: int, semantic: bool) -> subprocess.Popen:
         "BEACON_SEMANTIC_SEARCH": "1" if semantic else "0",
     }
     server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
+        [sys.executable, "-m", "config.web", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stderr=subprocess.DEVNULL,

@@ -3,11 +3,11 @@ scratch database, each on its own port, as a proxy would spread a crowd over the
 
 Each process runs the test settings with production's database settings (a connection
 pool per process, `config.env.database_settings`) and Redis for the cache. The server is
-daphne as deployed, or uvicorn (uvloop, httptools) or granian (one worker, uvloop) to
-compare them (`make bench` installs those two). Used by help_pages.py and console.py;
+uvicorn as deployed (config/web.py's options, uvloop, httptools), or daphne or granian
+(one worker, uvloop) to compare them (`make bench` installs granian). Used by help_pages.py and console.py;
 run as a script, it is one server process:
 
-    python bench/servers.py --serve PORT --server daphne|uvicorn|granian
+    python bench/servers.py --serve PORT --server uvicorn|daphne|granian
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import urllib.parse
 
 from _support import ROOT
 
-SERVERS = ("daphne", "uvicorn", "granian")
+SERVERS = ("uvicorn", "daphne", "granian")
 
 # Set by a parent whose sessions were made in-process (force_login): config.settings.test
 # draws a random SECRET_KEY per process, so the servers take the parent's over.
@@ -49,7 +49,7 @@ def database_url(database: str) -> str:
     )
 
 
-def serve(port: int, server: str = "daphne") -> None:
+def serve(port: int, server: str = "uvicorn") -> None:
     """One server process on `port`."""
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
@@ -99,7 +99,7 @@ def serve(port: int, server: str = "daphne") -> None:
 
 
 def start_servers(
-    database: str, count: int, log, server: str = "daphne", env: dict | None = None
+    database: str, count: int, log, server: str = "uvicorn", env: dict | None = None
 ) -> tuple[list[subprocess.Popen], list[int]]:
     """`count` server processes on `database`; returns them and their ports once each
     accepts connections."""
@@ -156,6 +156,6 @@ def stop(processes: list[subprocess.Popen]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--serve", type=int, metavar="PORT", required=True)
-    parser.add_argument("--server", choices=SERVERS, default="daphne")
+    parser.add_argument("--server", choices=SERVERS, default="uvicorn")
     args = parser.parse_args()
     serve(args.serve, args.server)

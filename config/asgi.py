@@ -23,8 +23,9 @@ from config import websocket_server  # noqa: E402
 from config.origins import OriginCheck  # noqa: E402
 from config.socket_urls import websocket_urlpatterns  # noqa: E402
 
-# daphne imports this module before it listens: frames past its size cap get the app's
-# `too_large` answer instead of a dropped connection (config/websocket_server.py).
+# daphne (`manage.py runserver`) imports this module before it listens: frames past its size
+# cap get the app's `too_large` answer instead of a dropped connection
+# (config/websocket_server.py; uvicorn gets the same from config/web.py).
 websocket_server.install()
 
 application = ProtocolTypeRouter(

@@ -1,5 +1,6 @@
 """The ASGI servers' websocket protocols, made to read a message past the size cap and
-pass its head on: daphne's (as deployed) and uvicorn's wsproto one.
+pass its head on: uvicorn's wsproto one (as deployed, config/web.py) and daphne's
+(`manage.py runserver`).
 
 daphne (autobahn under it) keeps at most --websocket_max_message_size of a message (1 MiB
 by default) and drops the TCP connection at the first byte past it: the browser sees
@@ -13,16 +14,19 @@ arrives whole, as before; the cap still bounds each connection's memory.
 
 uvicorn, left alone, closes the connection with 1009 past --ws-max-size. Its wsproto
 protocol hands over a message's data as it arrives, so `HeadKeepingWSProtocol` can keep
-the head and drop the rest the same way (config/web.py runs uvicorn
-with it). Its other protocol, on the websockets
-library, cannot: that parser holds a whole frame before anyone sees it.
+the head and drop the rest the same way (config/web.py runs uvicorn with it). Its other
+protocol, on the websockets library, cannot: that parser holds a whole frame before
+anyone sees it.
 """
 
 from __future__ import annotations
 
-import importlib.util
+from io import BytesIO
+from typing import Any
 
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+from uvicorn.protocols.websockets.wsproto_impl import WebsocketBuffer, WSProtocol
+from wsproto import events
 
 
 class HeadKeepingWebSocketProtocol(WebSocketProtocol):
@@ -61,36 +65,28 @@ def install() -> None:
     WebSocketFactory.protocol = HeadKeepingWebSocketProtocol
 
 
-# uvicorn and wsproto are what production's web processes may run instead of daphne; the
-# class exists only where both are installed.
-if importlib.util.find_spec("uvicorn") and importlib.util.find_spec("wsproto"):
-    from io import BytesIO
-    from typing import Any
+class HeadKeepingBuffer(WebsocketBuffer):
+    """uvicorn's message buffer, keeping at most `max_length` bytes of a message."""
 
-    from uvicorn.protocols.websockets.wsproto_impl import WebsocketBuffer, WSProtocol
-    from wsproto import events
+    def extend(self, event: events.TextMessage | events.BytesMessage) -> None:
+        if self.value is None:
+            self.value = BytesIO()  # text kept as UTF-8 bytes, cut on a byte count
+            self.is_text = isinstance(event, events.TextMessage)
+        data = event.data.encode() if isinstance(event.data, str) else event.data
+        room = self.max_length - self.length
+        if room > 0:
+            self.value.write(data[:room])
+        self.length += len(data)  # counted whole; never past max_length in memory
 
-    class HeadKeepingBuffer(WebsocketBuffer):
-        """uvicorn's message buffer, keeping at most `max_length` bytes of a message."""
+    def to_message(self) -> Any:
+        data = self.value.getvalue()
+        if self.is_text:
+            # The cut may fall inside a character; the app refuses the head by its size.
+            return {"type": "websocket.receive", "text": data.decode("utf-8", "ignore")}
+        return {"type": "websocket.receive", "bytes": data}
 
-        def extend(self, event: events.TextMessage | events.BytesMessage) -> None:
-            if self.value is None:
-                self.value = BytesIO()  # text kept as UTF-8 bytes, cut on a byte count
-                self.is_text = isinstance(event, events.TextMessage)
-            data = event.data.encode() if isinstance(event.data, str) else event.data
-            room = self.max_length - self.length
-            if room > 0:
-                self.value.write(data[:room])
-            self.length += len(data)  # counted whole; never past max_length in memory
 
-        def to_message(self) -> Any:
-            data = self.value.getvalue()
-            if self.is_text:
-                # The cut may fall inside a character; the app refuses the head by its size.
-                return {"type": "websocket.receive", "text": data.decode("utf-8", "ignore")}
-            return {"type": "websocket.receive", "bytes": data}
-
-    class HeadKeepingWSProtocol(WSProtocol):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.buffer = HeadKeepingBuffer(self.config.ws_max_size)
+class HeadKeepingWSProtocol(WSProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buffer = HeadKeepingBuffer(self.config.ws_max_size)

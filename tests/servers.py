@@ -1,6 +1,6 @@
 """An ASGI server process serving this test's database, for tests that need real websockets
-over the network (the live_server fixture serves HTTP only): daphne as deployed, or
-uvicorn with the head-keeping websocket protocol (config/websocket_server.py)."""
+over the network (the live_server fixture serves HTTP only): uvicorn as deployed
+(config/web.py), or daphne."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ class AsgiServer:
         *,
         port: int | None = None,
         settings_overrides: dict | None = None,
-        server: str = "daphne",
+        server: str = "uvicorn",
         **extra_env: str,
     ) -> None:
         # `port`: to start a server again where one was stopped (its clients reconnect).

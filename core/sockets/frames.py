@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import is_storable
 
-# The limit every socket holds. Far below the server's own (daphne keeps up to 1 MiB of a
+# The limit every socket holds. Far below the server's own (it keeps up to 1 MiB of a
 # message, see config/websocket_server.py), so that it is this limit that answers.
 MAX_FRAME_BYTES = 16 * 1024
 # Ten frames a second, with a burst of ten: typing and read receipts fit easily, a

@@ -84,7 +84,7 @@ def test_axe_finds_nothing_on_sign_in_before_and_after_a_refusal(audited):
 
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["1280", "390"])
 def desk(request, browser, chat_server, seeded_types, locale):  # noqa: F811
-    """An agent signed in to the workspace (served by daphne, so chats open as columns),
+    """An agent signed in to the workspace (served by the web process, so chats open as columns),
     in the browser's language, with a ticket and a chat of their own."""
     language = "zh-hans" if locale.startswith("zh") else "en"
     customer = make_person("lin@example.test")

@@ -6,7 +6,7 @@ while they send a message and comes back (nothing lost, nothing doubled, on eith
 the agent converts the chat into a ticket.
 
 pytest-django's live server speaks HTTP only, so the pages and websockets come from a
-daphne process on this test's database (the same server for both people).
+web process (uvicorn) on this test's database (the same server for both people).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ OFFLINE_MESSAGE = "Sent while my train was in a tunnel"
 
 @pytest.fixture
 def chat_server(transactional_db) -> Iterator[str]:
-    """daphne (HTTP and websockets) on this test's database; yields its base URL."""
+    """the web process (HTTP and websockets) on this test's database; yields its base URL."""
     server = AsgiServer(BEACON_SEMANTIC_SEARCH="0")
     try:
         server.wait_ready()

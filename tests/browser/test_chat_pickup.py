@@ -2,7 +2,7 @@
 an agent who serves Chinese takes the chat from the queue by hand (routing passes over
 her while she is away), in Chromium, customer and agent each in a browser of their own.
 
-The pages and websockets come from a daphne process on this test's database (see
+The pages and websockets come from a web process (uvicorn) on this test's database (see
 test_chat.py's chat_server).
 """
 

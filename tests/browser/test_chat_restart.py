@@ -1,7 +1,7 @@
 """The server dies mid-chat and comes back: what the customer typed is stored and shown in
 the order typed, on both sides, once (issue 14).
 
-A customer chatting with an agent keeps typing while daphne is killed (SIGKILL, a crash)
+A customer chatting with an agent keeps typing while the web process is killed (SIGKILL, a crash)
 and started again on the same port, and while the widget reconnects. The widget then has
 far more unsent messages than the socket's limit of 10 frames at once: sent all at once,
 most were refused, new ones took the freed slots, and the chat was stored as 1-71,
@@ -35,12 +35,12 @@ SETTLE_MS = 90_000
 
 @pytest.fixture
 def servers(transactional_db) -> Iterator[list[AsgiServer]]:
-    """daphne on this test's database; the test may start it again on the same port."""
+    """the web process on this test's database; the test may start it again on the same port."""
     started = [AsgiServer(BEACON_SEMANTIC_SEARCH="0")]
     started[0].wait_ready()
     yield started
     for server in started:
-        print(f"--- daphne on {server.port}\n{server.stop()}")  # shown when the test fails
+        print(f"--- the web process on {server.port}\n{server.stop()}")  # shown when the test fails
 
 
 def _signed_in(browser: Browser, base_url: str, user) -> Page:

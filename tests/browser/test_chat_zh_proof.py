@@ -31,7 +31,7 @@ MACRO = "您好 {customer_name}，我是 {agent_name}，正在为您查看提币
 
 @pytest.fixture
 def server(transactional_db) -> Iterator[str]:
-    """daphne on this test's database, with production's rule: staff sign in with 2FA."""
+    """the web process on this test's database, with production's rule: staff sign in with 2FA."""
     server = AsgiServer(
         BEACON_SEMANTIC_SEARCH="0", settings_overrides={"BEACON_STAFF_MFA_REQUIRED": True}
     )

@@ -2,7 +2,7 @@
 
 The test settings open and close a connection per request (CONN_MAX_AGE=0, no pool), so
 the rest of the suite cannot see how the production settings hold connections: here a
-daphne process serves with env.database_settings (Django's pool), 64 clients load pages
+web process (uvicorn) serves with env.database_settings (Django's pool), 64 clients load pages
 that read the database for a few seconds, and pg_stat_activity is watched the whole time.
 Counts and statuses only; nothing here measures speed.
 """

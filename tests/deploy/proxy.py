@@ -1,4 +1,4 @@
-"""Beacon as deployed on one machine: nginx with deploy/nginx/ in front of daphne processes,
+"""Beacon as deployed on one machine: nginx with deploy/nginx/ in front of web processes,
 and Celery workers, each a process of its own on the test database and Redis.
 
 nginx is Debian's (/usr/sbin/nginx, the package the proxy image installs), started by the
@@ -198,13 +198,15 @@ def _shared_env(**extra: str) -> dict:
 
 WEB = """
 import sys
-from daphne.cli import CommandLineInterface
-CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "tests.deploy.web_app:application"])
+import uvicorn
+from config.web import UVICORN_OPTIONS
+uvicorn.run("tests.deploy.web_app:application", host="127.0.0.1", port=int(sys.argv[1]), **UVICORN_OPTIONS)
 """
 
 
 class ProxiedWeb:
-    """A daphne process of tests/deploy/web_app.py, named `name`, for the proxy at `origin`."""
+    """A web process (as config/web.py runs one) of tests/deploy/web_app.py, named `name`,
+    for the proxy at `origin`."""
 
     def __init__(self, name: str, *, port: int, origin: str, app_settings: dict | None = None):
         self.name, self.port = name, port
@@ -226,7 +228,7 @@ class ProxiedWeb:
         _wait_for_port(self.port, self.process, f"web {self.name}", lambda: self.output()[-6000:])
 
     def sockets_accepted(self, path: str) -> int:
-        """How many websockets at `path` this process accepted (its access log says)."""
+        """How many websockets at `path` this process accepted (web_app.py prints each)."""
         return self.output().count(f'"WSCONNECT {path}"')
 
     def output(self) -> str:

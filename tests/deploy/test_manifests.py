@@ -132,17 +132,17 @@ def test_web_runs_several_replicas_with_probes_a_service_and_a_disruption_budget
     pod_labels = web["spec"]["template"]["metadata"]["labels"]
     assert web["spec"]["replicas"] >= 2
     assert web["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
-    (daphne,) = web["spec"]["template"]["spec"]["containers"]
-    assert daphne["command"][0] == "daphne"
-    port = daphne["command"][daphne["command"].index("-p") + 1]
-    assert daphne["ports"] == [{"name": "http", "containerPort": int(port)}]
-    assert daphne["readinessProbe"]["httpGet"]["path"] == "/healthz"
-    assert daphne["livenessProbe"]["httpGet"]["path"] == "/ping"
-    assert daphne["startupProbe"]["httpGet"]["path"] == "/ping"
+    (server,) = web["spec"]["template"]["spec"]["containers"]
+    assert server["command"][:3] == ["python", "-m", "config.web"]
+    port = server["command"][server["command"].index("--port") + 1]
+    assert server["ports"] == [{"name": "http", "containerPort": int(port)}]
+    assert server["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    assert server["livenessProbe"]["httpGet"]["path"] == "/ping"
+    assert server["startupProbe"]["httpGet"]["path"] == "/ping"
     # The private files are shared by every web and worker pod, on any node.
     claim = resource("PersistentVolumeClaim", "beacon-private")
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
-    mounts = {m["name"]: m["mountPath"] for m in daphne["volumeMounts"]}
+    mounts = {m["name"]: m["mountPath"] for m in server["volumeMounts"]}
     assert mounts["private"] == "/var/lib/beacon/private"
     service = resource("Service", "beacon-web")
     assert service["spec"]["selector"].items() <= pod_labels.items()
@@ -242,8 +242,8 @@ def test_compose_publishes_only_the_proxy_in_front_of_web():
     assert proxy["build"] == "deploy/nginx"
     assert sorted(port.split(":")[-1] for port in proxy["ports"]) == ["8080", "8443"]
     assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
-    # The proxy's upstream is the web service's daphne port.
-    port = web["command"][web["command"].index("-p") + 1]
+    # The proxy's upstream is the web service's port.
+    port = web["command"][web["command"].index("--port") + 1]
     assert proxy["environment"]["BEACON_PROXY_UPSTREAMS"] == f"web:{port}"
     assert "BEACON_PROXY_SERVER_NAME" in proxy["environment"]
     # The certificate and key are mounted where the entrypoint looks for them.

@@ -2,14 +2,15 @@
 production, plus two things only a test needs to see what crossed the proxy.
 
 - Every HTTP response carries `X-Beacon-Test-Server: <name>`, so a test knows which of the
-  web processes behind the round robin answered (daphne sends no headers of the app's with
-  a websocket handshake: its access log, WSCONNECT <path>, says where a socket went).
+  web processes behind the round robin answered; a websocket handshake carries no header
+  of the app's, so the process prints `"WSCONNECT <path>"` when it accepts a socket and
+  `"WSDISCONNECT <path>"` when that socket's consumer has finished.
 - `/__proxy_test__/echo` answers with what reached the app: the headers as the ASGI server
   handed them over, the peer address, and what Django makes of them (is_secure() under the
   production SECURE_PROXY_SSL_HEADER, the host, the client address the audit trail and the
   throttles use), and how many body bytes arrived.
 
-Loaded by daphne in a process tests/deploy/proxy.py starts, with the test settings made to
+Loaded by uvicorn (config/web.py's options) in a process tests/deploy/proxy.py starts, with the test settings made to
 match the test process (its secret key, channel-layer, cache and Celery queue names) and
 the production settings that concern a proxy.
 """
@@ -86,9 +87,28 @@ async def _echo(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
+async def _socket(scope, receive, send) -> None:
+    accepted = False
+
+    async def send_told(message):
+        nonlocal accepted
+        if message["type"] == "websocket.accept":
+            accepted = True
+            print(f'"WSCONNECT {scope["path"]}"', flush=True)
+        await send(message)
+
+    try:
+        await beacon(scope, receive, send_told)
+    finally:
+        if accepted:
+            print(f'"WSDISCONNECT {scope["path"]}"', flush=True)
+
+
 async def application(scope, receive, send):
     if scope["type"] == "http" and scope["path"] == ECHO_PATH:
         return await _echo(scope, receive, send)
+    if scope["type"] == "websocket":
+        return await _socket(scope, receive, send)
 
     async def send_named(message):
         if message["type"] == "http.response.start":

@@ -1,6 +1,6 @@
 """Redis down: the emergency freeze still works, and no page answers 500.
 
-Beacon's web process (daphne, as `make run` and production run it) serves the private
+Beacon's web process (uvicorn, as `make run` and production run it) serves the private
 PostgreSQL and Redis; the test stops Redis and then does what a customer would: sign in,
 ask for a password reset, follow the "This wasn't me" link of a new-device alert and
 freeze the account, freeze from the security page, start a chat, check a channel on
@@ -23,16 +23,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
-from tests.faults.conftest import Process, Services, run_shell, wait_until
+from tests.faults.conftest import PYTHON, Process, Services, run_shell, wait_until
 from tests.servers import free_port
 
-DAPHNE = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "daphne")
 PASSWORD = "correct-horse-battery-9"
 # Generous: a request may wait out a socket timeout or two; this is a bound, not a timing.
 REQUEST_TIMEOUT = 60
@@ -140,22 +138,25 @@ class Browser:
 
 @pytest.fixture
 def web(services, env) -> Iterator[str]:
-    """daphne serving Beacon on the private servers; yields its base URL."""
+    """The web process (config/web.py) serving Beacon on the private servers; its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # As `make run` sets it (run_portal): links, and the origin its pages open sockets from.
     server_env = {**env, "BEACON_SITE_URL": base}
     server = Process(
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], server_env, "web"
+        [PYTHON, "-m", "config.web", "--host", "127.0.0.1", "--port", str(port)], server_env, "web"
     )
     # Counts an earlier test left in the fallback table (all from 127.0.0.1) start over.
     services.postgres.query("DELETE FROM core_ratelimit_fallback")
     try:
-        wait_until(lambda: Browser(base).get("/ping").status == 200, "daphne to answer /ping")
+        wait_until(
+            lambda: Browser(base).get("/ping").status == 200, "the web process to answer /ping"
+        )
         yield base
     finally:
         server.stop()
-        print(f"--- daphne's output\n{server.output()[-20000:]}")  # shown when the test fails
+        # shown when the test fails
+        print(f"--- the web process's output\n{server.output()[-20000:]}")
         server.close()
 
 

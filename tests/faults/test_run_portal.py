@@ -19,7 +19,7 @@ from tests.faults.conftest import PYTHON, Process, run_shell, wait_until
 from tests.faults.test_outbox_postgres_drops import NOTIFY, row
 from tests.servers import free_port
 
-PARTS = {"web": "daphne", "worker": " worker ", "beat": " beat "}
+PARTS = {"web": " config.web ", "worker": " worker ", "beat": " beat "}
 
 
 def children_of(pid: int) -> dict[str, int]:

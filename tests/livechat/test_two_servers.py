@@ -1,6 +1,6 @@
 """Two ASGI server processes sharing Redis: a frame sent to one reaches a socket on the
 other. This is how Beacon scales out (DESIGN.md, Runtime), so it is tested as it runs:
-two daphne processes on the test database, real websockets between them and this test.
+two web processes (uvicorn) on the test database, real websockets between them and this test.
 
 Two stories cross the servers: one customer with a tab on each, and the case issue 6
 names, the customer on one server and the agent's console socket (`/ws/chat/agent/`,

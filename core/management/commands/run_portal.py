@@ -110,7 +110,7 @@ class Command(BaseCommand):
     def _commands(self, host: str, port: str) -> dict[str, list[str]]:
         bin_dir = Path(sys.executable).parent
         return {
-            "web": [str(bin_dir / "daphne"), "-b", host, "-p", port, "config.asgi:application"],
+            "web": [sys.executable, "-m", "config.web", "--host", host, "--port", port],
             "worker": [
                 str(bin_dir / "celery"),
                 "-A",
@@ -152,7 +152,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: str, **options):
         # What the parts inherit: these settings (manage.py put them in the environment;
-        # daphne and Celery would otherwise start as production) and, unless set, links
+        # uvicorn and Celery would otherwise start as production) and, unless set, links
         # in emails to the address served here.
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
         os.environ.setdefault("BEACON_SITE_URL", local_site_url(host, port))

@@ -3,7 +3,7 @@ socket goes offline from their last heartbeat, and their chats return to the que
 the grace period after it is over (issue 16).
 
 Before, the socket count in Redis stayed up: the agent looked online for up to a day and
-their chats were never requeued. Tested as it runs: a daphne process on the test
+their chats were never requeued. Tested as it runs: a web process (uvicorn) on the test
 database, the agent's console socket from this test, the process killed with SIGKILL.
 """
 
