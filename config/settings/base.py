@@ -172,8 +172,19 @@ if REDIS_URL:
             # then died with "Timeout reading from redis". Give the read room. A Redis that
             # hangs on connect must not hold a socket's handshake for long: it is refused
             # with 4503 (core/sockets/consumer.py) and the browser retries.
+            # redis-py 8 caps a pool at 100 connections, and channels-redis has one pool
+            # per process: at 5,000 chat sockets the sends of a busy moment ran out and
+            # MaxConnectionsError took consumers down (bench/chat_load.py). Connections
+            # are opened only when needed; Redis allows 10,000 clients by default.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 2}]
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 2,
+                        "max_connections": 1000,
+                    }
+                ]
             },
         }
     }
