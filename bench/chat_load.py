@@ -57,6 +57,7 @@ import time
 import urllib.parse
 
 from _support import ROOT, django_on_scratch_database, drop_scratch_database, emit, percentile
+from servers import stop
 
 AGENTS = 50
 CONNECT_AT_ONCE = 100  # handshakes in flight at a time
@@ -129,18 +130,9 @@ def serve(port: int, server: str) -> None:
     if server == "uvicorn-wsproto":
         # uvicorn as Beacon would run it in production (config/web.py): the
         # wsproto protocol that keeps the head of an over-size message.
-        from config.web import UVICORN_OPTIONS
+        from config.web import serve as serve_uvicorn
 
-        uvicorn.run(
-            "chat_asgi:application",
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            loop="uvloop",
-            http="httptools",
-            backlog=4096,
-            **UVICORN_OPTIONS,
-        )
+        serve_uvicorn("chat_asgi:application", "127.0.0.1", port, log_level="warning", backlog=4096)
         return
     uvicorn.run(
         "chat_asgi:application",
@@ -950,13 +942,7 @@ def main() -> None:
     finally:
         if usage is not None:
             usage.close()
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop(servers)
         from django.db import connections
 
         connections.close_all()

@@ -37,7 +37,6 @@ import datetime as dt
 import http.client
 import io
 import json
-import multiprocessing
 import os
 import random
 import sys
@@ -48,7 +47,7 @@ from collections.abc import Iterable
 from itertools import islice
 
 from _support import django_on_scratch_database, drop_scratch_database, emit, summary_ms
-from servers import SECRET_KEY_ENV, SERVERS, start_servers, stop
+from servers import SECRET_KEY_ENV, SERVERS, run_clients, start_servers, stop
 
 NULL = r"\N"  # COPY … WITH (FORMAT csv, NULL '\N'): an unquoted empty field stays ''
 CHUNK_TICKETS = 20_000
@@ -737,22 +736,10 @@ def crowd(
     """`clients` processes sending requests for `seconds`, back to back (a closed loop:
     an agent team that never pauses) or with `think` seconds between them on average;
     returns requests per second and, per kind of request, the latency figures."""
-    out = multiprocessing.Queue()
     cookies = {name: (session.cookie, session.csrf) for name, session in sessions.items()}
-    workers = [
-        multiprocessing.Process(
-            target=_hammer,
-            args=(ports, plan, cookies, seconds, i * 7919, ping_only, think, out),
-        )
-        for i in range(clients)
-    ]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    results = [out.get() for _ in workers]
-    elapsed = time.perf_counter() - started
-    for worker in workers:
-        worker.join()
+    results, elapsed = run_clients(
+        _hammer, lambda i: (ports, plan, cookies, seconds, i * 7919, ping_only, think), clients
+    )
     merged: dict[str, list[float]] = {}
     for samples in results:
         for key, values in samples.items():

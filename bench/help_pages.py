@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import multiprocessing
 import random
 import sys
 import tempfile
@@ -46,7 +45,7 @@ from _support import (
     emit,
     summary_ms,
 )
-from servers import NO_PAGE_MEMORY_ENV, SERVERS, start_servers, stop
+from servers import NO_PAGE_MEMORY_ENV, SERVERS, run_clients, start_servers, stop
 
 SEARCHES = [
     "withdrawal not received",
@@ -146,18 +145,7 @@ def _client(ports: list[int], paths: list[str], seconds: float, seed: int, out) 
 def throughput(ports: list[int], paths: list[str], clients: int, seconds: float) -> dict:
     """`clients` processes, each with a connection to every server, asking for random
     paths for `seconds`; returns requests per second and latency percentiles."""
-    out = multiprocessing.Queue()
-    workers = [
-        multiprocessing.Process(target=_client, args=(ports, paths, seconds, i * 7919, out))
-        for i in range(clients)
-    ]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    results = [out.get() for _ in workers]
-    elapsed = time.perf_counter() - started
-    for worker in workers:
-        worker.join()
+    results, elapsed = run_clients(_client, lambda i: (ports, paths, seconds, i * 7919), clients)
     samples = [s for _, batch in results for s in batch]
     return {"per_s": round(sum(done for done, _ in results) / elapsed, 1), **summary_ms(samples)}
 

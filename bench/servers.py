@@ -13,12 +13,14 @@ run as a script, it is one server process:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 
 from _support import ROOT
 
@@ -79,19 +81,9 @@ def serve(port: int, server: str = "uvicorn") -> None:
         ).serve()
         return
     if server == "uvicorn":
-        import uvicorn
+        from config.web import serve as serve_uvicorn
 
-        from config.web import UVICORN_OPTIONS
-
-        uvicorn.run(
-            "config.asgi:application",
-            host="127.0.0.1",
-            port=port,
-            loop="uvloop",
-            http="httptools",
-            log_level="warning",
-            **UVICORN_OPTIONS,
-        )
+        serve_uvicorn("config.asgi:application", "127.0.0.1", port, log_level="warning")
         return
     from daphne.cli import CommandLineInterface
 
@@ -141,6 +133,24 @@ def _wait_until_listening(process: subprocess.Popen, port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise SystemExit("a server did not start")
+
+
+def run_clients(target: Callable, args_of: Callable[[int], tuple], clients: int) -> tuple:
+    """`clients` client processes, the i-th running target(*args_of(i), out) and putting
+    its one result on `out`; returns the results and the seconds from the first start to
+    the last result."""
+    out = multiprocessing.Queue()
+    workers = [
+        multiprocessing.Process(target=target, args=(*args_of(i), out)) for i in range(clients)
+    ]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    results = [out.get() for _ in workers]
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    return results, elapsed
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

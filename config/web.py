@@ -3,7 +3,7 @@
     python -m config.web --host 0.0.0.0 --port 8000
 
 What differs from uvicorn's defaults, and why, is UVICORN_OPTIONS. The tests and the
-benches that run uvicorn take the same options from here.
+benches that run uvicorn run it through `serve`, with these options.
 """
 
 from __future__ import annotations
@@ -25,14 +25,20 @@ UVICORN_OPTIONS = {
 }
 
 
-def main(argv: list[str] | None = None) -> None:
+def serve(app: str, host: str, port: int, **overrides: object) -> None:
+    """uvicorn serving `app` (an import string) with UVICORN_OPTIONS, and `overrides`
+    (a bench's log level or listen backlog)."""
     import uvicorn
 
+    uvicorn.run(app, host=host, port=port, **{**UVICORN_OPTIONS, **overrides})
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    uvicorn.run("config.asgi:application", host=args.host, port=args.port, **UVICORN_OPTIONS)
+    serve("config.asgi:application", args.host, args.port)
 
 
 if __name__ == "__main__":

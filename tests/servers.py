@@ -39,9 +39,8 @@ import json
 for name, value in json.loads(os.environ.get("BEACON_TEST_SETTINGS", "{}")).items():
     setattr(settings, name, value)  # production's value where a test needs it
 if sys.argv[2] == "uvicorn":
-    import uvicorn
-    from config.web import UVICORN_OPTIONS
-    uvicorn.run("config.asgi:application", host="127.0.0.1", port=int(sys.argv[1]), **UVICORN_OPTIONS)
+    from config.web import serve
+    serve("config.asgi:application", "127.0.0.1", int(sys.argv[1]))
 else:
     from daphne.cli import CommandLineInterface
     CommandLineInterface().run(["-b", "127.0.0.1", "-p", sys.argv[1], "config.asgi:application"])

@@ -198,9 +198,8 @@ def _shared_env(**extra: str) -> dict:
 
 WEB = """
 import sys
-import uvicorn
-from config.web import UVICORN_OPTIONS
-uvicorn.run("tests.deploy.web_app:application", host="127.0.0.1", port=int(sys.argv[1]), **UVICORN_OPTIONS)
+from config.web import serve
+serve("tests.deploy.web_app:application", "127.0.0.1", int(sys.argv[1]))
 """
 
 
