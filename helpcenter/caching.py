@@ -52,7 +52,7 @@ View = Callable[..., HttpResponse]
 
 
 @dataclass
-class _Page:
+class KeptPage:
     content: bytes
     content_type: str
     language: str
@@ -60,25 +60,28 @@ class _Page:
     generation: int
     replay: list[tuple[Callable[..., None], dict]] = field(default_factory=list)
 
+    def fresh(self, generation: int) -> bool:
+        return self.generation == generation and time.time() - self.rendered < MAX_AGE
 
-class _Pages:
-    """A small thread-safe LRU of rendered pages."""
+
+class PageMemory:
+    """A small thread-safe LRU of kept pages (anything with `fresh(generation)`)."""
 
     def __init__(self, size: int) -> None:
         self._size, self._lock, self._items = size, threading.Lock(), OrderedDict()
 
-    def get(self, key: tuple, generation: int) -> _Page | None:
+    def get(self, key: tuple, generation: int):
         with self._lock:
             page = self._items.get(key)
             if page is None:
                 return None
-            if page.generation != generation or time.time() - page.rendered >= MAX_AGE:
+            if not page.fresh(generation):
                 del self._items[key]
                 return None
             self._items.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: _Page) -> None:
+    def put(self, key: tuple, page) -> None:
         with self._lock:
             self._items[key] = page
             self._items.move_to_end(key)
@@ -90,7 +93,16 @@ class _Pages:
             self._items.clear()
 
 
-pages = _Pages(MAX_PAGES)
+pages = PageMemory(MAX_PAGES)
+# Whole responses for visitors without cookies, answered before the middleware stack
+# (helpcenter.kept_responses); each is as fresh as the kept page behind it.
+responses = PageMemory(MAX_PAGES)
+
+
+def forget_all() -> None:
+    """Drop every kept page and response in this process (content changed here)."""
+    pages.clear()
+    responses.clear()
 
 
 def is_public(request: HttpRequest) -> bool:
@@ -130,13 +142,26 @@ def _key(request: HttpRequest) -> tuple:
     )
 
 
-def _generation() -> int:
-    from helpcenter.search.cache import generation
+def generation() -> int:
+    """The search content generation: a kept page made before an edit is stale."""
+    from helpcenter.search import cache
 
-    return generation()
+    return cache.generation()
 
 
-def _from_page(page: _Page) -> HttpResponse:
+def replay(request: HttpRequest, page: KeptPage) -> None:
+    """Bump the counters the page bumped when it was rendered. A HEAD is nobody reading."""
+    if request.method != "HEAD":
+        for counter, counted in page.replay:
+            counter(**counted)
+
+
+def kept_page(request: HttpRequest) -> KeptPage | None:
+    """The kept page this request was answered with, if any (for kept_responses)."""
+    return getattr(request, "_helpcenter_page", None)
+
+
+def _from_page(page: KeptPage) -> HttpResponse:
     response = HttpResponse(page.content, content_type=page.content_type)
     response["Content-Language"] = page.language
     response["Last-Modified"] = http_date(page.rendered)
@@ -144,23 +169,24 @@ def _from_page(page: _Page) -> HttpResponse:
 
 
 def _render(request: HttpRequest, view: View, args, kwargs) -> HttpResponse:
-    key, generation = _key(request), _generation()
-    page = pages.get(key, generation)
+    key, current = _key(request), generation()
+    page = pages.get(key, current)
     if page is not None:
-        for counter, counted in page.replay if request.method != "HEAD" else []:
-            counter(**counted)
+        replay(request, page)
+        request._helpcenter_page = page
         return _from_page(page)
     response = view(request, *args, **kwargs)
     if response.status_code == 200 and not response.streaming and not response.cookies:
-        page = _Page(
+        page = KeptPage(
             response.content,
             response["Content-Type"],
             translation.get_language(),
             time.time(),
-            generation,
+            current,
             request._helpcenter_replay,
         )
         pages.put(key, page)
+        request._helpcenter_page = page
         response["Last-Modified"] = http_date(page.rendered)
     return response
 

@@ -89,7 +89,7 @@ def search_caches_clear() -> None:
     """Make this process see content changes at once, and the others within a second
     (search/cache.py's generation)."""
     generation_bump()
-    caching.pages.clear()
+    caching.forget_all()
     backends.clear_cache()
     engine.clear_cache()
     typos.clear_cache()

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "core.logs.RequestIdMiddleware",
     # /ping (liveness) and /healthz (readiness) answer here: no session, database or host check.
     "core.health.ProbeMiddleware",
+    # A kept help page for a visitor without cookies, before the session and the rest.
+    "helpcenter.kept_responses.KeptResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

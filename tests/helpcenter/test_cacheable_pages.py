@@ -24,9 +24,9 @@ PUBLIC = "public, max-age=60, stale-while-revalidate=300"
 
 @pytest.fixture(autouse=True)
 def _no_pages_kept():
-    caching.pages.clear()
+    caching.forget_all()
     yield
-    caching.pages.clear()
+    caching.forget_all()
 
 
 @pytest.fixture
