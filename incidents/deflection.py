@@ -6,12 +6,15 @@ person and incident, for as long as the incident can last.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Q
 
 from incidents.models import Incident, IncidentLink
+
+logger = logging.getLogger(__name__)
 
 SEEN_SECONDS = 14 * 24 * 3600
 
@@ -25,14 +28,22 @@ def _count_key(incident_id: int) -> str:
 
 
 def form_notice_seen(*, incident_id: int, user_id: int) -> None:
-    """A signed-in customer was shown the incident on the request form (once counted)."""
-    if cache.add(_seen_key(incident_id, user_id), 1, SEEN_SECONDS):
-        cache.add(_count_key(incident_id), 0, SEEN_SECONDS)
-        cache.incr(_count_key(incident_id))
+    """A signed-in customer was shown the incident on the request form (once counted).
+    The figures are best effort: without the cache (Redis down) the form still shows."""
+    try:
+        if cache.add(_seen_key(incident_id, user_id), 1, SEEN_SECONDS):
+            cache.add(_count_key(incident_id), 0, SEEN_SECONDS)
+            cache.incr(_count_key(incident_id))
+    except Exception:
+        logger.warning("incident form notice not counted", exc_info=True)
 
 
 def saw_form_notice(*, incident_id: int, user_id: int) -> bool:
-    return cache.get(_seen_key(incident_id, user_id)) is not None
+    try:
+        return cache.get(_seen_key(incident_id, user_id)) is not None
+    except Exception:
+        logger.warning("incident form notice unknown", exc_info=True)
+        return False
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,15 @@ def figures(incident: Incident) -> Figures:
         tickets=len(tickets),
         chats=linked.exclude(conversation=None).count(),
         to_review=links.filter(state=IncidentLink.State.REVIEW).count(),
-        form_shown=int(cache.get(_count_key(incident.pk)) or 0),
+        form_shown=_form_shown(incident.pk),
         filed_anyway=filed_anyway,
         bot_closed=bot_closed,
     )
+
+
+def _form_shown(incident_id: int) -> int:
+    try:
+        return int(cache.get(_count_key(incident_id)) or 0)
+    except Exception:
+        logger.warning("incident form figures unavailable", exc_info=True)
+        return 0

@@ -11,12 +11,15 @@ withdrawal question) says nothing: withdrawals go on for every other coin.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
 
 from incidents.models import Incident
+
+logger = logging.getLogger(__name__)
 
 # Words that name a feature, in both languages; lower case.
 FEATURE_WORDS: dict[str, tuple[str, ...]] = {
@@ -60,11 +63,19 @@ class Match:
 
 def active_incidents() -> list[Incident]:
     """The active incidents, from the cache (every ticket and bot answer asks; there are
-    usually none). services clears it on every change."""
-    found = cache.get(ACTIVE_CACHE_KEY)
+    usually none). services clears it on every change. Without the cache (Redis down)
+    they are read each time: a customer's request or chat must not fail for it."""
+    try:
+        found = cache.get(ACTIVE_CACHE_KEY)
+    except Exception:
+        logger.warning("active incidents not cached", exc_info=True)
+        return list(Incident.objects.filter(status=Incident.Status.ACTIVE))
     if found is None:
         found = list(Incident.objects.filter(status=Incident.Status.ACTIVE))
-        cache.set(ACTIVE_CACHE_KEY, found, ACTIVE_CACHE_SECONDS)
+        try:
+            cache.set(ACTIVE_CACHE_KEY, found, ACTIVE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("active incidents not cached", exc_info=True)
     return found
 
 

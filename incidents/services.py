@@ -49,7 +49,8 @@ def _clean_list(values, *, upper: bool = False, allowed=None) -> list[str]:
 
 
 def _forget_active() -> None:
-    transaction.on_commit(lambda: cache.delete(ACTIVE_CACHE_KEY))
+    # robust: the change is committed; without the cache the list is read each time anyway.
+    transaction.on_commit(lambda: cache.delete(ACTIVE_CACHE_KEY), robust=True)
 
 
 def _banner_text(incident: Incident) -> tuple[str, str]:

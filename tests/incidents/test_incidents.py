@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -334,3 +335,29 @@ def test_the_incident_page_counts_who_the_form_and_the_bot_spared(
     assert (figures.tickets, figures.chats) == (1, 1)
     assert (figures.form_shown, figures.filed_anyway, figures.form_deflected) == (3, 1, 2)
     assert figures.bot_closed == 1
+
+
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+def test_while_the_cache_is_down_requests_are_still_filed_linked_and_told(
+    incident, user_factory, client, lead, django_capture_on_commit_callbacks
+):
+    lin = user_factory(email="lin@example.test")
+    client.force_login(lin)
+    client.cookies["beacon_language"] = "zh-hans"
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        form = client.get(reverse("tickets:new") + "?type=withdrawal-problem")
+        linked = withdrawal(lin)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.incident_post_update(
+                actor=lead, incident=incident, body_en="Still queued.", body_zh_hans="仍在排队。"
+            )
+    assert form.status_code == 200 and "波场网络拥堵" in form.content.decode()
+    assert IncidentLink.objects.get(ticket=linked).state == "linked"
