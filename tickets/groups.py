@@ -21,7 +21,15 @@ def ticket_group(number: str) -> str:
 
 def queues_changed_on_commit() -> None:
     """Tell every open console to refresh its counts once the change is committed (in a
-    ticket batch, at most once a second and once at its end: tickets.batch)."""
+    ticket batch, at most once a second and once at its end: tickets.batch).
+
+    The counts consoles keep (tickets.console.count_cache) go stale now, for a reader in
+    this very transaction, and again at commit, so nobody keeps counts read in between.
+    """
+    from tickets.console.count_cache import counts_changed
+
+    counts_changed()
+    transaction.on_commit(counts_changed, robust=True)
     if not batch.in_batch():
         broadcast_on_commit(queues_group(), {"type": "queues.changed"})
         return

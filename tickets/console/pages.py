@@ -16,6 +16,7 @@ from accounts.models import Role, User
 from accounts.selectors import AccountSecurity
 from core.exceptions import ApplicationError
 from tickets import selectors, services, workflow
+from tickets.console.count_cache import queue_counts_kept
 from tickets.console.filters import _small_int
 from tickets.console.queues import (
     DEFAULT_QUEUE,
@@ -24,7 +25,6 @@ from tickets.console.queues import (
     TYPE_PREFIX,
     Queue,
     S,
-    queue_counts,
     queue_filter,
     queue_page,
 )
@@ -81,7 +81,7 @@ def queue_nav(*, user: User, queue: str, lang: str) -> QueueNav:
     """The queues `user` sees; an unknown key stands for the default queue."""
     queue = queue if queue_filter(user=user, queue=queue) is not None else DEFAULT_QUEUE
     types = list(selectors.ticket_types_for_staff(user=user))
-    counts = queue_counts(user=user, types=types)
+    counts = queue_counts_kept(user=user, types=types)
     return QueueNav(
         queue=queue,
         fixed_queues=[Queue(key, label, counts.get(key)) for key, (label, _f) in QUEUES.items()],
