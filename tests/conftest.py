@@ -90,6 +90,25 @@ def customer(user_factory):
     return user_factory(email="customer@example.test")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_run(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Threads that outlive their tests (the websocket consumers' database threads, a
+    server a test ran in this process) keep their own connections to the test database;
+    end them before it is dropped, or dropping it fails ("being accessed by other users")
+    and the database is left behind."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 SHARED = Path(os.environ.get("BEACON_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 
 
