@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from accounts.twofactor.rules import ACTIVE_TYPES, missing_factor
+from accounts.twofactor.rules import has_active_factor, missing_factor
 
 
 def staff_area_closed_to(user) -> bool:
@@ -25,4 +24,4 @@ class StaffUseTwoFactor(BasePermission):
         user = request.user
         if not settings.BEACON_STAFF_MFA_REQUIRED or not user or not user.is_authenticated:
             return True
-        return not user.is_staff or is_mfa_enabled(user, ACTIVE_TYPES)
+        return not user.is_staff or has_active_factor(user)

@@ -11,12 +11,30 @@ pages' middleware, the API's permission and every websocket apply.
 from __future__ import annotations
 
 import enum
+import time
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 
 ACTIVE_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+# A console page asked the database five or six times whether its agent has a factor
+# (the middleware, the console's door, each visibility rule: issue 19). The answer is
+# kept on the user object for a second: once per request, while a socket's later checks
+# on its long-lived user object still see a factor removed since.
+FACTOR_MEMORY_SECONDS = 1.0
+_MEMORY = "_beacon_active_factor"
+
+
+def has_active_factor(user) -> bool:
+    """Whether `user` has an active authenticator (TOTP or passkey)."""
+    now = time.monotonic()
+    kept = getattr(user, _MEMORY, None)
+    if kept is not None and now - kept[0] < FACTOR_MEMORY_SECONDS:
+        return kept[1]
+    answer = is_mfa_enabled(user, ACTIVE_TYPES)
+    setattr(user, _MEMORY, (now, answer))
+    return answer
 
 
 class MissingFactor(enum.Enum):
@@ -31,6 +49,6 @@ def missing_factor(user, *, staff_area: bool) -> MissingFactor | None:
     needs_one = user.mfa_reenrolment_required or (
         staff_area and settings.BEACON_STAFF_MFA_REQUIRED and user.is_staff
     )
-    if not needs_one or is_mfa_enabled(user, ACTIVE_TYPES):
+    if not needs_one or has_active_factor(user):
         return None
     return MissingFactor.REENROLMENT if user.mfa_reenrolment_required else MissingFactor.STAFF
