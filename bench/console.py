@@ -380,6 +380,7 @@ def create_people(agent_count: int = 10) -> dict:
     """Teams, agents (agent0 is the measured one), a supervisor, ~1,000 requesters."""
     from accounts.models import Role, User
     from accounts.services import user_role_grant
+    from accounts.twofactor.demo import demo_totp_ensure
     from tickets.models import Team, TicketType
 
     teams = {}
@@ -400,6 +401,8 @@ def create_people(agent_count: int = 10) -> dict:
         teams[slug].members.add(*members)
     supervisor = User.objects.create_user("supervisor@bench.test", first_name="Sam")
     user_role_grant(user=supervisor, role=Role.SUPERVISOR)
+    for staff in [*agents, supervisor]:
+        demo_totp_ensure(staff)  # the servers apply production's 2FA rule to staff
     customer = User.objects.create_user("customer@bench.test", first_name="Casey")
     user_role_grant(user=customer, role=Role.CUSTOMER)
 

@@ -61,6 +61,9 @@ def serve(port: int, server: str = "uvicorn") -> None:
 
     settings.DATABASES["default"] = env.database_settings(os.environ["DATABASE_URL"])
     settings.LOGGING = {"version": 1, "root": {"level": "WARNING"}}
+    # As production: staff pages check the 2FA rule (config.settings.test turns it off);
+    # the benches' staff have a factor (console.py).
+    settings.BEACON_STAFF_MFA_REQUIRED = True
     if os.environ.get(SECRET_KEY_ENV):
         settings.SECRET_KEY = os.environ.pop(SECRET_KEY_ENV)
     if os.environ.get(NO_PAGE_MEMORY_ENV):
