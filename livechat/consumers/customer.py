@@ -18,6 +18,7 @@ from core.sockets import run_blocking
 from livechat import bot
 from livechat.groups import conversation_group, conversation_staff_group
 from livechat.models import ChatMessage, Conversation
+from livechat.open_chats import open_chats
 from livechat.selectors import conversation_for_participant, messages_after
 from livechat.services.conversations import (
     conversation_customer_seen,
@@ -28,7 +29,6 @@ from livechat.services.conversations import (
     conversation_read,
 )
 from livechat.services.messages import message_frame, message_post_by_customer
-from livechat.services.presence import heartbeat_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +65,22 @@ class CustomerChatConsumer(AccountSocket):
     def groups_to_join(self) -> list[str]:
         return [conversation_group(self.conversation.public_id)]
 
-    def heartbeat_seconds(self) -> float:
-        # Beats tell the queue the visitor is still here (conversations_end_abandoned).
-        return heartbeat_seconds()
+    # No beat of its own: the process beats for all its open chats (livechat.open_chats),
+    # which tells the queue the visitor is still here (conversations_end_abandoned).
+    open_here: int | None = None
 
-    def on_heartbeat(self) -> None:
-        conversation_customer_seen(conversation=self.conversation)
+    async def __call__(self, scope, receive, send):
+        try:
+            return await super().__call__(scope, receive, send)
+        finally:
+            if self.open_here is not None:  # closed, or the server cancelled the socket
+                open_chats.closed(self.open_here)
+
+    async def websocket_connect(self, message: dict) -> None:
+        await super().websocket_connect(message)
+        if not self.closed:
+            self.open_here = self.conversation.pk
+            open_chats.opened(self.open_here)
 
     async def on_disconnect(self) -> None:
         await super().on_disconnect()

@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from livechat.models import Conversation
+from livechat.open_chats import open_chats
 from livechat.services.conversations import ABANDONED_AFTER, conversations_end_abandoned
 from livechat.services.queue import queue_positions
 from tests.livechat.consumers.conftest import FRAME_WAIT, open_chat, person, start_chat
@@ -37,6 +38,11 @@ def waiting_ids() -> set[str]:
 
 
 @database_sync_to_async
+def pk_of(chat) -> int:
+    return Conversation.objects.get(public_id=chat.public_id).pk
+
+
+@database_sync_to_async
 def status_of(chat) -> str:
     return Conversation.objects.get(public_id=chat.public_id).status
 
@@ -52,11 +58,12 @@ async def test_a_visitor_who_closes_the_tab_leaves_the_queue_and_one_still_here_
     await gone_tab.disconnect()
     # then: within the allowance (a page change, a dropped network) nothing is ended
     assert await sweep_later(ABANDONED_AFTER.total_seconds() / 60 - 0.5) == 0
-    # when: three minutes pass, in which the open tab beats (as it does every
-    # BEACON_CHAT_HEARTBEAT_SECONDS) and the closed one cannot
+    # when: three minutes pass, in which the process beats for the chats open in it (as
+    # it does every BEACON_CHAT_HEARTBEAT_SECONDS); the closed tab's chat is not among them
     await three_minutes_pass()
-    await here_tab.send_input({"type": "socket.heartbeat"})
-    assert await here_tab.receive_nothing(0.5)
+    open_here = open_chats.conversation_ids()
+    assert await pk_of(here) in open_here and await pk_of(gone) not in open_here
+    await open_chats.beat()
     # then: the sweep ends only the one who left; the queue no longer counts them
     assert await sweep_later(0) == 1
     assert (await status_of(gone), await status_of(here)) == ("ended", "queued")
