@@ -207,16 +207,22 @@ def public_page(view: View) -> View:
         public = request._helpcenter_public and not response.cookies
         response["Cache-Control"] = PUBLIC if public else PRIVATE
         set_response_etag(response)
-        conditional = get_conditional_response(
-            request,
-            etag=response["ETag"],
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
-        )
-        if conditional is not response or request.method != "HEAD":
-            return conditional
-        response["Content-Length"] = str(len(response.content))
-        response.content = b""
-        return response
+        return conditional_answer(request, response)
 
     return require_safe(wrapper)
+
+
+def conditional_answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A 304 when the request's validators match the response's ETag or Last-Modified; the
+    response without its body (and with its length) for a HEAD; else the response."""
+    conditional = get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+    if conditional is not response or request.method != "HEAD":
+        return conditional
+    response["Content-Length"] = str(len(response.content))
+    response.content = b""
+    return response

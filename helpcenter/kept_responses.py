@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import parse_http_date_safe
 
 from accounts.security.devices import DEVICE_COOKIE
 from helpcenter import caching
@@ -109,14 +107,4 @@ class KeptResponseMiddleware:
         response = HttpResponse(kept.content)
         for name, value in kept.headers:
             response[name] = value
-        conditional = get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
-        )
-        if conditional is not response or request.method != "HEAD":
-            return conditional
-        response["Content-Length"] = str(len(kept.content))
-        response.content = b""
-        return response
+        return caching.conditional_answer(request, response)
