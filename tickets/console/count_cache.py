@@ -3,7 +3,8 @@
 Counting the open tickets by queue is the dearest statement of a console page at
 1,000,000 tickets (11–19 ms, issue 19), yet the counts only move when a ticket does. Every
 change that moves them already tells the open consoles (tickets.groups); it now also
-bumps a generation here, at commit and before the consoles hear of it. A person's counts
+bumps a generation here, when the change is made and again at commit, before the
+consoles hear of it. A person's counts
 are kept with the generation they were counted under, for at most TTL seconds: breaches
 and "recently solved" move with the clock, not with a change, and a person's team or
 role can change without a ticket changing. Without the shared cache they are counted
@@ -32,7 +33,8 @@ def _counts_key(user: User) -> str:
 
 
 def counts_changed() -> None:
-    """A change that moves queue counts has committed: kept counts are stale."""
+    """A change that moves queue counts was made, or has just committed (tickets.groups
+    calls this at both moments): counts kept until now are stale."""
     try:
         cache.add(GENERATION_KEY, 0, timeout=None)
         cache.incr(GENERATION_KEY)
