@@ -828,9 +828,10 @@ def main() -> None:
     parser.add_argument(
         "--server",
         choices=SERVERS,
-        default="uvicorn",
-        help="the ASGI server (uvicorn: what every figure in bench/README.md before issue "
-        "19's comparison used; daphne: production's)",
+        default="uvicorn-wsproto",
+        help="the ASGI server (uvicorn-wsproto: production's, config/web.py; uvicorn with "
+        "its websockets protocol: what every figure in bench/README.md before issue 19's "
+        "comparison used)",
     )
     parser.add_argument(
         "--channel-layer",
