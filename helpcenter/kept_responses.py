@@ -27,6 +27,8 @@ from accounts.security.devices import DEVICE_COOKIE
 from helpcenter import caching
 
 Handler = Callable[[HttpRequest], HttpResponse]
+# Accept-Language and the query string together; longer requests take the whole stack.
+MAX_KEY_CHARS = 1024
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class KeptResponseMiddleware:
         cookies = request.COOKIES
         if not self.harmless_cookies.issuperset(cookies):
             return None
+        accept_language = meta.get("HTTP_ACCEPT_LANGUAGE", "")
+        query = meta.get("QUERY_STRING", "")
+        if len(accept_language) + len(query) > MAX_KEY_CHARS:
+            return None  # a key this long is not a browser's: not worth a place in memory
         return (
             request.scheme,
             meta.get("HTTP_HOST"),
@@ -82,8 +88,8 @@ class KeptResponseMiddleware:
             meta.get("SERVER_PORT"),
             meta.get("HTTP_X_FORWARDED_HOST"),
             request.path,
-            meta.get("QUERY_STRING", ""),
-            meta.get("HTTP_ACCEPT_LANGUAGE"),
+            query,
+            accept_language,
             cookies.get(settings.LANGUAGE_COOKIE_NAME),
             cookies.get(settings.TIMEZONE_COOKIE_NAME),
         )

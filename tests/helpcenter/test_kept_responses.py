@@ -118,3 +118,12 @@ def test_a_refused_or_private_answer_is_never_kept(fees):
         assert missing.status_code == 404 and not _answered_early(missing)
         login = Client().get("/accounts/login/")
         assert not _answered_early(login)
+
+
+def test_a_huge_accept_language_or_query_takes_the_whole_stack(fees):
+    huge = "en;q=0.9," * 200
+    for _ in range(2):
+        response = Client(HTTP_ACCEPT_LANGUAGE=huge).get(ARTICLE)
+        assert response.status_code == 200 and not _answered_early(response)
+        search = Client().get("/help/search/", {"q": "fees", "x": "y" * 2000})
+        assert search.status_code == 200 and not _answered_early(search)
