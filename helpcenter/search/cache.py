@@ -10,6 +10,8 @@ from typing import Generic, TypeVar
 
 from django.core.cache import cache
 
+from core.generations import generation_bump as shared_generation_bump
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
@@ -34,12 +36,11 @@ def generation() -> int:
 
 
 def generation_bump() -> None:
-    """Tell every process that search content changed."""
-    try:
-        cache.add(GENERATION_KEY, 0, timeout=None)
-        _seen["value"], _seen["checked"] = cache.incr(GENERATION_KEY), time.monotonic()
-    except Exception:  # the cache down: other processes follow within their TTL
-        logger.warning("search generation not bumped", exc_info=True)
+    """Tell every process that search content changed (without the cache, other
+    processes follow within their TTL)."""
+    bumped = shared_generation_bump(GENERATION_KEY)
+    if bumped is not None:
+        _seen["value"], _seen["checked"] = bumped, time.monotonic()
 
 
 class Refreshing(Generic[T]):

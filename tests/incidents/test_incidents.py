@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -20,6 +19,7 @@ from livechat.models import ChatMessage
 from livechat.services.conversations import conversation_start
 from livechat.services.messages import message_post
 from notifications.models import Notification
+from tests.cache_down import cache_unreachable
 from tickets.models import Ticket, TicketMessage, TicketType
 from tickets.services import ticket_create
 
@@ -337,22 +337,13 @@ def test_the_incident_page_counts_who_the_form_and_the_bot_spared(
     assert figures.bot_closed == 1
 
 
-UNREACHABLE_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-}
-
-
 def test_while_the_cache_is_down_requests_are_still_filed_linked_and_told(
     incident, user_factory, client, lead, django_capture_on_commit_callbacks
 ):
     lin = user_factory(email="lin@example.test")
     client.force_login(lin)
     client.cookies["beacon_language"] = "zh-hans"
-    with override_settings(CACHES=UNREACHABLE_CACHE):
+    with cache_unreachable():
         form = client.get(reverse("tickets:new") + "?type=withdrawal-problem")
         linked = withdrawal(lin)
         with django_capture_on_commit_callbacks(execute=True):

@@ -10,10 +10,11 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
 from accounts.services import user_role_grant
+from tests.cache_down import cache_unreachable
 from tickets import services
 from tickets.console.count_cache import queue_counts_kept
 from tickets.models import TicketType
@@ -21,13 +22,6 @@ from tickets.models import TicketType
 pytestmark = pytest.mark.django_db
 
 COUNTING = 'AS "n_unassigned"'
-UNREACHABLE_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-}
 
 
 @pytest.fixture
@@ -113,7 +107,7 @@ def test_counts_read_before_a_commit_are_not_kept_after_it(
 
 
 def test_without_the_shared_cache_the_counts_are_counted_each_time(customer, agent):
-    with override_settings(CACHES=UNREACHABLE_CACHE):
+    with cache_unreachable():
         new_ticket(customer)
         first = queue_counts_kept(user=agent)["unassigned"]
         new_ticket(customer, "And my withdrawal?")

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 
 from accounts.models import User
+from core.generations import generation_bump
 from tickets.console.queues import queue_counts
 from tickets.models import TicketType
 
@@ -35,11 +36,7 @@ def _counts_key(user: User) -> str:
 def counts_changed() -> None:
     """A change that moves queue counts was made, or has just committed (tickets.groups
     calls this at both moments): counts kept until now are stale."""
-    try:
-        cache.add(GENERATION_KEY, 0, timeout=None)
-        cache.incr(GENERATION_KEY)
-    except Exception:  # the cache down: nothing is kept either
-        logger.warning("console counts generation not bumped", exc_info=True)
+    generation_bump(GENERATION_KEY)
 
 
 def queue_counts_kept(*, user: User, types: Iterable[TicketType] = ()) -> dict[str, int]:
