@@ -8,7 +8,7 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - wrong-answer rate: answerable questions answered, but with none of the expected ones;
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
-Seven sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
+Eight sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
 `held` halves of bench/fresh_queries.yaml (issue 18), the first two judge sets `judge`
 (bench/judge_queries.yaml) and `judge2` (bench/judge2_queries.yaml, harder), `judge3`
 (bench/judge3_queries.yaml) and `judge4` (bench/judge4_queries.yaml). The bot's
@@ -16,7 +16,8 @@ confidence model and thresholds (helpcenter/search/confidence.py) were fitted by
 bench/fit_confidence.py on the first five (and bench/unanswerable_queries.yaml): judge
 and judge2 were scored before that fit and became fitting material. judge3 was written blind and committed before any result
 on it was seen and is never fitted on: those are the figures to believe. judge4
-(bench/judge4_queries.yaml) was written blind after judge3 was scored.
+(bench/judge4_queries.yaml) was written blind after judge3 was scored, and judge5
+(bench/judge5_queries.yaml) after judge4 was.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.
@@ -34,7 +35,7 @@ from _support import ROOT, django_on_scratch_database, drop_scratch_database, em
 LANGS = ("en", "zh-hans")
 
 
-SETS = ("own", "fit", "held", "judge", "judge2", "judge3", "judge4")
+SETS = ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5")
 
 
 def load_questions(quick: bool) -> list[dict]:

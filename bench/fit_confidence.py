@@ -113,7 +113,7 @@ POOLED_JUDGES = (
     ("judge2", "judge2_queries.yaml"),
     ("judge3", "judge3_queries.yaml"),
 )
-JUDGES = (("judge4", "judge4_queries.yaml"),)
+JUDGES = (("judge4", "judge4_queries.yaml"), ("judge5", "judge5_queries.yaml"))
 
 
 def load_sets(sets) -> list[dict]:
@@ -400,7 +400,7 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
     )
     figures = {}
     pooled = {"own", "fit", "held", "judge", "judge2", "judge3"}
-    for split in ("own", "fit", "held", "judge", "judge2", "judge3", "pool", "judge4"):
+    for split in ("own", "fit", "held", "judge", "judge2", "judge3", "pool", "judge4", "judge5"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)

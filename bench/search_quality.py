@@ -14,7 +14,8 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
   the third round;
 - `judge3`: bench/judge3_queries.yaml, written blind after those were scored, never
   fitted on: the figures to believe;
-- `judge4`: bench/judge4_queries.yaml, written blind after judge3 was scored.
+- `judge4`: bench/judge4_queries.yaml, written blind after judge3 was scored;
+- `judge5`: bench/judge5_queries.yaml, written blind after judge4 was scored.
 
 Unanswerable questions of each set give its "no good match" rate.
 
@@ -36,7 +37,8 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge, judge2, judge3, judge4); --quick:
+    """Every query with its `set` (own, fit, held, judge, judge2, judge3, judge4,
+    judge5); --quick:
     a quarter of own and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:
@@ -199,7 +201,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
-    for name in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4"):
+    for name in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5"):
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"
             if key in full:
