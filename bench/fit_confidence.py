@@ -6,10 +6,10 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first three judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
-  judge3_queries.yaml: `judge`, `judge2`, `judge3`), all of which have been scored, so
-  they are fitting material now;
-- the JUDGE set, bench/judge4_queries.yaml (`judge4`): written blind after the others
+  `own`) and the first four judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  judge3_queries.yaml, judge4_queries.yaml: `judge` to `judge4`), all of which have been
+  scored, so they are fitting material now;
+- the JUDGE set, bench/judge5_queries.yaml (`judge5`): written blind after the others
   were scored, never fitted on. Its candidates are collected (and cached) with the
   pool's, but it is scored only with --judge, once the choices are final.
 
@@ -30,7 +30,7 @@ matching off):
    for the second and third answers, and search's "no good match" bar (the highest hiding the right article of
    <= 2 % of answerable questions);
 3. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and (with --judge) on judge4.
+   pool, in-sample on the pool, and (with --judge) on judge5.
 
 With --write the fitted block of confidence.py is replaced (between its markers).
 
@@ -49,7 +49,7 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on 5-fold cross-validation over the pool (out-of-fold
-# figures per language; bench/README.md), never on judge4 (judge3 before it).
+# figures per language; bench/README.md), never on judge5 (judge4, judge3 before it).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
 PENALTY = 1.0
@@ -112,8 +112,9 @@ POOLED_JUDGES = (
     ("judge", "judge_queries.yaml"),
     ("judge2", "judge2_queries.yaml"),
     ("judge3", "judge3_queries.yaml"),
+    ("judge4", "judge4_queries.yaml"),
 )
-JUDGES = (("judge4", "judge4_queries.yaml"), ("judge5", "judge5_queries.yaml"))
+JUDGES = (("judge5", "judge5_queries.yaml"),)
 
 
 def load_sets(sets) -> list[dict]:
@@ -125,14 +126,14 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge, judge2 and judge3."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge to judge4."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
-    the third round), judge3 (bench/judge3_queries.yaml; fitting material since the fourth)
-    and judge4 (bench/judge4_queries.yaml, written blind after judge3 was scored; never
+    the third round), judge3 (fitting material since the fourth), judge4 (since the fifth)
+    and judge5 (bench/judge5_queries.yaml, written blind after judge4 was scored; never
     fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
@@ -399,8 +400,8 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
         f"{'set':<22}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
     figures = {}
-    pooled = {"own", "fit", "held", "judge", "judge2", "judge3"}
-    for split in ("own", "fit", "held", "judge", "judge2", "judge3", "pool", "judge4", "judge5"):
+    pooled = {"own", "fit", "held", "judge", "judge2", "judge3", "judge4"}
+    for split in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "pool", "judge5"):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)
@@ -533,7 +534,7 @@ def main() -> None:
                 bot_t,
                 companion,
                 search_t,
-                f"{name}, final models (fitted on the pool; judge4 never)",
+                f"{name}, final models (fitted on the pool; judge5 never)",
             )
             print("relevance:", dict(zip(rank_names, ranker.weights, strict=True)), ranker.bias)
             print("confidence:", dict(zip(names, model.weights, strict=True)), model.bias)
