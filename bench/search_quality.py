@@ -150,7 +150,7 @@ def embeddings_from_cache() -> int:
         return 0
     known = pickle.loads(EMBEDDING_CACHE.read_bytes())
     reused = 0
-    for article in Article.objects.only("id", "title", "tags", "summary", "body_text"):
+    for article in Article.objects.only("id", "title", "tags", "summary", "body_text", "body_html"):
         digest = semantic.passage_hash(article)
         if digest in known:
             Article.objects.filter(id=article.id).update(

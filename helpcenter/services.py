@@ -194,7 +194,7 @@ def synonym_save(*, synonym: SearchSynonym) -> SearchSynonym:
 
 
 def _embed(articles: list[Article]) -> None:
-    vectors = semantic.embed_passages([semantic.passage_text(a) for a in articles])
+    vectors = semantic.embed_articles(articles)
     for article, vector in zip(articles, vectors, strict=True):
         Article.objects.filter(id=article.id).update(  # updated_at tells processes to reload
             embedding=vector,
@@ -204,7 +204,7 @@ def _embed(articles: list[Article]) -> None:
 
 
 def _embedding_fields() -> tuple[str, ...]:
-    return ("id", "title", "tags", "summary", "body_text", "embedding_hash")
+    return ("id", "title", "tags", "summary", "body_text", "body_html", "embedding_hash")
 
 
 def article_embed(*, article_ids: list[int]) -> int:

