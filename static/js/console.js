@@ -7,7 +7,7 @@
   var number = root.getAttribute("data-ticket") || "";
   var delay = 1000, socket, refreshTimer, lastTyping = 0;
 
-  function refreshCounts() {
+  function refreshCounts(wait) {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
       var nav = document.getElementById("queue-nav");
@@ -16,8 +16,11 @@
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) { nav.innerHTML = html; })
         .catch(function () { /* the counts stay as they were until the next change */ });
-    }, 800);
+    }, wait === undefined ? 800 : wait);
   }
+  // Drawn with counts from before the latest change (count_cache.py): fresh ones at once.
+  var rail = document.getElementById("queue-nav");
+  if (rail && rail.hasAttribute("data-counts-stale")) { refreshCounts(0); }
 
   var others = {};
   function showPresence() {

@@ -251,3 +251,19 @@ def test_times_show_in_the_browsers_time_zone(browser, live_server, seeded_types
     expect(created).to_have_text("March 2, 2026, 7:05 a.m.")
     expect(created).to_have_attribute("title", re.compile(r"\(Asia/Shanghai\)$"))
     context.close()
+
+
+def test_a_ticket_page_drawn_with_counts_from_before_a_change_refreshes_them(sign_in, seeded_types):  # noqa: F811
+    # given: Omar's console counted three unassigned tickets (kept), then three more arrived
+    customer = make_person("lin@example.test", first_name="Lin")
+    agent = make_person("omar@example.test", role=Role.AGENT, first_name="Omar")
+    first = off_the_browser_loop(lambda: _tickets(customer))[0]
+    desk = sign_in(agent)
+    desk.goto("/console/?queue=unassigned")
+    unassigned = desk.locator("#queue-nav li", has_text="Unassigned").locator(".queue-count")
+    expect(unassigned).to_have_text(re.compile(r"^3\b"))
+    off_the_browser_loop(lambda: _tickets(customer))
+    # when: he opens a ticket (the page is drawn with the kept count, marked stale)
+    desk.goto(f"/console/tickets/{first.number}/")
+    # then: the rail fetches the current counts by itself
+    expect(unassigned).to_have_text(re.compile(r"^6\b"))

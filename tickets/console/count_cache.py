@@ -9,6 +9,12 @@ are kept with the generation they were counted under, for at most TTL seconds: b
 and "recently solved" move with the clock, not with a change, and a person's team or
 role can change without a ticket changing. Without the shared cache they are counted
 every time, as before.
+
+A page being drawn (the queue, a ticket) takes the person's kept counts even when a change
+came since (`queue_counts_for_page`: at most TTL seconds old) and says they are stale; the
+console's script then fetches fresh ones at once through the refresh endpoint, which
+counts as before. The agent sees the page without waiting for the count, and the counts
+a moment later, as after any change.
 """
 
 from __future__ import annotations
@@ -41,20 +47,33 @@ def counts_changed() -> None:
 
 def queue_counts_kept(*, user: User, types: Iterable[TicketType] = ()) -> dict[str, int]:
     """queue_counts for `user`, from the shared cache when no ticket changed since."""
+    counts, _stale = _counts(user, types, stale_ok=False)
+    return counts
+
+
+def queue_counts_for_page(
+    *, user: User, types: Iterable[TicketType] = ()
+) -> tuple[dict[str, int], bool]:
+    """(counts for `user`, True when they were kept from before the latest change): kept
+    ones whatever changed since, counted only when none are kept."""
+    return _counts(user, types, stale_ok=True)
+
+
+def _counts(user: User, types: Iterable[TicketType], *, stale_ok: bool) -> tuple[dict, bool]:
     key = _counts_key(user)
     try:
         found = cache.get_many([GENERATION_KEY, key])
     except Exception:
         logger.warning("console counts cache unavailable", exc_info=True)
-        return queue_counts(user=user, types=types)
+        return queue_counts(user=user, types=types), False
     # The generation read before counting: a change committed meanwhile makes these stale.
     generation = found.get(GENERATION_KEY, 0)
     kept = found.get(key)
-    if kept is not None and kept[0] == generation:
-        return kept[1]
+    if kept is not None and (kept[0] == generation or stale_ok):
+        return kept[1], kept[0] != generation
     counts = queue_counts(user=user, types=types)
     try:
         cache.set(key, (generation, counts), TTL)
     except Exception:
         logger.warning("console counts not kept", exc_info=True)
-    return counts
+    return counts, False

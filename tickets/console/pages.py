@@ -16,7 +16,7 @@ from accounts.models import Role, User
 from accounts.selectors import AccountSecurity
 from core.exceptions import ApplicationError
 from tickets import selectors, services, workflow
-from tickets.console.count_cache import queue_counts_kept
+from tickets.console.count_cache import queue_counts_for_page, queue_counts_kept
 from tickets.console.filters import _small_int
 from tickets.console.queues import (
     DEFAULT_QUEUE,
@@ -70,6 +70,8 @@ class QueueNav:
     type_queues: list[Queue]
     types: list[TicketType]
     show_reports: bool  # supervisors get a link to the dashboard
+    # The counts were kept from before the latest change: the page's script fetches fresh ones.
+    counts_stale: bool
 
     @property
     def current(self) -> Queue:
@@ -77,11 +79,16 @@ class QueueNav:
         return next((q for q in every if q.key == self.queue), Queue(self.queue, self.queue, 0))
 
 
-def queue_nav(*, user: User, queue: str, lang: str) -> QueueNav:
-    """The queues `user` sees; an unknown key stands for the default queue."""
+def queue_nav(*, user: User, queue: str, lang: str, for_page: bool = False) -> QueueNav:
+    """The queues `user` sees; an unknown key stands for the default queue. `for_page`: a
+    whole page is being drawn, so counts kept from before the latest change will do (the
+    page refreshes them); the live refresh itself wants current ones."""
     queue = queue if queue_filter(user=user, queue=queue) is not None else DEFAULT_QUEUE
     types = list(selectors.ticket_types_for_staff(user=user))
-    counts = queue_counts_kept(user=user, types=types)
+    if for_page:
+        counts, stale = queue_counts_for_page(user=user, types=types)
+    else:
+        counts, stale = queue_counts_kept(user=user, types=types), False
     return QueueNav(
         queue=queue,
         fixed_queues=[Queue(key, label, counts.get(key)) for key, (label, _f) in QUEUES.items()],
@@ -91,6 +98,7 @@ def queue_nav(*, user: User, queue: str, lang: str) -> QueueNav:
         ],
         types=types,
         show_reports=is_supervisor(user),
+        counts_stale=stale,
     )
 
 
@@ -117,7 +125,7 @@ def console_queue(
     *, user: User, queue: str, filters: Mapping[str, str], after: str | None, lang: str
 ) -> QueueView:
     """Everything the queue page shows; a fixed number of queries whatever the page size."""
-    nav = queue_nav(user=user, queue=queue, lang=lang)
+    nav = queue_nav(user=user, queue=queue, lang=lang, for_page=True)
     tickets, next_cursor = queue_page(user=user, queue=nav.queue, filters=filters, after=after)
     return QueueView(
         **vars(nav),

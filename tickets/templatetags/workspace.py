@@ -106,7 +106,10 @@ def workspace_rail(context: template.Context, current: str = "") -> dict:
     nav = context.get("page")
     if current != "queue" or not isinstance(nav, console.QueueNav):
         nav = console.queue_nav(
-            user=request.user, queue=console.DEFAULT_QUEUE, lang=translation.get_language() or "en"
+            user=request.user,
+            queue=console.DEFAULT_QUEUE,
+            lang=translation.get_language() or "en",
+            for_page=True,
         )
         nav.queue = ""  # not a queue page: no queue is the current one
     return {
