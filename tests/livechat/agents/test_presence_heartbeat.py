@@ -54,23 +54,24 @@ def test_an_agent_whose_server_dies_goes_offline_and_their_chat_returns_to_the_q
     server = AsgiServer(BEACON_CHAT_HEARTBEAT_SECONDS="1")
     try:
         server.wait_ready()
-        socket = connect(
+        with connect(
             server.url.replace("http://", "ws://") + "/ws/chat/agent/",
             origin=server.url,
             additional_headers={"Cookie": _session_cookie(mei)},
             open_timeout=FRAME_WAIT,
-        )
-        hello = json.loads(socket.recv(timeout=FRAME_WAIT))
-        assert (hello["type"], hello["status"]) == ("presence.update", "online")
-        # and while her socket is open it beats (her last_seen moves on)
-        connected_at = AgentPresence.objects.get(agent=mei).last_seen
-        deadline = time.monotonic() + FRAME_WAIT
-        while AgentPresence.objects.get(agent=mei).last_seen == connected_at:
-            assert time.monotonic() < deadline, "the socket never beat"
-            time.sleep(0.2)
-        # when: the server process dies without closing her socket
-        server.process.kill()
-        server.process.wait()
+            close_timeout=1,  # its server is dead by then: no closing handshake comes
+        ) as socket:
+            hello = json.loads(socket.recv(timeout=FRAME_WAIT))
+            assert (hello["type"], hello["status"]) == ("presence.update", "online")
+            # and while her socket is open it beats (her last_seen moves on)
+            connected_at = AgentPresence.objects.get(agent=mei).last_seen
+            deadline = time.monotonic() + FRAME_WAIT
+            while AgentPresence.objects.get(agent=mei).last_seen == connected_at:
+                assert time.monotonic() < deadline, "the socket never beat"
+                time.sleep(0.2)
+            # when: the server process dies without closing her socket
+            server.process.kill()
+            server.process.wait()
     finally:
         server.stop()
     # then: nothing said goodbye, so she still looks online ...
