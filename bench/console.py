@@ -11,7 +11,9 @@ in and interleaved with GET /ping (the baseline, same server, same run):
 - the same queue 100 pages deep (keyset cursor followed in-process), as a supervisor;
 - the ticket page `/console/tickets/<number>/` of random tickets, as an agent;
 - a TXID search `/console/?queue=all&q=<txid>`, as an agent;
-- ticket creation, POST /api/v1/tickets/create (JSON, session + CSRF), as a customer.
+- ticket creation, POST /api/v1/tickets/create (JSON, session + CSRF), as a customer;
+- and, when a page says its rail's counts were kept from before the latest change, the
+  refresh its script would fetch at once (`counts`), timed on its own.
 
 Each request also runs once in-process under CaptureQueriesContext for its SQL query
 count, plus variants that must not change it (100 pages deep; 40 messages instead of
@@ -34,11 +36,13 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import html
 import http.client
 import io
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -619,6 +623,28 @@ def timed(
     body: dict | None = None,
     expect: int = 200,
 ) -> float:
+    return timed_page(conn, path, session, body, expect)[0]
+
+
+# A console page drawn with counts kept from before the latest change says so; its script
+# then fetches fresh ones at once (tickets/console/count_cache.py). The bench does what the
+# browser would and times that refresh on its own ("counts").
+_STALE_RAIL = re.compile(r'id="queue-nav" data-counts-stale\s+data-refresh-url="([^"]+)"')
+
+
+def counts_refresh(content: bytes) -> str | None:
+    """The rail's refresh URL when the page asks for fresh counts, else None."""
+    found = _STALE_RAIL.search(content.decode("utf-8", "replace"))
+    return html.unescape(found[1]) if found else None
+
+
+def timed_page(
+    conn: http.client.HTTPConnection,
+    path: str,
+    session: Session | None = None,
+    body: dict | None = None,
+    expect: int = 200,
+) -> tuple[float, bytes]:
     headers = {}
     if session is not None:
         headers["Cookie"] = session.cookie
@@ -633,7 +659,7 @@ def timed(
     elapsed = time.perf_counter() - started
     if response.status != expect:
         raise SystemExit(f"{path} answered {response.status}: {content[:300]!r}")
-    return elapsed
+    return elapsed, content
 
 
 def create_body(n: int) -> dict:
@@ -666,7 +692,7 @@ def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) ->
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     supervisor, agent, customer = sessions["supervisor"], sessions["agent"], sessions["customer"]
     samples: dict[str, list[float]] = {
-        k: [] for k in ("queue", "deep", "ticket", "txid", "create", "ping")
+        k: [] for k in ("queue", "deep", "ticket", "txid", "create", "counts", "ping")
     }
     started = time.perf_counter()
     for n in range(rounds):
@@ -678,8 +704,13 @@ def measure(port: int, rounds: int, plan: dict, sessions: dict[str, Session]) ->
             ("create", CREATE, customer, create_body(n)),
         ]
         for key, path, session, body in steps:
-            samples[key].append(timed(conn, path, session, body, 201 if body else 200))
+            took, content = timed_page(conn, path, session, body, 201 if body else 200)
+            samples[key].append(took)
             samples["ping"].append(timed(conn, "/ping"))
+            refresh = counts_refresh(content)
+            if refresh:
+                samples["counts"].append(timed(conn, refresh, session))
+                samples["ping"].append(timed(conn, "/ping"))
         if n == 0 or (n + 1) % 50 == 0:
             print(f"  round {n + 1}/{rounds}, {time.perf_counter() - started:.0f} s", flush=True)
     conn.close()
@@ -719,8 +750,11 @@ def _hammer(
                 "txid": (rng.choice(plan["txid"]), sessions["agent"], None),
                 "create": (CREATE, sessions["customer"], create_body(n)),
             }[key]
-        took = timed(conn, path, session, body, 201 if body else 200)
+        took, content = timed_page(conn, path, session, body, 201 if body else 200)
         samples.setdefault(key, []).append(took)
+        refresh = counts_refresh(content)
+        if refresh:
+            samples.setdefault("counts", []).append(timed(conn, refresh, session))
         if think:
             pause = min(rng.expovariate(1 / think), deadline - time.perf_counter())
             time.sleep(max(pause, 0.0))
@@ -938,8 +972,11 @@ def main() -> None:
         ("ticket view", "ticket"),
         ("TXID search", "txid"),
         ("create (API)", "create"),
+        ("counts, after a stale page", "counts"),
         ("/ping (baseline)", "ping"),
     ]
+    if not samples["counts"]:  # no page was drawn with stale counts
+        rows.remove(("counts, after a stale page", "counts"))
     figures = {key: summary_ms(samples[key]) for _label, key in rows}
     floor = figures["ping"]["p99"] or 1
     print(f"\nc=1 ({args.server}, {rounds} each, each followed by /ping)")
@@ -976,6 +1013,8 @@ def main() -> None:
             "ticket_view_p99_ms": figures["ticket"]["p99"],
             "txid_search_p99_ms": figures["txid"]["p99"],
             "create_p99_ms": figures["create"]["p99"],
+            "counts_refresh_p99_ms": figures.get("counts", {}).get("p99"),
+            "counts_refreshes": len(samples["counts"]),
             "max_queries_per_request": max_queries,
             "baseline_p99_ms": figures["ping"]["p99"],
             **{
