@@ -9,9 +9,10 @@ their signals). Two groups of questions:
   `own`) and the first four judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
   judge3_queries.yaml, judge4_queries.yaml: `judge` to `judge4`), all of which have been
   scored, so they are fitting material now;
-- the JUDGE set, bench/judge5_queries.yaml (`judge5`): written blind after the others
-  were scored, never fitted on. Its candidates are collected (and cached) with the
-  pool's, but it is scored only with --judge, once the choices are final.
+- the JUDGE sets, bench/judge5_queries.yaml (`judge5`) and judge6_queries.yaml
+  (`judge6`): each written blind after the others were scored, never fitted on. Their
+  candidates are collected (and cached) with the pool's, but they are scored only with
+  --judge, once the choices are final.
 
 For each model (`semantic`: every signal; `keyword`: what is left with semantic
 matching off):
@@ -30,7 +31,7 @@ matching off):
    for the second and third answers, and search's "no good match" bar (the highest hiding the right article of
    <= 2 % of answerable questions);
 3. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and (with --judge) on judge5.
+   pool, in-sample on the pool, and (with --judge) on judge5 and judge6.
 
 With --write the fitted block of confidence.py is replaced (between its markers).
 
@@ -116,7 +117,7 @@ POOLED_JUDGES = (
     ("judge3", "judge3_queries.yaml"),
     ("judge4", "judge4_queries.yaml"),
 )
-JUDGES = (("judge5", "judge5_queries.yaml"),)
+JUDGES = (("judge5", "judge5_queries.yaml"), ("judge6", "judge6_queries.yaml"))
 
 
 def load_sets(sets) -> list[dict]:
@@ -135,8 +136,8 @@ def load_pool() -> list[dict]:
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the fifth)
-    and judge5 (bench/judge5_queries.yaml, written blind after judge4 was scored; never
-    fitted on)."""
+    judge5 (bench/judge5_queries.yaml, written blind after judge4 was scored; never
+    fitted on) and judge6 (written blind after judge5 was scored; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
@@ -402,8 +403,8 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
         f"{'set':<22}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
     figures = {}
-    pooled = {"own", "fit", "held", "judge", "judge2", "judge3", "judge4"}
-    for split in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "pool", "judge5"):
+    pooled = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES))
+    for split in (*pooled, "pool", *(name for name, _ in JUDGES)):
         for lang in ("zh-hans", "en", None):
             rows = [
                 (h, q)
@@ -536,7 +537,7 @@ def main() -> None:
                 bot_t,
                 companion,
                 search_t,
-                f"{name}, final models (fitted on the pool; judge5 never)",
+                f"{name}, final models (fitted on the pool; the judge sets never)",
             )
             print("relevance:", dict(zip(rank_names, ranker.weights, strict=True)), ranker.bias)
             print("confidence:", dict(zip(names, model.weights, strict=True)), model.bias)

@@ -15,8 +15,8 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge3` and `judge4`: bench/judge3_queries.yaml and judge4_queries.yaml, each written
   blind after the one before was scored; scored, then fitting material (the fourth and
   fifth rounds);
-- `judge5`: bench/judge5_queries.yaml, written blind after judge4 was scored, never
-  fitted on: the figures to believe.
+- `judge5` and `judge6`: bench/judge5_queries.yaml and judge6_queries.yaml, each written
+  blind after the one before was scored, never fitted on: the figures to believe.
 
 Unanswerable questions of each set give its "no good match" rate.
 
@@ -39,7 +39,7 @@ K = 5
 
 def load_queries(quick: bool) -> list[dict]:
     """Every query with its `set` (own, fit, held, judge, judge2, judge3, judge4,
-    judge5); --quick:
+    judge5, judge6); --quick:
     a quarter of own and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:
@@ -202,7 +202,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
-    for name in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5"):
+    for name in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5", "judge6"):
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"
             if key in full:
