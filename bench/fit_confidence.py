@@ -6,13 +6,12 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first four judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
-  judge3_queries.yaml, judge4_queries.yaml: `judge` to `judge4`), all of which have been
-  scored, so they are fitting material now;
-- the JUDGE sets, bench/judge5_queries.yaml (`judge5`) and judge6_queries.yaml
-  (`judge6`): each written blind after the others were scored, never fitted on. Their
-  candidates are collected (and cached) with the pool's, but they are scored only with
-  --judge, once the choices are final.
+  `own`) and the first five judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  ... judge5_queries.yaml: `judge` to `judge5`), all of which have been scored, so they
+  are fitting material now;
+- the JUDGE set, bench/judge6_queries.yaml (`judge6`): written blind after the others
+  were scored, never fitted on. Its candidates are collected (and cached) with the
+  pool's, but it is scored only with --judge, once the choices are final.
 
 For each model (`semantic`: every signal; `keyword`: what is left with semantic
 matching off):
@@ -31,7 +30,7 @@ matching off):
    for the second and third answers, and search's "no good match" bar (the highest hiding the right article of
    <= 2 % of answerable questions);
 3. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and (with --judge) on judge5 and judge6.
+   pool, in-sample on the pool, and (with --judge) on judge6.
 
 With --write the fitted block of confidence.py is replaced (between its markers).
 
@@ -50,7 +49,7 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on 5-fold cross-validation over the pool (out-of-fold
-# figures per language; bench/README.md), never on judge5 (judge4, judge3 before it).
+# figures per language; bench/README.md), never on judge6 (judge5, judge4 before it).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
 PENALTY = 1.0
@@ -116,8 +115,9 @@ POOLED_JUDGES = (
     ("judge2", "judge2_queries.yaml"),
     ("judge3", "judge3_queries.yaml"),
     ("judge4", "judge4_queries.yaml"),
+    ("judge5", "judge5_queries.yaml"),
 )
-JUDGES = (("judge5", "judge5_queries.yaml"), ("judge6", "judge6_queries.yaml"))
+JUDGES = (("judge6", "judge6_queries.yaml"),)
 
 
 def load_sets(sets) -> list[dict]:
@@ -129,15 +129,15 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge to judge4."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge to judge5."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
-    the third round), judge3 (fitting material since the fourth), judge4 (since the fifth)
-    judge5 (bench/judge5_queries.yaml, written blind after judge4 was scored; never
-    fitted on) and judge6 (written blind after judge5 was scored; never fitted on)."""
+    the third round), judge3 (fitting material since the fourth), judge4 (since the
+    fifth), judge5 (since the sixth) and judge6 (bench/judge6_queries.yaml, written blind
+    after judge5 was scored; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
