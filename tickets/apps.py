@@ -8,3 +8,6 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets import security_desk  # noqa: F401 (its receivers connect)
+        from tickets.console import staff
+
+        staff.connect()

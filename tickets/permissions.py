@@ -66,6 +66,11 @@ def _holders(*roles: Role) -> Q:
     return Q(is_superuser=True) | Q(id__in=User.objects.filter(groups__name__in=names).values("id"))
 
 
+def _holds(member, *roles: Role) -> bool:
+    """_holders' rule for one kept staff member."""
+    return member.is_superuser or any(role.value in member.roles for role in roles)
+
+
 class TicketPolicy:
     """Customers own their tickets; agents work their teams' (and their own) but no security
     reviews; security reviewers work the reviews; supervisors and admins see all."""
@@ -144,6 +149,31 @@ class TicketPolicy:
         if ticket.team_id is not None:
             agents &= Q(id__in=User.objects.filter(teams=ticket.team_id).values("id"))
         return bosses | agents
+
+    @staticmethod
+    def can_be_assigned_member(member, ticket) -> bool:
+        """assignable_filter's rule for one active staff member as the console keeps them
+        (tickets.console.staff.StaffMember: is_superuser, roles, team_ids). The two must
+        agree (tests/tickets/test_console_staff.py)."""
+        if _holds(member, Role.SUPERVISOR, Role.ADMIN):
+            return True
+        if _is_review(ticket):
+            return _holds(member, Role.SECURITY_REVIEWER)
+        return _holds(member, Role.AGENT) and (
+            ticket.team_id is None or ticket.team_id in member.team_ids
+        )
+
+    @staticmethod
+    def can_work_member(member, ticket) -> bool:
+        """workers_filter's rule for one kept staff member (as can_be_assigned_member)."""
+        if TicketPolicy.can_be_assigned_member(member, ticket):
+            return True
+        return (
+            ticket.assignee_id is not None
+            and not _is_review(ticket)
+            and _holds(member, Role.AGENT)
+            and member.id == ticket.assignee_id
+        )
 
     @staticmethod
     def workers_filter(ticket) -> Q:

@@ -23,13 +23,14 @@ pytestmark = pytest.mark.django_db
 # The issue's aims: queue ≤ 10, ticket view ≤ 12, create ≤ 20, all met and asserted.
 # Queue page (10): session, user, roles, ticket types, the queue counts (recently solved
 # inside), the page of tickets, teams and agents (filter bar), site banner, the workspace
-# header (my open tickets, my chats, waiting chats and presence in one). Ticket page (12):
+# header (my open tickets, my chats, waiting chats and presence in one). Ticket page (11):
 # session, user, roles, the ticket (its requester's security panel, their other recent
-# tickets and the macros inside), messages, their attachments, assignee choices with
-# followers, timeline, site banner, header, and the queue list (types, counts).
+# tickets, the macros and the followers' ids inside), messages, their attachments,
+# timeline, site banner, header, and the queue list (types, counts); the assignee
+# choices and followers come from the staff kept in the cache (tickets.console.staff).
 # The speed notes (bench/README.md, "SQL per request") list each statement.
 QUEUE_AIM, TICKET_VIEW_AIM, CREATE_AIM = 10, 12, 20
-QUEUE_MAX, TICKET_VIEW_MAX, CREATE_MAX = QUEUE_AIM, TICKET_VIEW_AIM, CREATE_AIM
+QUEUE_MAX, TICKET_VIEW_MAX, CREATE_MAX = QUEUE_AIM, 11, CREATE_AIM
 
 
 def counted(client: Client, path: str, body: dict | None = None, *, status: int = 200):

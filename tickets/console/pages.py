@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
@@ -29,6 +29,7 @@ from tickets.console.queues import (
     queue_page,
 )
 from tickets.console.rows import QueueRow, queue_rows, queue_rows_html
+from tickets.console.staff import active_staff
 from tickets.fields import FIELD_SPECS
 from tickets.macros import macros_for_ticket
 from tickets.models import Macro, Team, Ticket, TicketEvent, TicketMessage, TicketType
@@ -199,7 +200,7 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         .select_related("email")  # "by email · original" on messages that came by mail
         .defer("email__raw_compressed", "email__text", "email__html")
     )
-    agents, followers = _agents_and_followers(ticket)
+    agents, followers = _agents_and_followers(ticket, follower_ids=ticket.follower_ids)
     return TicketView(
         ticket=ticket,
         messages=messages,
@@ -247,6 +248,11 @@ def _side_panel_columns(user: User) -> dict:
         ),
         "recent_rows": ArraySubquery(recent[:REQUESTER_RECENT]),
         "macro_rows": ArraySubquery(macros),
+        "follower_ids": ArraySubquery(
+            Ticket.followers.through.objects.filter(ticket_id=OuterRef("id"))
+            .order_by()
+            .values("user_id")
+        ),
     }
 
 
@@ -266,22 +272,17 @@ def _assignable(ticket: Ticket) -> QuerySet[User]:
     return User.objects.filter(who, is_active=True).order_by("email")
 
 
-def _agents_and_followers(ticket: Ticket) -> tuple[list[User], list[User]]:
+def _agents_and_followers(
+    ticket: Ticket, *, follower_ids: list[int]
+) -> tuple[list[User], list[User]]:
     """The assignee choices (_assignable) and the followers (ticket_followers), by email,
-    in one query: everyone who is either, marked with which."""
-    assignable = TicketPolicy.assignable_filter(ticket)
-    follows = Exists(
-        Ticket.followers.through.objects.filter(ticket_id=ticket.id, user_id=OuterRef("pk"))
+    from the kept staff (tickets.console.staff) and the ids of the ticket's followers."""
+    staff = active_staff()
+    following = set(follower_ids)
+    return (
+        [m.user for m in staff if TicketPolicy.can_be_assigned_member(m, ticket)],
+        [m.user for m in staff if m.id in following and TicketPolicy.can_work_member(m, ticket)],
     )
-    people = list(
-        User.objects.filter(
-            assignable | (Q(follows) & TicketPolicy.workers_filter(ticket)), is_active=True
-        )
-        .annotate(can_take=ExpressionWrapper(assignable, output_field=BooleanField()))
-        .annotate(follows=follows)
-        .order_by("email")
-    )
-    return [p for p in people if p.can_take], [p for p in people if p.follows]
 
 
 def _original_messages(user: User, ticket: Ticket) -> list[TicketMessage]:
