@@ -28,7 +28,7 @@ from tickets.console.queues import (
     queue_filter,
     queue_page,
 )
-from tickets.console.rows import QueueRow, queue_rows, queue_rows_html
+from tickets.console.rows import QueueRow, queue_links_html, queue_rows, queue_rows_html
 from tickets.console.staff import active_staff
 from tickets.fields import FIELD_SPECS
 from tickets.macros import macros_for_ticket
@@ -73,6 +73,14 @@ class QueueNav:
     show_reports: bool  # supervisors get a link to the dashboard
     # The counts were kept from before the latest change: the page's script fetches fresh ones.
     counts_stale: bool
+
+    @property
+    def fixed_links_html(self) -> SafeString:
+        return queue_links_html(self.fixed_queues, self.queue)
+
+    @property
+    def type_links_html(self) -> SafeString:
+        return queue_links_html(self.type_queues, self.queue)
 
     @property
     def current(self) -> Queue:
