@@ -39,8 +39,8 @@ _STAFF_ROLES = [role.value for role in Role if role != Role.CUSTOMER]
 
 @dataclass(frozen=True)
 class StaffMember:
-    """An active staff user as the ticket page shows them; `user` holds only the id,
-    email and names (no password hash in the cache)."""
+    """An active staff user as the ticket page shows them; `user` is read with only the
+    id, email, names and superuser flag (no password hash in the cache)."""
 
     user: User
     is_superuser: bool
@@ -69,9 +69,7 @@ def _read() -> list[StaffMember]:
     )
     return [
         StaffMember(
-            user=User(
-                id=row.id, email=row.email, first_name=row.first_name, last_name=row.last_name
-            ),
+            user=row,
             is_superuser=row.is_superuser,
             roles=frozenset(row.role_names),
             team_ids=frozenset(row.member_of),
