@@ -13,9 +13,9 @@ Nine sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `f
 blind and committed before any result on it was seen: `judge`, `judge2` (harder),
 `judge3`, `judge4`, `judge5` and `judge6` (bench/judge*_queries.yaml). The bot's
 confidence model and thresholds (helpcenter/search/confidence.py) were fitted by
-bench/fit_confidence.py on all but judge5 and judge6 (and bench/unanswerable_queries.yaml):
-each judge set was scored once before it joined that fit. judge5 and judge6 are never
-fitted on: their figures are the ones to believe.
+bench/fit_confidence.py on all but judge6 (and bench/unanswerable_queries.yaml): each
+judge set was scored once before it joined that fit. judge6 is never fitted on: its
+figures are the ones to believe.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.

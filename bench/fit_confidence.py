@@ -257,16 +257,17 @@ def bot_outcome(hits, threshold: float, companion: float):
     return [hits[0].slug] + [h.slug for h in hits[1:3] if h.confidence >= companion]
 
 
-def bot_score(rows, threshold: float, companion: float) -> dict:
+def bot_score(rows, bars: dict[str, tuple[float, float]]) -> dict:
+    """bars: per UI language, the bot's bar and its bar for the second and third answers."""
     answerable = [(h, q) for h, q in rows if q["expect"]]
     unanswerable = [(h, q) for h, q in rows if not q["expect"]]
     right = wrong = 0
     for hits, q in answerable:
-        given = bot_outcome(hits, threshold, companion)
+        given = bot_outcome(hits, *bars[q["lang"]])
         if given:
             right += bool(set(given) & set(q["expect"]))
             wrong += not set(given) & set(q["expect"])
-    handed = sum(1 for hits, _ in unanswerable if bot_outcome(hits, threshold, companion) is None)
+    handed = sum(1 for hits, q in unanswerable if bot_outcome(hits, *bars[q["lang"]]) is None)
     return {
         "n": len(rows),
         "right": right,
@@ -364,41 +365,43 @@ def out_of_fold(questions, cands_per_q, name, rank_names, names) -> list[list[Hi
 LANGS = ("zh-hans", "en")
 
 
-def _shortfall(rows, threshold: float, companion: float, mode: str) -> tuple[float, int]:
-    """How far the bars miss the constraints, summed over the languages (0: both met), and
-    the right answers."""
-    shortfall, right = 0.0, 0
-    for lang in LANGS:
-        s = bot_score([(h, q) for h, q in rows if q["lang"] == lang], threshold, companion)
-        shortfall += max(0.0, BAR_HANDOFF[mode] - s["handoff"])
-        shortfall += max(0.0, s["wrong_rate"] - BAR_WRONG[mode])
-        right += s["right"]
-    return shortfall, right
-
-
-def pick_thresholds(rows, mode: str = "semantic") -> tuple[float, float, float]:
-    """On out-of-fold hits: the bot's bar and its bar for the second and third answers
-    (most right answers with hand-off on unanswerable >= BAR_HANDOFF and wrong answers <=
-    BAR_WRONG in each language; without such bars, the ones that miss them by least), and
-    search's "no good match" bar (the highest that hides the right article of at most
-    2 % of answerable questions)."""
+def _language_bars(rows, mode: str) -> tuple[float, float]:
+    """The bot's bar and its companion bar for one language's rows: most right answers
+    with hand-off on unanswerable >= BAR_HANDOFF and wrong answers <= BAR_WRONG (without
+    such bars, the ones that miss them by least)."""
     grid = [round(t, 2) for t in np.arange(0.02, 0.96, 0.01)]
+    lang = rows[0][1]["lang"]
     best = None
     for t in grid:
         for companion in (t2 for t2 in grid if t2 <= t):
-            shortfall, right = _shortfall(rows, t, companion, mode)
-            key = (-round(shortfall, 6), right, companion, -t)
+            s = bot_score(rows, {lang: (t, companion)})
+            shortfall = max(0.0, BAR_HANDOFF[mode] - s["handoff"])
+            shortfall += max(0.0, s["wrong_rate"] - BAR_WRONG[mode])
+            key = (-round(shortfall, 6), s["right"], companion, -t)
             if best is None or key > best[0]:
                 best = (key, t, companion)
+    return best[1], best[2]
+
+
+def pick_thresholds(rows, mode: str = "semantic") -> tuple[dict, float]:
+    """On out-of-fold hits: the bot's bars per UI language (its bar and its bar for the
+    second and third answers; sixth round: one bar for both languages had English's
+    constraints met by Chinese's bar or the other way round, 2-5 points of right answers
+    fewer under the bar rule), and search's "no good match" bar (the highest that hides
+    the right article of at most 2 % of answerable questions)."""
+    bars = {
+        lang: _language_bars([(h, q) for h, q in rows if q["lang"] == lang], mode) for lang in LANGS
+    }
+    grid = [round(t, 2) for t in np.arange(0.02, 0.96, 0.01)]
     search_t = max(
         (t for t in grid if search_score(rows, t)["hidden"] <= SEARCH_HIDDEN_MAX),
         default=grid[0],
     )
-    return best[1], best[2], search_t
+    return bars, search_t
 
 
-def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
-    print(f"\n{title}: bot {bot_t} (further answers {companion}), search {search_t}")
+def report(questions, rescored, bars, search_t, title: str) -> dict:
+    print(f"\n{title}: bot (bar, further answers) {bars}, search {search_t}")
     print(
         f"{'set':<22}{'n':>5}{'accuracy':>10}{'wrong':>8}{'hand-off':>10}{'MRR@5':>8}{'hidden':>8}{'no-match':>10}"
     )
@@ -415,7 +418,7 @@ def report(questions, rescored, bot_t, companion, search_t, title: str) -> dict:
             ]
             if not rows:
                 continue
-            b, s = bot_score(rows, bot_t, companion), search_score(rows, search_t)
+            b, s = bot_score(rows, bars), search_score(rows, search_t)
             name = f"{split} {lang or 'all'}"
             figures[name] = {**b, **s}
             print(
@@ -440,7 +443,12 @@ def model_source(name: str, model, features: str) -> str:
     )
 
 
-def write(rankers: dict, models: dict, bot: dict, companion: dict, search: dict) -> None:
+def write(rankers: dict, models: dict, bars: dict, search: dict) -> None:
+    """bars: per mode, per UI language, (bar, companion bar)."""
+
+    def per_lang(mode: str, which: int) -> str:
+        return "{" + ", ".join(f'"{lang}": {bars[mode][lang][which]}' for lang in LANGS) + "}"
+
     path = ROOT / "helpcenter" / "search" / "confidence.py"
     source = path.read_text(encoding="utf-8")
     block = (
@@ -453,8 +461,8 @@ def write(rankers: dict, models: dict, bot: dict, companion: dict, search: dict)
         + model_source("keyword", models["keyword"], "KEYWORD_FEATURES")
         + model_source("semantic", models["semantic"], "SEMANTIC_FEATURES")
         + "}\n"
-        f'BOT_THRESHOLD = {{"keyword": {bot["keyword"]}, "semantic": {bot["semantic"]}}}\n'
-        f'BOT_COMPANION_THRESHOLD = {{"keyword": {companion["keyword"]}, "semantic": {companion["semantic"]}}}\n'
+        f'BOT_THRESHOLD = {{"keyword": {per_lang("keyword", 0)}, "semantic": {per_lang("semantic", 0)}}}\n'
+        f'BOT_COMPANION_THRESHOLD = {{"keyword": {per_lang("keyword", 1)}, "semantic": {per_lang("semantic", 1)}}}\n'
         f'SEARCH_THRESHOLD = {{"keyword": {search["keyword"]}, "semantic": {search["semantic"]}}}\n'
         "# ---- fitted by bench/fit_confidence.py (end)\n"
     )
@@ -511,7 +519,7 @@ def main() -> None:
             from search_quality import prepare
 
             prepare(semantic_on=True)
-        rankers, models, bots, companions, searches = {}, {}, {}, {}, {}
+        rankers, models, bars_of, searches = {}, {}, {}, {}
         for name, rank_names, names, semantic_on in (
             ("semantic", c.RANK_SEMANTIC_FEATURES, c.SEMANTIC_FEATURES, True),
             ("keyword", c.RANK_KEYWORD_FEATURES, c.KEYWORD_FEATURES, False),
@@ -521,21 +529,18 @@ def main() -> None:
             if args.collect_only:
                 continue
             held_back = out_of_fold(pool, cands, name, rank_names, names)
-            bot_t, companion, search_t = pick_thresholds(
-                list(zip(held_back, pool, strict=True)), name
-            )
+            bars, search_t = pick_thresholds(list(zip(held_back, pool, strict=True)), name)
             ranker, model = fit_models(pool, cands, name, rank_names, names, range(len(pool)))
             rankers[name], models[name] = ranker, model
-            bots[name], companions[name], searches[name] = bot_t, companion, search_t
-            report(pool, held_back, bot_t, companion, search_t, f"{name}, out of fold (5 folds)")
+            bars_of[name], searches[name] = bars, search_t
+            report(pool, held_back, bars, search_t, f"{name}, out of fold (5 folds)")
             scored, scored_cands = (
                 (pool + judge, cands + judge_cands) if args.judge else (pool, cands)
             )
             report(
                 scored,
                 ordered(scored_cands, semantic_on),
-                bot_t,
-                companion,
+                bars,
                 search_t,
                 f"{name}, final models (fitted on the pool; the judge sets never)",
             )
@@ -547,7 +552,7 @@ def main() -> None:
     if args.collect_only:
         return
     if args.write:
-        write(rankers, models, bots, companions, searches)
+        write(rankers, models, bars_of, searches)
     assert math.isfinite(sum(models["semantic"].weights))
 
 

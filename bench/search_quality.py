@@ -12,11 +12,11 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge` and `judge2`: bench/judge_queries.yaml and bench/judge2_queries.yaml (harder),
   each committed before any result on it was seen; scored, then fitting material since
   the third round;
-- `judge3` and `judge4`: bench/judge3_queries.yaml and judge4_queries.yaml, each written
-  blind after the one before was scored; scored, then fitting material (the fourth and
-  fifth rounds);
-- `judge5` and `judge6`: bench/judge5_queries.yaml and judge6_queries.yaml, each written
-  blind after the one before was scored, never fitted on: the figures to believe.
+- `judge3`, `judge4` and `judge5`: bench/judge3_queries.yaml to judge5_queries.yaml, each
+  written blind after the one before was scored; scored, then fitting material (the
+  fourth, fifth and sixth rounds);
+- `judge6`: bench/judge6_queries.yaml, written blind after judge5 was scored, never
+  fitted on: the figures to believe.
 
 Unanswerable questions of each set give its "no good match" rate.
 

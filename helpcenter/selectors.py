@@ -39,9 +39,7 @@ def search_input_clean(
         )
     query = (query or "").replace("\x00", "").strip()
     if len(query) > MAX_QUERY_CHARS:
-        raise ApplicationError(
-            f"Search for at most {MAX_QUERY_CHARS} characters.", code="too_long"
-        )
+        raise ApplicationError(f"Search for at most {MAX_QUERY_CHARS} characters.", code="too_long")
     return query, lang
 
 
@@ -80,12 +78,13 @@ def search_threshold(*, semantic: bool | None = None) -> float:
     return confidence.SEARCH_THRESHOLD[confidence.mode(on)]
 
 
-def bot_threshold(*, semantic: bool | None = None) -> float:
-    """Confidence below which the bot offers a person instead of an answer."""
+def bot_threshold(lang: str, *, semantic: bool | None = None) -> float:
+    """Confidence below which the bot offers a person instead of an answer, in a chat
+    whose UI language is `lang`."""
     from helpcenter.search import confidence
 
     on = semantic_search_enabled() if semantic is None else semantic
-    return confidence.BOT_THRESHOLD[confidence.mode(on)]
+    return confidence.bot_threshold(lang, semantic_on=on)
 
 
 def category_tree(*, lang: str) -> list[ArticleCategory]:

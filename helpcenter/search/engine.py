@@ -276,11 +276,17 @@ def _relative_to_best(found: list[Candidate], name: str, gap_name: str) -> None:
         c.signals[gap_name] = c.signals[name] - best
 
 
+# A list with one candidate is not a sure one: every article left out of it was below
+# semantic.MIN_SIMILARITY, so that is the best "other" a margin is measured from (with 0.0,
+# "tell me a joke" had a margin of 0.8, forty times the usual, and a confidence of 1.00).
+_UNLISTED_SIMILARITY = semantic.MIN_SIMILARITY
+
+
 def _margin_over_others(found: list[Candidate], name: str, margin_name: str) -> None:
-    """How far each candidate's `name` signal is above the best of the others."""
+    """How far each candidate's `name` similarity is above the best of the others."""
     for c in found:
         others = [o.signals[name] for o in found if o is not c]
-        c.signals[margin_name] = c.signals[name] - max(others, default=0.0)
+        c.signals[margin_name] = c.signals[name] - max(others, default=_UNLISTED_SIMILARITY)
 
 
 def rerank(
@@ -303,7 +309,10 @@ def rerank(
         }
         if semantic_on:
             sems = [c.signals["sem"] for _, c in scored if c is not candidate]
-            signals["sem_margin"] = candidate.signals["sem"] - max(sems, default=0.0)
+            signals["sem_margin"] = candidate.signals["sem"] - max(
+                sems, default=_UNLISTED_SIMILARITY
+            )
+            confidence.add_zh_slopes(signals)
         probability = confidence.probability(signals, semantic_on=semantic_on)
         result.append((candidate, probability, signals))
     return result

@@ -4,13 +4,12 @@ The measure is the search's calibrated confidence (helpcenter/search/confidence.
 probability, from a small logistic regression over keyword and character-bigram
 evidence, semantic similarity, the margin to the next article, how much of the question
 the article covers and the question's language, that a support expert would accept the
-article. It is fitted on every question set but the fourth judge set, its bars picked
-by cross-validation with a margin inside the aims, and judged on
-bench/judge4_queries.yaml (bench/fit_confidence.py, bench/bot_quality.py). The bot
-answers when its first
-candidate's confidence reaches the bot's threshold (`selectors.bot_threshold()`, the same
-for both languages: the language is one of the model's inputs), with the next two when
-they reach the lower companion bar; below the threshold it offers a person.
+article. It is fitted on every question set but the newest judge set, its bars picked
+by cross-validation with a margin inside the aims, and judged on that set
+(bench/fit_confidence.py, bench/bot_quality.py, bench/README.md). The bot answers when
+its first candidate's confidence reaches the bot's bar for the chat's language
+(`selectors.bot_threshold(lang)`), with the next two when they reach the lower companion
+bar; below the bar it offers a person.
 """
 
 from __future__ import annotations
@@ -77,16 +76,15 @@ def candidates(query: str, lang: str) -> list[Candidate]:
 
 
 def threshold_for(lang: str, semantic: bool) -> float:
-    """The bot's bar on the confidence; `lang` and `semantic` kept for callers (the model
-    already knows the language)."""
-    return selectors.bot_threshold(semantic=semantic)
+    """The bot's bar on the confidence in a chat in `lang` (one per UI language)."""
+    return selectors.bot_threshold(lang, semantic=semantic)
 
 
-def companion_threshold(semantic: bool) -> float:
+def companion_threshold(lang: str, semantic: bool) -> float:
     """The lower bar for the second and third answers, once the first is confident."""
     from helpcenter.search import confidence
 
-    return confidence.BOT_COMPANION_THRESHOLD[confidence.mode(semantic)]
+    return confidence.bot_companion_threshold(lang, semantic_on=semantic)
 
 
 def confident(
@@ -106,5 +104,7 @@ def answers(query: str, lang: str) -> list[Candidate]:
     lang = lang if lang in selectors.LANGUAGES else "en"
     semantic = semantic_on()
     return confident(
-        candidates(query, lang), threshold_for(lang, semantic), companion_threshold(semantic)
+        candidates(query, lang),
+        threshold_for(lang, semantic),
+        companion_threshold(lang, semantic),
     )

@@ -28,4 +28,12 @@ def test_the_runners_up_go_with_a_confident_first_answer_when_they_reach_the_low
 
 def test_the_fitted_bar_for_runners_up_is_never_above_the_bar_for_the_first_answer():
     for semantic in (True, False):
-        assert 0.0 < companion_threshold(semantic) <= threshold_for("en", semantic) < 1.0
+        for lang in ("en", "zh-hans"):
+            companion, bar = companion_threshold(lang, semantic), threshold_for(lang, semantic)
+            assert 0.0 < companion <= bar < 1.0
+
+
+def test_a_chat_in_another_language_uses_the_english_bars():
+    for semantic in (True, False):
+        assert threshold_for("fr", semantic) == threshold_for("en", semantic)
+        assert companion_threshold("fr", semantic) == companion_threshold("en", semantic)
