@@ -87,3 +87,24 @@ def test_rows_that_all_share_a_value_keep_it(user_factory):
     insert_unless_taken(rows, key="dedupe_key")
     # then
     assert list(Notification.objects.values_list("last_error", flat=True)) == [text] * 5
+
+
+def test_text_json_and_times_that_differ_between_rows_come_back_exactly(user_factory):
+    # given: the differing columns travel as JSON; what JSON escapes or rounds must not
+    # change what is stored (quotes, backslashes, line breaks, emoji, a timestamp with
+    # microseconds in another time zone, nested context, a null beside a value)
+    ana = user_factory(email="ana@example.test")
+    beijing = timezone.get_fixed_timezone(480)
+    when = timezone.now().astimezone(beijing).replace(microsecond=123456)
+    odd = 'say "hi" \\ back\nslash \\n, tab\t, emoji 🚀, 提币'
+    context = {"lines": [odd, None, 1.5, True], "nested": {"k": odd}}
+    rows = [
+        row(ana, "k1", last_error=odd, context=context, claimed_at=when),
+        row(ana, "k2", last_error="", context={}, claimed_at=None),
+    ]
+    # when
+    insert_unless_taken(rows, key="dedupe_key")
+    # then
+    first, second = stored("k1"), stored("k2")
+    assert (first["last_error"], first["context"], first["claimed_at"]) == (odd, context, when)
+    assert (second["last_error"], second["context"], second["claimed_at"]) == ("", {}, None)
