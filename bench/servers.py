@@ -2,7 +2,8 @@
 scratch database, each on its own port, as a proxy would spread a crowd over them.
 
 Each process runs the test settings with production's database settings (a connection
-pool per process, `config.env.database_settings`) and Redis for the cache. The server is
+pool per process, `config.env.database_settings`) and Redis for the cache, shared with
+the other processes and the parent as in production (one key prefix). The server is
 uvicorn as deployed (config/web.py's options, uvloop, httptools), or daphne or granian
 (one worker, uvloop) to compare them (`make bench` installs granian). Used by help_pages.py and console.py;
 run as a script, it is one server process:
@@ -31,6 +32,9 @@ SERVERS = ("uvicorn", "daphne", "granian")
 SECRET_KEY_ENV = "BEACON_BENCH_SECRET_KEY"
 # Set by help_pages.py to time pages rendered every time (the page memory off).
 NO_PAGE_MEMORY_ENV = "BEACON_BENCH_NO_PAGE_MEMORY"
+# The parent's cache key prefix: config.settings.test gives each process its own, and in
+# production every process shares one (kept counts, kept staff, generations).
+CACHE_PREFIX_ENV = "BEACON_BENCH_CACHE_PREFIX"
 
 
 def free_port() -> int:
@@ -66,6 +70,8 @@ def serve(port: int, server: str = "uvicorn") -> None:
     settings.BEACON_STAFF_MFA_REQUIRED = True
     if os.environ.get(SECRET_KEY_ENV):
         settings.SECRET_KEY = os.environ.pop(SECRET_KEY_ENV)
+    if os.environ.get(CACHE_PREFIX_ENV):
+        settings.CACHES["default"]["KEY_PREFIX"] = os.environ[CACHE_PREFIX_ENV]
     if os.environ.get(NO_PAGE_MEMORY_ENV):
         from helpcenter import caching
 
@@ -98,10 +104,13 @@ def start_servers(
 ) -> tuple[list[subprocess.Popen], list[int]]:
     """`count` server processes on `database`; returns them and their ports once each
     accepts connections."""
+    from django.conf import settings
+
     environ = {
         **os.environ,
         "DATABASE_URL": database_url(database),
         "BEACON_SEMANTIC_SEARCH": "0",
+        CACHE_PREFIX_ENV: settings.CACHES["default"].get("KEY_PREFIX", ""),
         **(env or {}),
     }
     processes, ports = [], []
