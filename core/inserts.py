@@ -37,8 +37,8 @@ def insert_unless_taken(rows: list[Model], *, key: str) -> list[Model]:
     stored: list[Model] = []
     for start in range(0, len(rows), CHUNK):
         chunk = {getattr(row, key_field.attname): row for row in rows[start : start + CHUNK]}
-        if _unnestable(fields, chunk):
-            returned = _insert_unnest(model, fields, list(chunk.values()), key_field)
+        if _as_records(fields, chunk):
+            returned = _insert_records(model, fields, list(chunk.values()), key_field)
         else:
             returned = _insert_compiled(model, fields, list(chunk.values()), key_field)
         for found in returned:
@@ -60,7 +60,7 @@ def _insert_compiled(model, fields, rows, key_field) -> list:
     return query.get_compiler(using=connection.alias).execute_sql([model._meta.pk, key_field])
 
 
-def _unnestable(fields: list[Field], rows: dict) -> bool:
+def _as_records(fields: list[Field], rows: dict) -> bool:
     # The cases Django's own PostgreSQL insert compiler leaves to a VALUES list, with
     # columns whose values JSON carries as PostgreSQL reads them (_plain).
     return (
@@ -110,7 +110,7 @@ def _plain(value):
     return value.obj if isinstance(value, Jsonb) else value
 
 
-def _insert_unnest(model, fields, rows, key_field) -> list[tuple]:
+def _insert_records(model, fields, rows, key_field) -> list[tuple]:
     """The rows' differing columns as one JSON array of records (`jsonb_to_recordset`),
     and one parameter for a column that holds the same value in every row (the sweep's
     600 rows share most of their 21 columns).
@@ -118,7 +118,7 @@ def _insert_unnest(model, fields, rows, key_field) -> list[tuple]:
     What Django's compiler does for bulk_create, without preparing each of the rows × columns
     values through it (two thirds of a 600-row insert's time went there), and without
     psycopg dumping an array per column element by element in Python (one `json.dumps`
-    instead: about a sixth off a 600-row insert)."""
+    instead: about a third off a 600-row insert, bench/bulk_insert.py)."""
     selected, columns, params = [], [], []
     records: list[dict] = [{} for _ in rows]
     for field in fields:
