@@ -394,11 +394,14 @@ def add_zh_slopes(signals: dict[str, float]) -> None:
 
 def bot_threshold(lang: str, *, semantic_on: bool) -> float:
     """The bot's bar for a chat in UI language `lang` (English's for any other)."""
-    bars = BOT_THRESHOLD[mode(semantic_on)]
-    return bars.get(lang, bars["en"])
+    return _for_language(BOT_THRESHOLD, lang, semantic_on)
 
 
 def bot_companion_threshold(lang: str, *, semantic_on: bool) -> float:
     """The lower bar for the second and third answers, once the first is confident."""
-    bars = BOT_COMPANION_THRESHOLD[mode(semantic_on)]
-    return bars.get(lang, bars["en"])
+    return _for_language(BOT_COMPANION_THRESHOLD, lang, semantic_on)
+
+
+def _for_language(bars: dict[str, dict[str, float]], lang: str, semantic_on: bool) -> float:
+    of_mode = bars[mode(semantic_on)]
+    return of_mode.get(lang, of_mode["en"])

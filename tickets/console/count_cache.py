@@ -19,17 +19,12 @@ a moment later, as after any change.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.core.cache import cache
-
 from accounts.models import User
-from core.generations import generation_bump
+from core.generations import generation_bump, kept
 from tickets.console.queues import queue_counts
 from tickets.models import TicketType
-
-logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "console:counts:generation"
 TTL = 10
@@ -60,20 +55,10 @@ def queue_counts_for_page(
 
 
 def _counts(user: User, types: Iterable[TicketType], *, stale_ok: bool) -> tuple[dict, bool]:
-    key = _counts_key(user)
-    try:
-        found = cache.get_many([GENERATION_KEY, key])
-    except Exception:
-        logger.warning("console counts cache unavailable", exc_info=True)
-        return queue_counts(user=user, types=types), False
-    # The generation read before counting: a change committed meanwhile makes these stale.
-    generation = found.get(GENERATION_KEY, 0)
-    kept = found.get(key)
-    if kept is not None and (kept[0] == generation or stale_ok):
-        return kept[1], kept[0] != generation
-    counts = queue_counts(user=user, types=types)
-    try:
-        cache.set(key, (generation, counts), TTL)
-    except Exception:
-        logger.warning("console counts not kept", exc_info=True)
-    return counts, False
+    return kept(
+        _counts_key(user),
+        GENERATION_KEY,
+        lambda: queue_counts(user=user, types=types),
+        TTL,
+        stale_ok=stale_ok,
+    )

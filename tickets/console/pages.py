@@ -274,16 +274,11 @@ def ticket_followers(ticket: Ticket) -> QuerySet[User]:
     return ticket.followers.filter(workers, is_active=True).order_by("email")
 
 
-def _assignable(ticket: Ticket) -> QuerySet[User]:
-    """The ticket page's assignee choices: who ticket_assign would accept."""
-    who = TicketPolicy.assignable_filter(ticket)
-    return User.objects.filter(who, is_active=True).order_by("email")
-
-
 def _agents_and_followers(
     ticket: Ticket, *, follower_ids: list[int]
 ) -> tuple[list[User], list[User]]:
-    """The assignee choices (_assignable) and the followers (ticket_followers), by email,
+    """The assignee choices (who ticket_assign would accept) and the followers
+    (ticket_followers), by email,
     from the kept staff (tickets.console.staff) and the ids of the ticket's followers."""
     staff = active_staff()
     following = set(follower_ids)

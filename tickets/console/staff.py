@@ -15,21 +15,17 @@ assignable_filter and workers_filter. The receivers connect in TicketsConfig.rea
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from accounts.models import Role, User
-from core.generations import generation_bump
+from core.generations import generation_bump, kept
 from tickets.models import Team
-
-logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "console:staff:generation"
 KEY = "console:staff"
@@ -81,21 +77,7 @@ def _read() -> list[StaffMember]:
 def active_staff() -> list[StaffMember]:
     """Every active superuser and holder of a staff role, by email; from the shared
     cache when no staff changed since they were read (one statement otherwise)."""
-    try:
-        found = cache.get_many([GENERATION_KEY, KEY])
-    except Exception:
-        logger.warning("console staff cache unavailable", exc_info=True)
-        return _read()
-    # The generation read before reading the staff: a change meanwhile makes them stale.
-    generation = found.get(GENERATION_KEY, 0)
-    kept = found.get(KEY)
-    if kept is not None and kept[0] == generation:
-        return kept[1]
-    staff = _read()
-    try:
-        cache.set(KEY, (generation, staff), TTL)
-    except Exception:
-        logger.warning("console staff not kept", exc_info=True)
+    staff, _stale = kept(KEY, GENERATION_KEY, _read, TTL)
     return staff
 
 
