@@ -8,10 +8,10 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - wrong-answer rate: answerable questions answered, but with none of the expected ones;
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
-Nine sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
+Ten sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
 `held` halves of bench/fresh_queries.yaml (issue 18), and six judge sets, each written
 blind and committed before any result on it was seen: `judge`, `judge2` (harder),
-`judge3`, `judge4`, `judge5` and `judge6` (bench/judge*_queries.yaml). The bot's
+`judge3` to `judge7` (bench/judge*_queries.yaml). The bot's
 confidence model and thresholds (helpcenter/search/confidence.py) were fitted by
 bench/fit_confidence.py on all but judge6 (and bench/unanswerable_queries.yaml): each
 judge set was scored once before it joined that fit. judge6 is never fitted on: its
@@ -33,7 +33,7 @@ from _support import ROOT, django_on_scratch_database, drop_scratch_database, em
 LANGS = ("en", "zh-hans")
 
 
-SETS = ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5", "judge6")
+SETS = ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5", "judge6", "judge7")
 
 
 def load_questions(quick: bool) -> list[dict]:

@@ -117,7 +117,7 @@ POOLED_JUDGES = (
     ("judge4", "judge4_queries.yaml"),
     ("judge5", "judge5_queries.yaml"),
 )
-JUDGES = (("judge6", "judge6_queries.yaml"),)
+JUDGES = (("judge6", "judge6_queries.yaml"), ("judge7", "judge7_queries.yaml"))
 
 
 def load_sets(sets) -> list[dict]:

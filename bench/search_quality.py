@@ -17,6 +17,7 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
   fourth, fifth and sixth rounds);
 - `judge6`: bench/judge6_queries.yaml, written blind after judge5 was scored, never
   fitted on: the figures to believe.
+- `judge7`: bench/judge7_queries.yaml, written blind after judge6 was scored.
 
 Unanswerable questions of each set give its "no good match" rate.
 
@@ -39,7 +40,7 @@ K = 5
 
 def load_queries(quick: bool) -> list[dict]:
     """Every query with its `set` (own, fit, held, judge, judge2, judge3, judge4,
-    judge5, judge6); --quick:
+    judge5, judge6, judge7); --quick:
     a quarter of own and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:
@@ -202,7 +203,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
-    for name in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5", "judge6"):
+    for name in ("own", "fit", "held", "judge", "judge2", "judge3", "judge4", "judge5", "judge6", "judge7"):
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"
             if key in full:
