@@ -29,6 +29,7 @@ import argparse
 
 import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database, emit
+from search_quality import each_set_taught_apart
 
 LANGS = ("en", "zh-hans")
 
@@ -122,7 +123,15 @@ def main() -> None:
         from livechat.bot import knowledge
 
         questions = load_questions(args.quick)
-        bot = bot_outcomes(questions, args.show_misses)
+        bot = [
+            outcome
+            for part in each_set_taught_apart(
+                questions,
+                lambda items: bot_outcomes(items, args.show_misses),
+                semantic_on=not args.no_semantic,
+            )
+            for outcome in part
+        ]
         baseline = baseline_outcomes(questions)
         semantic = knowledge.semantic_on()
         thresholds = {lang: knowledge.threshold_for(lang, semantic) for lang in LANGS}

@@ -63,6 +63,10 @@ TRAIN_POSITIONS = 1
 # round 5, 10, 15, 20, 30 again: no weight better in both languages).
 UNANSWERABLE_WEIGHT = 15.0
 FOLDS = 5
+# Fitting and out-of-fold figures hide every taught question of this share of the
+# articles (a different draw per fold), so the models learn what an article nobody
+# taught looks like (`asked_none`) instead of reading it as a wrong one.
+UNTAUGHT_SHARE = 0.1
 # The issue's aims...
 AIM_HANDOFF = 0.95
 AIM_WRONG = 0.03
@@ -116,8 +120,9 @@ POOLED_JUDGES = (
     ("judge3", "judge3_queries.yaml"),
     ("judge4", "judge4_queries.yaml"),
     ("judge5", "judge5_queries.yaml"),
+    ("judge6", "judge6_queries.yaml"),
 )
-JUDGES = (("judge6", "judge6_queries.yaml"), ("judge7", "judge7_queries.yaml"))
+JUDGES = (("judge7", "judge7_queries.yaml"),)
 
 
 def load_sets(sets) -> list[dict]:
@@ -183,6 +188,54 @@ def cached_collect(questions, semantic_on: bool, cache: str | None):
         known[(q["q"], q["lang"])] = cands
     path.write_bytes(pickle.dumps(known))
     return [known[(q["q"], q["lang"])] for q in questions]
+
+
+def question_vectors(questions, cache: str | None) -> np.ndarray:
+    """Each question embedded as a query (as the engine embeds a search), kept in
+    CACHE.questions.pickle between runs."""
+    import pickle
+    from pathlib import Path
+
+    from helpcenter.search import semantic
+
+    path = Path(f"{cache}.questions.pickle") if cache else None
+    known = pickle.loads(path.read_bytes()) if path and path.exists() else {}
+    for q in questions:
+        if q["q"] not in known:
+            known[q["q"]] = np.asarray(semantic.embed_query(q["q"]), np.float32)
+    if path:
+        path.write_bytes(pickle.dumps(known))
+    return np.vstack([known[q["q"]] for q in questions])
+
+
+def teach(questions, cands_per_q, vectors: np.ndarray, taught, untaught_share: float = 0.0) -> None:
+    """Set each candidate's taught-question signals (helpcenter/search/taught.py) as if
+    the questions at `taught` were filed under their expected articles: a question never
+    sees its own writer's questions (its set), so the evidence is another writer's words,
+    as a new customer's question would be."""
+    from helpcenter.search.semantic import DIMENSIONS
+    from helpcenter.search.taught import Rows
+
+    groups: dict[str, list[int]] = {}
+    for j in taught:
+        for slug in questions[j]["expect"]:
+            groups.setdefault(slug, []).append(j)
+    # a help centre where editors taught some articles and not others
+    slugs = sorted(groups)
+    rng = np.random.default_rng(len(taught))
+    for slug in rng.choice(slugs, size=round(untaught_share * len(slugs)), replace=False):
+        del groups[slug]
+    rows = Rows.of({slug: vectors[js] for slug, js in groups.items()}, DIMENSIONS)
+    row_question = np.array([j for slug in rows.slugs for j in groups[slug]], dtype=int)
+    splits = np.array([q["split"] for q in questions])
+    texts = np.array([q["q"].strip().lower() for q in questions])
+    for i, cands in enumerate(cands_per_q):
+        if not cands:
+            continue
+        mask = (splits[row_question] != splits[i]) & (texts[row_question] != texts[i])
+        nearest = rows.nearest(vectors[i], mask)
+        for c in cands:
+            c.signals.update(nearest.signals(c.slug))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float | None = None, weight=None):
@@ -345,7 +398,7 @@ def fit_models(questions, cands_per_q, name: str, rank_names, names, rows) -> tu
     return ranker, model
 
 
-def out_of_fold(questions, cands_per_q, name, rank_names, names) -> list[list[Hit]]:
+def out_of_fold(questions, cands_per_q, name, rank_names, names, vectors=None) -> list[list[Hit]]:
     """Each question's hits from models fitted on the other folds (for thresholds and
     for an honest figure on the fitting pool)."""
     order = np.random.default_rng(0).permutation(len(questions))
@@ -355,7 +408,11 @@ def out_of_fold(questions, cands_per_q, name, rank_names, names) -> list[list[Hi
     for k in range(FOLDS):
         train = [i for i in range(len(questions)) if fold[i] != k]
         test = [i for i in range(len(questions)) if fold[i] == k]
+        if vectors is not None:
+            teach(questions, cands_per_q, vectors, train, UNTAUGHT_SHARE)
         fit_models(questions, cands_per_q, name, rank_names, names, train)
+        if vectors is not None:  # the fold is scored with every article taught
+            teach(questions, cands_per_q, vectors, train)
         hits_of_test = ordered([cands_per_q[i] for i in test], name == "semantic")
         for i, hits in zip(test, hits_of_test, strict=True):
             result[i] = hits
@@ -528,8 +585,13 @@ def main() -> None:
             judge_cands = cached_collect(judge, semantic_on, args.cache)
             if args.collect_only:
                 continue
-            held_back = out_of_fold(pool, cands, name, rank_names, names)
+            # taught questions are semantic evidence: the pool's, fold by fold
+            vectors = question_vectors(pool + judge, args.cache) if semantic_on else None
+            pool_vectors = vectors[: len(pool)] if semantic_on else None
+            held_back = out_of_fold(pool, cands, name, rank_names, names, pool_vectors)
             bars, search_t = pick_thresholds(list(zip(held_back, pool, strict=True)), name)
+            if semantic_on:
+                teach(pool, cands, pool_vectors, range(len(pool)), UNTAUGHT_SHARE)
             ranker, model = fit_models(pool, cands, name, rank_names, names, range(len(pool)))
             rankers[name], models[name] = ranker, model
             bars_of[name], searches[name] = bars, search_t
@@ -537,6 +599,8 @@ def main() -> None:
             scored, scored_cands = (
                 (pool + judge, cands + judge_cands) if args.judge else (pool, cands)
             )
+            if semantic_on:
+                teach(scored, scored_cands, vectors[: len(scored)], range(len(pool)))
             report(
                 scored,
                 ordered(scored_cands, semantic_on),

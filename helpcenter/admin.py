@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from helpcenter.models import (
     Holiday,
     SearchSynonym,
 )
+from helpcenter.search import taught
 
 
 @admin.register(ArticleCategory)
@@ -28,8 +30,50 @@ class ArticleCategoryAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name_en", "name_zh_hans"]
 
 
+class ArticleAdminForm(forms.ModelForm):
+    """The taught questions as an editor writes them: one per line."""
+
+    questions = forms.CharField(
+        label=_("Taught questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Questions customers asked that this article answers, one per line, in this "
+            "version's language. Search and the chat bot take them as evidence that a "
+            "new question with other words is about this article."
+        ),
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug",
+            "lang",
+            "title",
+            "summary",
+            "category",
+            "tags",
+            "status",
+            "updated_on",
+            "body_markdown",
+            "questions",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["questions"] = "\n".join(self.instance.questions or [])
+
+    def clean_questions(self) -> list[str]:
+        try:
+            return taught.clean_questions(self.cleaned_data["questions"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "slug",
@@ -61,6 +105,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "status",
         "updated_on",
         "body_markdown",
+        "questions",
         "preview",
         "published_at",
         "view_count",

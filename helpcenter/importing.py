@@ -1,4 +1,5 @@
-"""Read help-centre Markdown files with YAML front matter (id, lang, title, category, tags, updated)."""
+"""Read help-centre Markdown files with YAML front matter (id, lang, title, category, tags,
+updated; optionally status and questions: the taught questions, helpcenter/search/taught.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from helpcenter.models.articles import Language
+from helpcenter.search import taught
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n(.*?)\n---\s*(?:\n|\Z)(.*)\Z", re.DOTALL)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -30,6 +32,7 @@ class ArticleSource:
     updated: dt.date = dt.date(2000, 1, 1)
     body: str = ""
     status: str = "published"
+    questions: list[str] = field(default_factory=list)
 
 
 def _require(meta: dict, key: str) -> object:
@@ -67,6 +70,10 @@ def parse_article(text: str) -> ArticleSource:
     tags = meta.get("tags") or []
     if not isinstance(tags, list):
         raise ArticleFileError("tags must be a list")
+    try:
+        questions = taught.clean_questions(meta.get("questions"))
+    except ValueError as exc:
+        raise ArticleFileError(f"questions: {exc}") from exc
     body = match.group(2).strip()
     if not body:
         raise ArticleFileError("the article has no body")
@@ -79,6 +86,7 @@ def parse_article(text: str) -> ArticleSource:
         updated=_date(_require(meta, "updated")),
         body=body,
         status=str(meta.get("status") or "published"),
+        questions=questions,
     )
 
 

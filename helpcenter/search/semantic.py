@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from helpcenter.models import Article
+from helpcenter.search import taught
 from helpcenter.search.cache import Refreshing
 
 logger = logging.getLogger(__name__)
@@ -83,34 +84,57 @@ def passages(article: Article) -> list[str]:
 
 
 def passage_hash(article: Article) -> str:
-    return hashlib.sha256("\x1e".join(passages(article)).encode()).hexdigest()
+    """What the stored vectors were made from: the passages, then the taught questions."""
+    text = "\x1e".join(passages(article))
+    if article.questions:  # (an article without questions keeps the hash it had before them)
+        text += "\x1d" + "\x1e".join(article.questions)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def embed_articles(articles: list[Article]) -> list[bytes]:
-    """Each article's vectors (its opening's, then its sections'), as stored on it."""
+def embed_articles(articles: list[Article]) -> list[tuple[bytes, bytes]]:
+    """Each article's vectors as stored on it: (its opening's then its sections', its taught
+    questions' read as queries)."""
     import numpy as np
 
     texts = [passages(article) for article in articles]
     vectors = np.asarray(_model().passage([t for group in texts for t in group]), np.float32)
-    stored, start = [], 0
-    for group in texts:
-        stored.append(vectors[start : start + len(group)].tobytes())
+    asked = [list(article.questions or []) for article in articles]
+    flat = [question for group in asked for question in group]
+    asked_vectors = (
+        np.asarray(_model().query(flat), np.float32).reshape(-1, DIMENSIONS)
+        if flat
+        else np.zeros((0, DIMENSIONS), np.float32)
+    )
+    stored, start, asked_start = [], 0, 0
+    for group, questions in zip(texts, asked, strict=True):
+        stored.append(
+            (
+                vectors[start : start + len(group)].tobytes(),
+                asked_vectors[asked_start : asked_start + len(questions)].tobytes(),
+            )
+        )
         start += len(group)
+        asked_start += len(questions)
     return stored
 
 
 def _build():
     """(article ids, their openings' matrix, id -> row, every section's matrix, id -> its
-    sections' rows in that matrix)."""
+    sections' rows in that matrix, the taught questions' rows by article slug)."""
     import numpy as np
 
     rows = list(
         Article.objects.filter(
             status=Article.Status.PUBLISHED, embedding__isnull=False
-        ).values_list("id", "embedding")
+        ).values_list("id", "embedding", "slug", "questions_embedding")
     )
     ids, openings, sections, section_rows, start = [], [], [], {}, 0
-    for article_id, stored in rows:
+    asked: dict[str, list] = {}
+    for article_id, stored, slug, questions in rows:
+        if questions:
+            asked.setdefault(slug, []).append(
+                np.frombuffer(bytes(questions), dtype=np.float32).reshape(-1, DIMENSIONS)
+            )
         vectors = np.frombuffer(bytes(stored), dtype=np.float32).reshape(-1, DIMENSIONS)
         ids.append(article_id)
         openings.append(vectors[0])
@@ -126,6 +150,7 @@ def _build():
         {article_id: row for row, article_id in enumerate(ids)},
         np.vstack(sections) if sections else empty,
         section_rows,
+        taught.Rows.of({slug: np.vstack(parts) for slug, parts in asked.items()}, DIMENSIONS),
     )
 
 
@@ -147,9 +172,14 @@ def clear_cache() -> None:
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed")
 
 
+def embed_query(text: str):
+    """A query's (or a taught question's) vector: e5 reads it with its query prefix."""
+    return _model().query(text)
+
+
 def embed_query_soon(query: str) -> Future | None:
     """Start embedding `query` in the background; None when semantic search is off."""
-    return _pool.submit(_model().query, query) if enabled() else None
+    return _pool.submit(embed_query, query) if enabled() else None
 
 
 def similarities(vector, top: int) -> tuple[list[tuple[int, float]], Callable[[int], float]]:
@@ -157,7 +187,7 @@ def similarities(vector, top: int) -> tuple[list[tuple[int, float]], Callable[[i
     their similarity; a function giving any version's similarity, 0 for one not embedded)."""
     import numpy as np
 
-    ids, matrix, rows, _, _ = _index.get()
+    ids, matrix, rows, _, _, _ = _index.get()
     if not ids:
         return [], lambda article_id: 0.0
     scores = matrix @ np.asarray(vector, dtype=np.float32)
@@ -176,9 +206,14 @@ def best_section(vector, article_ids) -> float:
     versions (0 when none is embedded): a few dozen rows, not the whole index."""
     import numpy as np
 
-    _, _, _, sections, section_rows = _index.get()
+    _, _, _, sections, section_rows, _ = _index.get()
     spans = [section_rows[i] for i in article_ids if i in section_rows]
     if not spans:
         return 0.0
     picked = np.concatenate([np.arange(start, end) for start, end in spans])
     return float((sections[picked] @ np.asarray(vector, dtype=np.float32)).max())
+
+
+def taught_nearest(vector) -> taught.Nearest:
+    """Each article's nearest taught question to the query (taught.py)."""
+    return _index.get()[5].nearest(vector)
