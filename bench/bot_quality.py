@@ -9,13 +9,14 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
 Ten sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
-`held` halves of bench/fresh_queries.yaml (issue 18), and six judge sets, each written
+`held` halves of bench/fresh_queries.yaml (issue 18), and seven judge sets, each written
 blind and committed before any result on it was seen: `judge`, `judge2` (harder),
 `judge3` to `judge7` (bench/judge*_queries.yaml). The bot's
 confidence model and thresholds (helpcenter/search/confidence.py) were fitted by
-bench/fit_confidence.py on all but judge6 (and bench/unanswerable_queries.yaml): each
-judge set was scored once before it joined that fit. judge6 is never fitted on: its
-figures are the ones to believe.
+bench/fit_confidence.py on all but judge7 (and bench/unanswerable_queries.yaml): each
+judge set was scored once before it joined that fit. judge7 is never fitted on: its
+figures are the ones to believe. With semantic matching, each set is scored with the
+other sets' questions taught (search_quality.teach), never its own.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.

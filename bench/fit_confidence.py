@@ -6,10 +6,10 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first five judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
-  ... judge5_queries.yaml: `judge` to `judge5`), all of which have been scored, so they
+  `own`) and the first six judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  ... judge6_queries.yaml: `judge` to `judge6`), all of which have been scored, so they
   are fitting material now;
-- the JUDGE set, bench/judge6_queries.yaml (`judge6`): written blind after the others
+- the JUDGE set, bench/judge7_queries.yaml (`judge7`): written blind after the others
   were scored, never fitted on. Its candidates are collected (and cached) with the
   pool's, but it is scored only with --judge, once the choices are final.
 
@@ -30,7 +30,12 @@ matching off):
    for the second and third answers, and search's "no good match" bar (the highest hiding the right article of
    <= 2 % of answerable questions);
 3. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and (with --judge) on judge6.
+   pool, in-sample on the pool, and (with --judge) on judge7.
+
+With semantic matching, the pool's questions are also taught questions (taught.py): in
+each fold the training folds' questions are filed under their expected articles (a
+question never sees its own set's), so every question's taught evidence is another
+writer's words; the judge set is scored with the whole pool taught.
 
 With --write the fitted block of confidence.py is replaced (between its markers).
 
@@ -49,7 +54,7 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on 5-fold cross-validation over the pool (out-of-fold
-# figures per language; bench/README.md), never on judge6 (judge5, judge4 before it).
+# figures per language; bench/README.md), never on judge7 (judge6, judge5 before it).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
 PENALTY = 1.0
@@ -134,15 +139,15 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge to judge5."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge to judge6."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the
-    fifth), judge5 (since the sixth) and judge6 (bench/judge6_queries.yaml, written blind
-    after judge5 was scored; never fitted on)."""
+    fifth), judge5 (since the sixth), judge6 (since the seventh) and judge7
+    (bench/judge7_queries.yaml, written blind after judge6 was scored; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 

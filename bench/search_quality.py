@@ -12,12 +12,14 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge` and `judge2`: bench/judge_queries.yaml and bench/judge2_queries.yaml (harder),
   each committed before any result on it was seen; scored, then fitting material since
   the third round;
-- `judge3`, `judge4` and `judge5`: bench/judge3_queries.yaml to judge5_queries.yaml, each
-  written blind after the one before was scored; scored, then fitting material (the
-  fourth, fifth and sixth rounds);
-- `judge6`: bench/judge6_queries.yaml, written blind after judge5 was scored, never
+- `judge3` to `judge6`: bench/judge3_queries.yaml to judge6_queries.yaml, each written
+  blind after the one before was scored; scored, then fitting material (the fourth to
+  seventh rounds);
+- `judge7`: bench/judge7_queries.yaml, written blind after judge6 was scored, never
   fitted on: the figures to believe.
-- `judge7`: bench/judge7_queries.yaml, written blind after judge6 was scored.
+
+With semantic matching, each set is scored with the other sets' questions taught
+(`teach`), never its own.
 
 Unanswerable questions of each set give its "no good match" rate.
 

@@ -21,16 +21,19 @@ logistic regressions:
    (tokens and bigrams), place, language, similarity and its margin over the next, its
    best section's similarity and margin, and how much of the query the help centre has
    words for at all (`gram_known`: "mint an NFT" little, "face scan keeps failing" most);
-   with semantic matching, a second slope for Chinese questions on six of them.
+   with semantic matching, a second slope for Chinese questions on six of them, and
+   the taught questions (taught.py: the nearest one filed under this article, its
+   margin over other articles' nearest, and whether the article has any).
 
 Two of each, because tests and `BEACON_SEMANTIC_SEARCH=0` run without the semantic
 signals: `semantic` and `keyword`. Weights and thresholds below are written by
-`bench/fit_confidence.py --write`, fitted on every question set but the sixth judge set
-(`bench/fresh_queries.yaml`, the project's own sets, `bench/unanswerable_queries.yaml`
-and the first five judge sets, scored before this fit), with every choice and the
-thresholds made on 5-fold cross-validation over those (the semantic bot's bars with a
-margin inside the issue's aims: hand-off >= 0.96, wrong answers <= 0.02), and judged on
-`bench/judge6_queries.yaml`, written blind and committed before any result on it was
+`bench/fit_confidence.py --write`, fitted on every question set but the seventh judge
+set (`bench/fresh_queries.yaml`, the project's own sets, `bench/unanswerable_queries.yaml`
+and the first six judge sets, scored before this fit; their questions taught fold by
+fold, a tenth of the articles left untaught), with every choice and the thresholds made
+on 5-fold cross-validation over those (the semantic bot's bars with a margin inside the
+issue's aims: hand-off >= 0.96, wrong answers <= 0.02), and judged on
+`bench/judge7_queries.yaml`, written blind and committed before any result on it was
 seen (bench/README.md); rerun it when the corpus or the engine changes.
 
 Thresholds on the probability:
