@@ -1,5 +1,6 @@
 """The staff page of search analytics (top queries, no confident result, never-clicked
-articles) and its CSV; and the results' click-through link that counts a click."""
+articles), its CSV and filing a query under an article (a taught question); and the
+results' click-through link that counts a click."""
 
 from __future__ import annotations
 
@@ -8,20 +9,22 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import Area, Refusal, access_refusal
 from accounts.models import Role
 from accounts.selectors import user_has_role
-from helpcenter import analytics
-from helpcenter.models import Article
+from helpcenter import analytics, services
+from helpcenter.models import Article, SearchQueryStat
 from helpcenter.models.articles import Language
 
 View = Callable[..., HttpResponse]
@@ -80,8 +83,14 @@ def search_analytics(request: HttpRequest) -> HttpResponse:
         flt = report_filter(request.GET)
     except BadFilter as exc:
         return render(request, "helpcenter/search_analytics.html", {"error": str(exc)}, status=400)
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("slug")
     context = {
         "filter": flt,
+        # the articles a query may be filed under, one list per language
+        "article_choices": {
+            lang: list(articles.filter(lang=lang).values("slug", "title"))
+            for lang in Language.values
+        },
         "week_value": f"{flt.week.isocalendar().year}-W{flt.week.isocalendar().week:02d}",
         "languages": Language.choices,
         "top": analytics.top_queries(flt),
@@ -89,6 +98,33 @@ def search_analytics(request: HttpRequest) -> HttpResponse:
         "never_clicked": analytics.never_clicked(flt),
     }
     return render(request, "helpcenter/search_analytics.html", context)
+
+
+@require_POST
+@_staff_only
+def search_analytics_teach(request: HttpRequest) -> HttpResponse:
+    """File a query customers searched under the article that answers it: from then on
+    search and the bot take the query's words as evidence for that article. Only a query
+    the analytics hold (already stripped of personal data) may be filed."""
+    lang, query = request.POST.get("lang", ""), request.POST.get("query", "")
+    searched = SearchQueryStat.objects.filter(lang=lang, query=query).exists()
+    if lang not in Language.values or not searched:
+        error = _("That query is not one customers searched.")
+        return render(request, "helpcenter/search_analytics.html", {"error": error}, status=400)
+    try:
+        article = services.article_question_file(
+            slug=request.POST.get("article", "").strip(), lang=lang, question=query
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        return render(request, "helpcenter/search_analytics.html", {"error": error}, status=400)
+    messages.success(
+        request,
+        _("“%(query)s” is filed under “%(title)s”: search and the bot count it within a minute.")
+        % {"query": query, "title": article.title},
+    )
+    back = {"week": request.POST.get("week", ""), "lang": request.POST.get("shown_lang", "")}
+    return redirect(f"{reverse('helpcenter:search-analytics')}?{urlencode(back)}")
 
 
 def csv_safe(value: object) -> str:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.text import plain_text
@@ -73,6 +74,23 @@ def article_save(*, article: Article) -> Article:
         # Semantic search finds the new text once the worker has embedded it, seconds
         # after the commit; the periodic refresh stays as the net for a lost task.
         transaction.on_commit(_embed_later(article.id), robust=True)
+    return article
+
+
+@transaction.atomic
+def article_question_file(*, slug: str, lang: str, question: str) -> Article:
+    """File a customer's question under a published article (a taught question): on the
+    version in `lang` when there is one, else on any; saved as an editor's change is, so
+    it is embedded at commit. Raises ValidationError when the article cannot take it."""
+    versions = Article.objects.select_for_update().filter(
+        slug=slug, status=Article.Status.PUBLISHED
+    )
+    article = versions.filter(lang=lang).first() or versions.order_by("lang").first()
+    if article is None:
+        raise ValidationError({"article": _("No published article has that address.")})
+    if question not in article.questions:
+        article.questions = [*article.questions, question]
+        article_save(article=article)
     return article
 
 
@@ -255,7 +273,7 @@ def article_embeddings_refresh(*, batch_size: int, max_batches: int) -> int:
     if not semantic.enabled():
         return 0
     done = 0
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         stale = [
             article
             for article in Article.objects.filter(status=Article.Status.PUBLISHED)

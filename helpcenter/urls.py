@@ -24,6 +24,11 @@ urlpatterns = [
         name="search-analytics",
     ),
     path(
+        "console/help/search-analytics/teach/",
+        analytics_views.search_analytics_teach,
+        name="search-analytics-teach",
+    ),
+    path(
         "console/help/search-analytics.csv",
         analytics_views.search_analytics_csv,
         name="search-analytics-csv",

@@ -216,3 +216,86 @@ def test_the_csv_never_carries_a_formula(client, fees, supervisor):
     queries = {row[3] for row in rows[1:] if row[0] == "top"}
     assert queries == {'\'=hyperlink("http://evil.test","x")', "'+1+2", "'-2+3", "'@sum(a1)"}
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+TEACH = "/console/help/search-analytics/teach/"
+NFT = "how to mint an nft"
+
+
+@pytest.fixture
+def nft_searched(client, fees):
+    """Customers searched for something no article answered; then an editor wrote one."""
+    client.get("/help/search/", {"q": NFT, "lang": "en"})
+    analytics.search_stats_flush()
+    return fees
+
+
+def _file(client, article: str, query: str = NFT, lang: str = "en"):
+    form = {"query": query, "lang": lang, "article": article, "week": "", "shown_lang": "en"}
+    return client.post(TEACH, form)
+
+
+def test_a_supervisor_files_an_unanswered_query_under_the_article_that_answers_it(
+    client, nft_searched, supervisor, article_factory
+):
+    # given: the article written for it, and the page offering to file the query
+    nft = article_factory(slug="nft-market", title="The NFT market", body_markdown="Mint here.")
+    client.force_login(supervisor)
+    page = client.get(PAGE, {"lang": "en"}).content.decode()
+    unanswered = page.split('data-testid="unanswered-queries"')[1].split("</table>")[0]
+    assert 'name="article" list="articles-en"' in unanswered
+    assert '<option value="nft-market">The NFT market</option>' in page
+    # when
+    response = _file(client, "nft-market")
+    # then: the query is a taught question of the article, and the supervisor is told
+    assert response.status_code == 302 and response["Location"].startswith(PAGE)
+    nft.refresh_from_db()
+    assert nft.questions == [NFT]
+    shown = client.get(response["Location"]).content.decode()
+    assert "is filed under “The NFT market”" in shown
+    # and filing it again adds nothing
+    assert _file(client, "nft-market").status_code == 302
+    nft.refresh_from_db()
+    assert nft.questions == [NFT]
+
+
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"query": "never searched", "lang": "en", "article": "fees"}, "not one customers"),
+        ({"query": NFT, "lang": "zh-hans", "article": "fees"}, "not one customers"),
+        ({"query": NFT, "lang": "fr", "article": "fees"}, "not one customers"),
+        ({"query": NFT, "lang": "en", "article": "no-such-article"}, "No published article"),
+        ({"query": NFT, "lang": "en", "article": "draft-one"}, "No published article"),
+        ({"query": NFT, "lang": "en", "article": "full"}, "More than 100 questions."),
+    ],
+)
+def test_filing_what_cannot_be_filed_says_why_and_changes_nothing(
+    client, nft_searched, supervisor, article_factory, form, message
+):
+    # given
+    article_factory(slug="draft-one", status="draft")
+    full = article_factory(slug="full")
+    full.questions = [f"question {n}" for n in range(100)]
+    full.save(update_fields=["questions"])
+    client.force_login(supervisor)
+    # when
+    response = client.post(TEACH, form)
+    # then
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    nft_searched.refresh_from_db()
+    full.refresh_from_db()
+    assert nft_searched.questions == [] and len(full.questions) == 100
+
+
+def test_only_supervisors_and_admins_file_queries(client, nft_searched, customer, user_factory):
+    agent = user_factory(email="agent@example.test")
+    user_role_grant(user=agent, role=Role.AGENT)
+    assert _file(client, "fees").status_code == 302  # to sign in
+    for person in (customer, agent):
+        client.force_login(person)
+        assert _file(client, "fees").status_code == 403
+    assert client.get(TEACH).status_code in (403, 405)
+    nft_searched.refresh_from_db()
+    assert nft_searched.questions == []
