@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from core.exceptions import ApplicationError
@@ -182,6 +182,16 @@ def announcement_active_maintenance(*, now: dt.datetime) -> Announcement | None:
         .order_by("-pinned", "-starts_at")
         .first()
     )
+
+
+def maintenance_next_change(*, now: dt.datetime) -> dt.datetime | None:
+    """The next moment after `now` a maintenance announcement starts or ends: until then,
+    which one is active cannot change by itself."""
+    found = Announcement.objects.filter(kind=Announcement.Kind.MAINTENANCE).aggregate(
+        start=Min("starts_at", filter=Q(starts_at__gt=now)),
+        end=Min("ends_at", filter=Q(ends_at__gt=now)),
+    )
+    return min((moment for moment in found.values() if moment is not None), default=None)
 
 
 def glossary_terms() -> QuerySet[GlossaryTerm]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.text import plain_text
-from helpcenter import caching, counters, rendering
+from helpcenter import banner, caching, counters, rendering
 from helpcenter.importing import ArticleSource
 from helpcenter.models import Announcement, Article, ArticleCategory, ArticleFeedback, SearchSynonym
 from helpcenter.search import backends, engine, indexing, semantic, synonyms, taught, typos
@@ -119,6 +119,7 @@ def search_caches_clear() -> None:
     typos.clear_cache()
     synonyms.clear_cache()
     semantic.clear_cache()
+    banner.forget()
 
 
 @transaction.atomic

@@ -53,8 +53,11 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_search_caches():
-    """Per-process search caches must not carry one test's articles into the next."""
+def _fresh_search_caches(_own_cache_namespace):
+    """Per-process search caches must not carry one test's articles into the next. After
+    the test's own cache namespace, so that the generation bumped here is the one the test
+    reads (bumped in the last test's, it read 0 a second later and the kept caches
+    rebuilt in the middle of the test)."""
     search_caches_clear()
     yield
     search_caches_clear()

@@ -217,3 +217,25 @@ def test_every_page_renders_in_both_languages(client, path, language):
     response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.content.decode()
+
+
+def test_the_kept_banner_opens_and_closes_with_the_window_and_costs_no_query(
+    announcement_factory, django_assert_num_queries
+):
+    from helpcenter import banner
+
+    # given: a maintenance window from an hour from now, for an hour (no save after)
+    now = timezone.now()
+    start, end = now + dt.timedelta(hours=1), now + dt.timedelta(hours=2)
+    announcement_factory(
+        kind=Announcement.Kind.MAINTENANCE, title_en="Wallet upgrade", starts_at=start, ends_at=end
+    )
+    # then: before it, no banner, and asking again reads nothing
+    assert banner.maintenance_banner(now) is None
+    with django_assert_num_queries(0):
+        assert banner.maintenance_banner(now + dt.timedelta(minutes=59)) is None
+    # and the window opens and closes on time, though nothing was saved
+    assert banner.maintenance_banner(start + dt.timedelta(seconds=1)).title_en == "Wallet upgrade"
+    with django_assert_num_queries(0):
+        assert banner.maintenance_banner(end - dt.timedelta(seconds=1)) is not None
+    assert banner.maintenance_banner(end + dt.timedelta(seconds=1)) is None

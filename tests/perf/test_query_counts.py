@@ -20,17 +20,19 @@ from tickets import services
 
 pytestmark = pytest.mark.django_db
 
-# The issue's aims: queue ≤ 10, ticket view ≤ 12, create ≤ 20, all met and asserted.
-# Queue page (10): session, user, roles, ticket types, the queue counts (recently solved
-# inside), the page of tickets, teams and agents (filter bar), site banner, the workspace
-# header (my open tickets, my chats, waiting chats and presence in one). Ticket page (11):
-# session, user, roles, the ticket (its requester's security panel, their other recent
-# tickets, the macros and the followers' ids inside), messages, their attachments,
-# timeline, site banner, header, and the queue list (types, counts); the assignee
-# choices and followers come from the staff kept in the cache (tickets.console.staff).
-# The speed notes (bench/README.md, "SQL per request") list each statement.
+# The issue's aims: queue ≤ 10, ticket view ≤ 12, create ≤ 20, all met; what is asserted
+# is what the pages take now, so a statement cannot creep back unnoticed. Queue page (8):
+# session, user, roles, ticket types, the queue counts (recently solved inside), the page
+# of tickets, teams and agents (filter bar), the workspace header (my open tickets, my
+# chats, waiting chats and presence in one). Ticket page (9): session, user, roles, the
+# ticket (its requester's security panel, their other recent tickets, the macros and the
+# followers' ids inside), messages, their attachments, timeline, header, and the queue
+# list (types, counts); the assignee choices and followers come from the staff kept in
+# the cache (tickets.console.staff), the maintenance banner from the one kept in the
+# process (helpcenter.banner). Create (13). The speed notes (bench/README.md, "SQL per
+# request") list each statement.
 QUEUE_AIM, TICKET_VIEW_AIM, CREATE_AIM = 10, 12, 20
-QUEUE_MAX, TICKET_VIEW_MAX, CREATE_MAX = QUEUE_AIM, 11, CREATE_AIM
+QUEUE_MAX, TICKET_VIEW_MAX, CREATE_MAX = 8, 9, 13
 
 
 def counted(client: Client, path: str, body: dict | None = None, *, status: int = 200):
@@ -112,9 +114,10 @@ def test_query_count_with_production_2fa_rule_stays_within_the_aims(
     for who in ("agent", "supervisor"):
         demo_totp_ensure(world[who])
     viewed = fill(world, 5)
+    # (one statement more than without the rule: the factor check)
     pages = {
-        "/console/?queue=all": (world["supervisor"], QUEUE_MAX),
-        f"/console/tickets/{viewed.number}/": (world["agent"], TICKET_VIEW_MAX),
+        "/console/?queue=all": (world["supervisor"], QUEUE_MAX + 1),
+        f"/console/tickets/{viewed.number}/": (world["agent"], TICKET_VIEW_MAX + 1),
     }
     for path, (who, most) in pages.items():
         send = counted(client_for(who), path)
