@@ -30,6 +30,21 @@ class ArticleCategoryAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name_en", "name_zh_hans"]
 
 
+# What an editor writes, in the form's order (the rest is shown read-only after it).
+ARTICLE_EDITABLE = [
+    "slug",
+    "lang",
+    "title",
+    "summary",
+    "category",
+    "tags",
+    "status",
+    "updated_on",
+    "body_markdown",
+    "questions",
+]
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The taught questions as an editor writes them: one per line."""
 
@@ -46,18 +61,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "slug",
-            "lang",
-            "title",
-            "summary",
-            "category",
-            "tags",
-            "status",
-            "updated_on",
-            "body_markdown",
-            "questions",
-        ]
+        fields = ARTICLE_EDITABLE
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,16 +100,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "published_at",
     ]
     fields = [
-        "slug",
-        "lang",
-        "title",
-        "summary",
-        "category",
-        "tags",
-        "status",
-        "updated_on",
-        "body_markdown",
-        "questions",
+        *ARTICLE_EDITABLE,
         "preview",
         "published_at",
         "view_count",
