@@ -339,6 +339,7 @@ TABLE = {
     "/help/search/go/<article_id>/":                               "GET  3xx    3xx    3xx    3xx    3xx    3xx    3xx    3xx    3xx",
     "/console/help/search-analytics/":                             "GET  login  403    403    403    200    403    200    login  mfa",
     "/console/help/search-analytics.csv":                          "GET  login  403    403    403    200    403    200    login  mfa",
+    "/console/help/search-analytics/teach/":                       "POST login  403    403    403    400    403    400    login  mfa",
     "/help/categories/<slug>/":                                    "GET  200    200    200    200    200    200    200    200    200",
     "/help/articles/<slug>/":                                      "GET  200    200    200    200    200    200    200    200    200",
     "/help/articles/<slug>/feedback":                              "POST 400    400    400    400    400    400    400    400    400",
