@@ -9,9 +9,10 @@ their signals). Two groups of questions:
   `own`) and the first six judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
   ... judge6_queries.yaml: `judge` to `judge6`), all of which have been scored, so they
   are fitting material now;
-- the JUDGE set, bench/judge7_queries.yaml (`judge7`): written blind after the others
-  were scored, never fitted on. Its candidates are collected (and cached) with the
-  pool's, but it is scored only with --judge, once the choices are final.
+- the JUDGE sets, bench/judge7_queries.yaml and judge8_queries.yaml (`judge7`,
+  `judge8`): written blind after the others were scored, never fitted on. Their
+  candidates are collected (and cached) with the pool's, but they are scored only with
+  --judge, once the choices are final.
 
 For each model (`semantic`: every signal; `keyword`: what is left with semantic
 matching off):
@@ -127,7 +128,7 @@ POOLED_JUDGES = (
     ("judge5", "judge5_queries.yaml"),
     ("judge6", "judge6_queries.yaml"),
 )
-JUDGES = (("judge7", "judge7_queries.yaml"),)
+JUDGES = (("judge7", "judge7_queries.yaml"), ("judge8", "judge8_queries.yaml"))
 
 
 def load_sets(sets) -> list[dict]:
@@ -146,8 +147,10 @@ def load_pool() -> list[dict]:
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the
-    fifth), judge5 (since the sixth), judge6 (since the seventh) and judge7
-    (bench/judge7_queries.yaml, written blind after judge6 was scored; never fitted on)."""
+    fifth), judge5 (since the sixth), judge6 (since the seventh), judge7
+    (bench/judge7_queries.yaml, written blind after judge6 was scored; never fitted on)
+    and judge8 (written blind after judge7 was scored; never fitted on, scored with the
+    seventh round's model as a second held-out figure)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
