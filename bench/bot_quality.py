@@ -30,24 +30,13 @@ import argparse
 
 import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database, emit
+from fit_confidence import SET_NAMES
 from search_quality import each_set_taught_apart
 
 LANGS = ("en", "zh-hans")
 
 
-SETS = (
-    "own",
-    "fit",
-    "held",
-    "judge",
-    "judge2",
-    "judge3",
-    "judge4",
-    "judge5",
-    "judge6",
-    "judge7",
-    "judge8",
-)
+SETS = SET_NAMES
 
 
 def load_questions(quick: bool) -> list[dict]:

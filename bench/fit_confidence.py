@@ -129,6 +129,8 @@ POOLED_JUDGES = (
     ("judge6", "judge6_queries.yaml"),
 )
 JUDGES = (("judge7", "judge7_queries.yaml"), ("judge8", "judge8_queries.yaml"))
+# Every set the quality benches report, in their order.
+SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
 
 def load_sets(sets) -> list[dict]:

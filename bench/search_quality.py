@@ -36,6 +36,7 @@ from io import StringIO
 
 import yaml
 from _support import KB_CORPUS, ROOT, django_on_scratch_database, drop_scratch_database, emit
+from fit_confidence import SET_NAMES
 
 K = 5
 
@@ -275,19 +276,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
-    for name in (
-        "own",
-        "fit",
-        "held",
-        "judge",
-        "judge2",
-        "judge3",
-        "judge4",
-        "judge5",
-        "judge6",
-        "judge7",
-        "judge8",
-    ):
+    for name in SET_NAMES:
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"
             if key in full:

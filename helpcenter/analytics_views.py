@@ -83,14 +83,14 @@ def search_analytics(request: HttpRequest) -> HttpResponse:
         flt = report_filter(request.GET)
     except BadFilter as exc:
         return render(request, "helpcenter/search_analytics.html", {"error": str(exc)}, status=400)
-    articles = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("slug")
+    # the articles a query may be filed under, one list per language
+    article_choices: dict[str, list[dict]] = {lang: [] for lang in Language.values}
+    published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("slug")
+    for row in published.values("slug", "title", "lang"):
+        article_choices[row["lang"]].append(row)
     context = {
         "filter": flt,
-        # the articles a query may be filed under, one list per language
-        "article_choices": {
-            lang: list(articles.filter(lang=lang).values("slug", "title"))
-            for lang in Language.values
-        },
+        "article_choices": article_choices,
         "week_value": f"{flt.week.isocalendar().year}-W{flt.week.isocalendar().week:02d}",
         "languages": Language.choices,
         "top": analytics.top_queries(flt),
