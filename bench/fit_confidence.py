@@ -6,11 +6,11 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first six judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
-  ... judge6_queries.yaml: `judge` to `judge6`), all of which have been scored, so they
+  `own`) and the first seven judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  ... judge7_queries.yaml: `judge` to `judge7`), all of which have been scored, so they
   are fitting material now;
-- the JUDGE sets, bench/judge7_queries.yaml and judge8_queries.yaml (`judge7`,
-  `judge8`): written blind after the others were scored, never fitted on. Their
+- the JUDGE sets, bench/judge8_queries.yaml and judge9_queries.yaml (`judge8`,
+  `judge9`): written blind after the others were scored, never fitted on. Their
   candidates are collected (and cached) with the pool's, but they are scored only with
   --judge, once the choices are final.
 
@@ -28,10 +28,10 @@ matching off):
 2. on those out-of-fold scores, picks the bot's bar (most right answers with hand-off
    >= 0.96 and wrong answers <= 0.02 in each language: the issue's aims, 0.95 and 0.03,
    with a margin for a new writer's questions; the keyword models at the aims), its bar
-   for the second and third answers, and search's "no good match" bar (the highest hiding the right article of
-   <= 2 % of answerable questions);
+   for the second and third answers, and search's "no good match" bar (the highest
+   hiding the right article of <= 2 % of answerable questions);
 3. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and (with --judge) on judge7.
+   pool, in-sample on the pool, and (with --judge) on the judge sets.
 
 With semantic matching, the pool's questions are also taught questions (taught.py): in
 each fold the training folds' questions are filed under their expected articles (a
@@ -55,7 +55,8 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on 5-fold cross-validation over the pool (out-of-fold
-# figures per language; bench/README.md), never on judge7 (judge6, judge5 before it).
+# figures per language; bench/README.md), never on judge8 or judge9 (judge7, judge6
+# before them).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
 PENALTY = 1.0
@@ -127,8 +128,9 @@ POOLED_JUDGES = (
     ("judge4", "judge4_queries.yaml"),
     ("judge5", "judge5_queries.yaml"),
     ("judge6", "judge6_queries.yaml"),
+    ("judge7", "judge7_queries.yaml"),
 )
-JUDGES = (("judge7", "judge7_queries.yaml"), ("judge8", "judge8_queries.yaml"))
+JUDGES = (("judge8", "judge8_queries.yaml"), ("judge9", "judge9_queries.yaml"))
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
@@ -142,17 +144,17 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge to judge6."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge to judge7."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
 def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the
-    fifth), judge5 (since the sixth), judge6 (since the seventh), judge7
-    (bench/judge7_queries.yaml, written blind after judge6 was scored; never fitted on)
-    and judge8 (written blind after judge7 was scored; never fitted on, scored with the
-    seventh round's model as a second held-out figure)."""
+    fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
+    eighth), judge8 (bench/judge8_queries.yaml, written blind after judge7 was scored;
+    scored once with the seventh round's model; never fitted on) and judge9 (written
+    blind in the eighth round before anything ran on it; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
@@ -218,7 +220,29 @@ def question_vectors(questions, cache: str | None) -> np.ndarray:
     return np.vstack([known[q["q"]] for q in questions])
 
 
-def teach(questions, cands_per_q, vectors: np.ndarray, taught, untaught_share: float = 0.0) -> None:
+def sentence_vectors(questions, cache: str | None) -> list:
+    """Each question's sentences (helpcenter/search/focus.py) embedded as queries, one
+    matrix per question (None for a question of one sentence), kept in
+    CACHE.sentences.pickle between runs."""
+    import pickle
+    from pathlib import Path
+
+    from helpcenter.search import focus, semantic
+
+    path = Path(f"{cache}.sentences.pickle") if cache else None
+    known = pickle.loads(path.read_bytes()) if path and path.exists() else {}
+    for q in questions:
+        if q["q"] not in known:
+            parts = focus.parts(q["q"])
+            known[q["q"]] = np.asarray(semantic.embed_query(parts), np.float32) if parts else None
+    if path:
+        path.write_bytes(pickle.dumps(known))
+    return [known[q["q"]] for q in questions]
+
+
+def teach(
+    questions, cands_per_q, vectors: np.ndarray, taught, untaught_share: float = 0.0, sentences=None
+) -> None:
     """Set each candidate's taught-question signals (helpcenter/search/taught.py) as if
     the questions at `taught` were filed under their expected articles: a question never
     sees its own writer's questions (its set), so the evidence is another writer's words,
@@ -244,8 +268,14 @@ def teach(questions, cands_per_q, vectors: np.ndarray, taught, untaught_share: f
             continue
         mask = (splits[row_question] != splits[i]) & (texts[row_question] != texts[i])
         nearest = rows.nearest(vectors[i], mask)
+        parts = sentences[i] if sentences is not None else None
+        by_sentence = [rows.nearest(row, mask) for row in parts] if parts is not None else []
         for c in cands:
             c.signals.update(nearest.signals(c.slug))
+            # as engine._focus_signals: the best sentence's, never below the whole question's
+            c.signals["asked_focus"] = max(
+                [c.signals["asked"], *(n.signals(c.slug)["asked"] for n in by_sentence)]
+            )
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float | None = None, weight=None):
@@ -408,7 +438,9 @@ def fit_models(questions, cands_per_q, name: str, rank_names, names, rows) -> tu
     return ranker, model
 
 
-def out_of_fold(questions, cands_per_q, name, rank_names, names, vectors=None) -> list[list[Hit]]:
+def out_of_fold(
+    questions, cands_per_q, name, rank_names, names, vectors=None, sentences=None
+) -> list[list[Hit]]:
     """Each question's hits from models fitted on the other folds (for thresholds and
     for an honest figure on the fitting pool)."""
     order = np.random.default_rng(0).permutation(len(questions))
@@ -419,10 +451,10 @@ def out_of_fold(questions, cands_per_q, name, rank_names, names, vectors=None) -
         train = [i for i in range(len(questions)) if fold[i] != k]
         test = [i for i in range(len(questions)) if fold[i] == k]
         if vectors is not None:
-            teach(questions, cands_per_q, vectors, train, UNTAUGHT_SHARE)
+            teach(questions, cands_per_q, vectors, train, UNTAUGHT_SHARE, sentences)
         fit_models(questions, cands_per_q, name, rank_names, names, train)
         if vectors is not None:  # the fold is scored with every article taught
-            teach(questions, cands_per_q, vectors, train)
+            teach(questions, cands_per_q, vectors, train, sentences=sentences)
         hits_of_test = ordered([cands_per_q[i] for i in test], name == "semantic")
         for i, hits in zip(test, hits_of_test, strict=True):
             result[i] = hits
@@ -597,11 +629,15 @@ def main() -> None:
                 continue
             # taught questions are semantic evidence: the pool's, fold by fold
             vectors = question_vectors(pool + judge, args.cache) if semantic_on else None
+            sentences = sentence_vectors(pool + judge, args.cache) if semantic_on else None
             pool_vectors = vectors[: len(pool)] if semantic_on else None
-            held_back = out_of_fold(pool, cands, name, rank_names, names, pool_vectors)
+            pool_sentences = sentences[: len(pool)] if semantic_on else None
+            held_back = out_of_fold(
+                pool, cands, name, rank_names, names, pool_vectors, pool_sentences
+            )
             bars, search_t = pick_thresholds(list(zip(held_back, pool, strict=True)), name)
             if semantic_on:
-                teach(pool, cands, pool_vectors, range(len(pool)), UNTAUGHT_SHARE)
+                teach(pool, cands, pool_vectors, range(len(pool)), UNTAUGHT_SHARE, pool_sentences)
             ranker, model = fit_models(pool, cands, name, rank_names, names, range(len(pool)))
             rankers[name], models[name] = ranker, model
             bars_of[name], searches[name] = bars, search_t
@@ -610,7 +646,13 @@ def main() -> None:
                 (pool + judge, cands + judge_cands) if args.judge else (pool, cands)
             )
             if semantic_on:
-                teach(scored, scored_cands, vectors[: len(scored)], range(len(pool)))
+                teach(
+                    scored,
+                    scored_cands,
+                    vectors[: len(scored)],
+                    range(len(pool)),
+                    sentences=sentences[: len(scored)],
+                )
             report(
                 scored,
                 ordered(scored_cands, semantic_on),

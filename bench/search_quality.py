@@ -12,11 +12,11 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge` and `judge2`: bench/judge_queries.yaml and bench/judge2_queries.yaml (harder),
   each committed before any result on it was seen; scored, then fitting material since
   the third round;
-- `judge3` to `judge6`: bench/judge3_queries.yaml to judge6_queries.yaml, each written
+- `judge3` to `judge7`: bench/judge3_queries.yaml to judge7_queries.yaml, each written
   blind after the one before was scored; scored, then fitting material (the fourth to
-  seventh rounds);
-- `judge7` and `judge8`: bench/judge7_queries.yaml and judge8_queries.yaml, written
-  blind after judge6 was scored, never fitted on: the figures to believe.
+  eighth rounds);
+- `judge8` and `judge9`: bench/judge8_queries.yaml and judge9_queries.yaml, written
+  blind after judge7 was scored, never fitted on: the figures to believe.
 
 With semantic matching, each set is scored with the other sets' questions taught
 (`teach`), never its own.
@@ -42,8 +42,7 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge, judge2, judge3, judge4,
-    judge5, judge6, judge7, judge8); --quick:
+    """Every query with its `set` (own, fit, held, judge, judge2 ... judge9); --quick:
     a quarter of own and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:

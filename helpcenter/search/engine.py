@@ -21,6 +21,7 @@ from helpcenter.models import Article
 from helpcenter.search import (
     backends,
     confidence,
+    focus,
     grams,
     indexing,
     semantic,
@@ -205,10 +206,13 @@ def candidates(
     query's units (for snippets)."""
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
+    sentences = focus.parts(query) if semantic_on else []
+    sentences_embedding = semantic.embed_query_soon(sentences) if sentences else None
     ranked, vector = _rank(query, units, pool * CANDIDATE_FACTOR, features)
     ranked = ranked[:pool]
     if not ranked:
         return [], units
+    sentence_vectors = sentences_embedding.result() if sentences_embedding else None
     _, by_slug = _versions.get()
     query_lang = query_language(query)
     wanted = [i for entry in ranked for i in by_slug.get(entry.slug, {}).values()]
@@ -229,6 +233,7 @@ def candidates(
     top_possible = (LEXICAL_WEIGHT + (1.0 if semantic_on else 0.0)) / (RRF_K + 1)
     best_sem = max(entry.sem for entry in ranked)
     nearest_taught = semantic.taught_nearest(vector) if semantic_on else None
+    sentence_focus = _SentenceFocus.of(sentence_vectors) if semantic_on else None
     found: list[Candidate] = []
     for entry in ranked:
         versions = by_slug.get(entry.slug, {})
@@ -263,12 +268,52 @@ def candidates(
             section = semantic.best_section(vector, versions.values())
             signals.update(sec=section, sec_zh=section * signals["zh"])
             signals.update(nearest_taught.signals(entry.slug))
+            signals.update(_focus_signals(entry, versions.values(), signals, sentence_focus))
         shown = versions.get(lang) or versions.get(query_lang) or min(versions.values())
         found.append(Candidate(entry.slug, shown, entry.fused, signals, lang in versions))
     _relative_to_best(found, "gram_bm25", "gram_gap")
     if semantic_on:
         _margin_over_others(found, "sec", "sec_margin")
+        _margin_over_others(found, "sec_focus", "sec_focus_margin")
     return found, units
+
+
+@dataclass(frozen=True)
+class _SentenceFocus:
+    """A long question's sentences, each embedded on its own (focus.py): the articles'
+    openings and taught questions nearest to any of them."""
+
+    vectors: object  # one row per sentence, or None for a question of one sentence
+    opening: object  # article version id -> its best similarity with any sentence
+    taught: list
+
+    @classmethod
+    def of(cls, vectors) -> _SentenceFocus:
+        if vectors is None:
+            return cls(None, None, [])
+        return cls(
+            vectors,
+            semantic.opening_similarity(vectors),
+            [semantic.taught_nearest(row) for row in vectors],
+        )
+
+
+def _focus_signals(entry, version_ids, signals: dict, sentences: _SentenceFocus) -> dict:
+    """The candidate's evidence from the query's best sentence, never below the whole
+    query's (the same as it for a question of one sentence)."""
+    if sentences.vectors is None:
+        return {
+            "sem_focus": signals["sem"],
+            "sec_focus": signals["sec"],
+            "asked_focus": signals["asked"],
+        }
+    return {
+        "sem_focus": max([signals["sem"], *(sentences.opening(i) for i in version_ids)]),
+        "sec_focus": max(signals["sec"], semantic.best_section(sentences.vectors, version_ids)),
+        "asked_focus": max(
+            [signals["asked"], *(n.signals(entry.slug)["asked"] for n in sentences.taught)]
+        ),
+    }
 
 
 def _relative_to_best(found: list[Candidate], name: str, gap_name: str) -> None:

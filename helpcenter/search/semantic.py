@@ -177,8 +177,9 @@ def embed_query(text: str):
     return _model().query(text)
 
 
-def embed_query_soon(query: str) -> Future | None:
-    """Start embedding `query` in the background; None when semantic search is off."""
+def embed_query_soon(query: str | list[str]) -> Future | None:
+    """Start embedding `query` (or several: one row each) in the background; None when
+    semantic search is off."""
     return _pool.submit(embed_query, query) if enabled() else None
 
 
@@ -201,9 +202,27 @@ def similarities(vector, top: int) -> tuple[list[tuple[int, float]], Callable[[i
     return nearest_, lookup
 
 
+def opening_similarity(vectors) -> Callable[[int], float]:
+    """Any article version's best cosine similarity with these query vectors (a row
+    each: a long question's sentences, focus.py), 0 for one not embedded."""
+    import numpy as np
+
+    ids, matrix, rows, _, _, _ = _index.get()
+    if not ids or not len(vectors):
+        return lambda article_id: 0.0
+    scores = (matrix @ np.asarray(vectors, dtype=np.float32).T).max(axis=1)
+
+    def lookup(article_id: int) -> float:
+        row = rows.get(article_id)
+        return 0.0 if row is None else float(scores[row])
+
+    return lookup
+
+
 def best_section(vector, article_ids) -> float:
-    """The highest cosine similarity between the query and any section of these article
-    versions (0 when none is embedded): a few dozen rows, not the whole index."""
+    """The highest cosine similarity between the query (or any row of a matrix of query
+    vectors) and any section of these article versions (0 when none is embedded): a few
+    dozen rows, not the whole index."""
     import numpy as np
 
     _, _, _, sections, section_rows, _ = _index.get()
@@ -211,7 +230,7 @@ def best_section(vector, article_ids) -> float:
     if not spans:
         return 0.0
     picked = np.concatenate([np.arange(start, end) for start, end in spans])
-    return float((sections[picked] @ np.asarray(vector, dtype=np.float32)).max())
+    return float((sections[picked] @ np.asarray(vector, dtype=np.float32).T).max())
 
 
 def taught_nearest(vector) -> taught.Nearest:
