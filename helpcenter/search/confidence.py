@@ -23,7 +23,9 @@ logistic regressions:
    words for at all (`gram_known`: "mint an NFT" little, "face scan keeps failing" most);
    with semantic matching, a second slope for Chinese questions on six of them, and
    the taught questions (taught.py: the nearest one filed under this article, its
-   margin over other articles' nearest, and whether the article has any).
+   margin over other articles' nearest, and whether the article has any), and a long
+   question's best sentence (focus.py: its similarity with the article's opening and
+   sections, that one's margin, its nearest taught question).
 
 Two of each, because tests and `BEACON_SEMANTIC_SEARCH=0` run without the semantic
 signals: `semantic` and `keyword`. Weights and thresholds below are written by
@@ -134,6 +136,9 @@ ZH_SLOPES = (
     "gram_coverage",
     "gram_known",
 )
+# A question of several sentences is also read sentence by sentence (focus.py): its best
+# sentence's evidence, `<name>_focus` (eighth round: +2.7 en / +0.5 zh points of right
+# answers out of fold, +15 / +21 points in English on the two blind sets; bench/README.md).
 SEMANTIC_FEATURES = (
     KEYWORD_FEATURES
     + ("sem", "sem_margin", "sem_rr", "sem_zh", "sec", "sec_margin", "sec_zh")
