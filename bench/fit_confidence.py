@@ -9,8 +9,9 @@ their signals). Two groups of questions:
   `own`) and the first seven judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
   ... judge7_queries.yaml: `judge` to `judge7`), all of which have been scored, so they
   are fitting material now;
-- the JUDGE sets, bench/judge8_queries.yaml and judge9_queries.yaml (`judge8`,
-  `judge9`): written blind after the others were scored, never fitted on. Their
+- the JUDGE sets, bench/judge8_queries.yaml, judge9_queries.yaml and
+  judge10_queries.yaml (`judge8` to `judge10`): written blind after the others were
+  scored, never fitted on. Their
   candidates are collected (and cached) with the pool's, but they are scored only with
   --judge, once the choices are final.
 
@@ -130,7 +131,11 @@ POOLED_JUDGES = (
     ("judge6", "judge6_queries.yaml"),
     ("judge7", "judge7_queries.yaml"),
 )
-JUDGES = (("judge8", "judge8_queries.yaml"), ("judge9", "judge9_queries.yaml"))
+JUDGES = (
+    ("judge8", "judge8_queries.yaml"),
+    ("judge9", "judge9_queries.yaml"),
+    ("judge10", "judge10_queries.yaml"),
+)
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
@@ -153,8 +158,10 @@ def load_judge() -> list[dict]:
     the third round), judge3 (fitting material since the fourth), judge4 (since the
     fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
     eighth), judge8 (bench/judge8_queries.yaml, written blind after judge7 was scored;
-    scored once with the seventh round's model; never fitted on) and judge9 (written
-    blind in the eighth round before anything ran on it; never fitted on)."""
+    scored once with the seventh round's model; never fitted on), judge9 (written
+    blind in the eighth round before anything ran on it; never fitted on) and judge10
+    (written blind after the eighth round's model was fitted; scored once with it, for
+    the next round's "before"; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 

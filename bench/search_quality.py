@@ -15,7 +15,7 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge3` to `judge7`: bench/judge3_queries.yaml to judge7_queries.yaml, each written
   blind after the one before was scored; scored, then fitting material (the fourth to
   eighth rounds);
-- `judge8` and `judge9`: bench/judge8_queries.yaml and judge9_queries.yaml, written
+- `judge8` to `judge10`: bench/judge8_queries.yaml to judge10_queries.yaml, written
   blind after judge7 was scored, never fitted on: the figures to believe.
 
 With semantic matching, each set is scored with the other sets' questions taught
@@ -42,7 +42,7 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge, judge2 ... judge9); --quick:
+    """Every query with its `set` (own, fit, held, judge, judge2 ... judge10); --quick:
     a quarter of own and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:

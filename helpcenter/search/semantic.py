@@ -179,9 +179,9 @@ def embed_query(text: str):
 
 
 # Query vectors are kept in the shared cache: on an incident day thousands of customers
-# type the same few questions, and e5 costs about 13 ms of CPU a short query (60 a long
-# one) against well under a millisecond for a Redis read. The key is a hash of the text
-# (no customer's words in a key) under the model's version.
+# type the same few questions, and e5 costs tens of milliseconds of CPU a query (about 40
+# in bench/README.md's "Kept query vectors") against well under one for a Redis read. The
+# key is a hash of the text (no customer's words in a key) under the model's version.
 QUERY_VECTOR_TTL = 24 * 3600
 
 
