@@ -6,12 +6,11 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first seven judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
-  ... judge7_queries.yaml: `judge` to `judge7`), all of which have been scored, so they
+  `own`) and the first nine judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  ... judge9_queries.yaml: `judge` to `judge9`), all of which have been scored, so they
   are fitting material now;
-- the JUDGE sets, bench/judge8_queries.yaml, judge9_queries.yaml and
-  judge10_queries.yaml (`judge8` to `judge10`): written blind after the others were
-  scored, never fitted on. Their
+- the JUDGE set, bench/judge10_queries.yaml (`judge10`): written blind after the others
+  were scored, never fitted on. Their
   candidates are collected (and cached) with the pool's, but they are scored only with
   --judge, once the choices are final.
 
@@ -56,8 +55,8 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on 5-fold cross-validation over the pool (out-of-fold
-# figures per language; bench/README.md), never on judge8 or judge9 (judge7, judge6
-# before them).
+# figures per language; bench/README.md), never on judge10 (judge8 and judge9, judge7
+# before it).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
 PENALTY = 1.0
@@ -130,12 +129,10 @@ POOLED_JUDGES = (
     ("judge5", "judge5_queries.yaml"),
     ("judge6", "judge6_queries.yaml"),
     ("judge7", "judge7_queries.yaml"),
-)
-JUDGES = (
     ("judge8", "judge8_queries.yaml"),
     ("judge9", "judge9_queries.yaml"),
-    ("judge10", "judge10_queries.yaml"),
 )
+JUDGES = (("judge10", "judge10_queries.yaml"),)
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
@@ -149,7 +146,7 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge to judge7."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge to judge9."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
@@ -157,11 +154,9 @@ def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the
     fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
-    eighth), judge8 (bench/judge8_queries.yaml, written blind after judge7 was scored;
-    scored once with the seventh round's model; never fitted on), judge9 (written
-    blind in the eighth round before anything ran on it; never fitted on) and judge10
-    (written blind after the eighth round's model was fitted; scored once with it, for
-    the next round's "before"; never fitted on)."""
+    eighth), judge8 and judge9 (since the ninth) and judge10 (bench/judge10_queries.yaml,
+    written blind after the eighth round's model was fitted and scored once with it
+    before the ninth round; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
