@@ -3,7 +3,7 @@
 A customer who explains before asking ("I'm 67 and not good with computers. My grandson
 says I must write down some number after I sign up, which number is that?") gets one e5
 vector for all of it, and the story weighs as much as the question. Out of fold on the
-fitting pool (seventh round's model), the bot answered 0.61 of the English questions
+fitting pool (the seventh round's signals, judge7 in the pool), the bot answered 0.61 of the English questions
 over 70 characters against 0.83 of those under 40, though the right article was among
 its first three for 0.95 of them. So a query of several sentences is also embedded
 sentence by sentence, and a candidate's evidence includes its best sentence's

@@ -203,10 +203,11 @@ def embed_queries_kept(texts: list[str]):
     except Exception:  # any cache backend's error: Redis is away; embed as if never seen
         logger.warning("query vectors: cache unavailable", exc_info=True)
         found = {}
-    missing = [text for text, key in zip(texts, keys, strict=True) if key not in found]
+    missing = {key: text for text, key in zip(texts, keys, strict=True) if key not in found}
     if missing:
-        made = np.asarray(_model().query(missing), np.float32).reshape(-1, DIMENSIONS)
-        fresh = {_query_vector_key(t): v.tobytes() for t, v in zip(missing, made, strict=True)}
+        made = np.asarray(_model().query(list(missing.values())), np.float32)
+        rows = made.reshape(-1, DIMENSIONS)
+        fresh = {key: row.tobytes() for key, row in zip(missing, rows, strict=True)}
         found.update(fresh)
         try:
             cache.set_many(fresh, QUERY_VECTOR_TTL)
