@@ -13,7 +13,6 @@ the card."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
@@ -25,10 +24,10 @@ from tickets.models import SlaPolicy, Ticket, TicketType
 
 from .conftest import DESKTOP, PHONE
 from .test_ticket_flow import (  # noqa: F401 (fixtures)
-    PASSWORD,
     make_person,
     off_the_browser_loop,
     seeded_types,
+    signed_in_context,
 )
 
 TXID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -68,17 +67,6 @@ def _tickets(customer) -> list[Ticket]:
         )
         for subject in SUBJECTS
     ]
-
-
-def _signed_in(browser, base_url: str, user, **options):
-    context = browser.new_context(base_url=base_url, **options)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    return context, page
 
 
 @pytest.fixture
@@ -122,7 +110,7 @@ def test_the_queue_fits_a_390_px_window(
     supervisor = supervisor_with_queue
     supervisor.language = language
     supervisor.save(update_fields=["language"])
-    context, page = _signed_in(browser, live_server.url, supervisor, **window)
+    context, page = signed_in_context(browser, live_server.url, supervisor, **window)
 
     # when
     page.goto("/console/?queue=all")
@@ -142,7 +130,7 @@ def test_the_queue_is_a_table_at_1280_px(browser, live_server, supervisor_with_q
     supervisor = supervisor_with_queue
     supervisor.language = language
     supervisor.save(update_fields=["language"])
-    context, page = _signed_in(browser, live_server.url, supervisor, viewport=DESKTOP)
+    context, page = signed_in_context(browser, live_server.url, supervisor, viewport=DESKTOP)
 
     page.goto("/console/?queue=all")
     expect(page.locator("html")).to_have_attribute("lang", language)

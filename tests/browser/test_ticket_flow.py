@@ -73,6 +73,19 @@ def make_person(email: str, *, role: Role | None = None, first_name: str = "") -
     return user
 
 
+def signed_in_context(browser: Browser, base_url: str, user: User, **options):
+    """(a new browser context with these options, its page) signed in as `user` through
+    /accounts/login/; the caller closes the context."""
+    context = browser.new_context(base_url=base_url, **options)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    return context, page
+
+
 @pytest.fixture
 def sign_in(browser: Browser, live_server) -> Iterator[Callable[[User], Page]]:
     """A fresh browser context per person, signed in through /accounts/login/."""

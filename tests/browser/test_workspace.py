@@ -20,11 +20,11 @@ from tickets.models import Ticket, TicketType
 from .conftest import PHONE
 from .test_chat import chat_server  # noqa: F401 (a fixture)
 from .test_ticket_flow import (  # noqa: F401 (fixtures)
-    PASSWORD,
     make_person,
     off_the_browser_loop,
     seeded_types,
     sign_in,
+    signed_in_context,
 )
 
 NOTE = "Checked the hot wallet: the withdrawal is stuck at signing."
@@ -163,17 +163,6 @@ def test_declining_the_solve_question_changes_nothing_and_a_and_r_work(sign_in, 
     ).to_be_visible()
 
 
-def _signed_in(browser, base_url: str, user, **options):
-    context = browser.new_context(base_url=base_url, **options)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    return context, page
-
-
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_workspace_fits_a_390_px_screen(browser, chat_server, seeded_types, language):  # noqa: F811
     # given: an agent with a ticket and two chats open (each chat a column of its own)
@@ -191,7 +180,7 @@ def test_the_workspace_fits_a_390_px_screen(browser, chat_server, seeded_types, 
             queued_at=timezone.now(),
             assigned_at=timezone.now(),
         )
-    context, page = _signed_in(
+    context, page = signed_in_context(
         browser, chat_server, agent, viewport=PHONE, is_mobile=True, has_touch=True
     )
 
@@ -236,7 +225,7 @@ def test_times_show_in_the_browsers_time_zone(browser, live_server, seeded_types
     Ticket.objects.filter(pk=ticket.pk).update(
         created_at=dt.datetime(2026, 3, 1, 23, 5, tzinfo=dt.UTC)
     )
-    context, page = _signed_in(
+    context, page = signed_in_context(
         browser,
         live_server.url,
         agent,
