@@ -9,8 +9,8 @@ their signals). Two groups of questions:
   `own`) and the first nine judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
   ... judge9_queries.yaml: `judge` to `judge9`), all of which have been scored, so they
   are fitting material now;
-- the JUDGE set, bench/judge10_queries.yaml (`judge10`): written blind after the others
-  were scored, never fitted on. Their
+- the JUDGE sets, bench/judge10_queries.yaml and judge11_queries.yaml (`judge10`,
+  `judge11`): written blind after the others were scored, never fitted on. Their
   candidates are collected (and cached) with the pool's, but they are scored only with
   --judge, once the choices are final.
 
@@ -132,7 +132,7 @@ POOLED_JUDGES = (
     ("judge8", "judge8_queries.yaml"),
     ("judge9", "judge9_queries.yaml"),
 )
-JUDGES = (("judge10", "judge10_queries.yaml"),)
+JUDGES = (("judge10", "judge10_queries.yaml"), ("judge11", "judge11_queries.yaml"))
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
@@ -154,9 +154,10 @@ def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the
     fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
-    eighth), judge8 and judge9 (since the ninth) and judge10 (bench/judge10_queries.yaml,
+    eighth), judge8 and judge9 (since the ninth), judge10 (bench/judge10_queries.yaml,
     written blind after the eighth round's model was fitted and scored once with it
-    before the ninth round; never fitted on)."""
+    before the ninth round; never fitted on) and judge11 (written blind after the ninth
+    round; scored once with its model, for the next round's "before"; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
