@@ -24,7 +24,12 @@ With semantic matching, each set is scored with the other sets' questions taught
 
 Unanswerable questions of each set give its "no good match" rate.
 
-    python bench/search_quality.py [--quick] [--no-semantic] [--show-misses]
+With --traditional every question typed in Chinese is first written in Traditional
+characters and Taiwan's words (OpenCC `s2twp`: 账户 → 帳戶, 软件 → 軟體), as a customer
+from Taiwan would type it: what search makes of the same questions in the other script
+(taught questions stay Simplified, as editors write them).
+
+    python bench/search_quality.py [--quick] [--no-semantic] [--show-misses] [--traditional]
 """
 
 from __future__ import annotations
@@ -68,6 +73,13 @@ def load_judge() -> list[dict]:
     from fit_confidence import load_judge as judge
 
     return [dict(item, set=item.pop("split"), kind="judge") for item in judge()]
+
+
+def in_traditional(queries: list[dict]) -> list[dict]:
+    import opencc
+
+    converter = opencc.OpenCC("s2twp")
+    return [dict(item, q=converter.convert(item["q"])) for item in queries]
 
 
 def reciprocal_rank(found: list[str], expected: list[str]) -> float:
@@ -245,6 +257,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a quarter of the queries")
     parser.add_argument("--no-semantic", action="store_true", help="keyword search only")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--traditional", action="store_true", help="questions typed in Chinese, in Traditional"
+    )
     args = parser.parse_args()
 
     database = django_on_scratch_database()
@@ -253,6 +268,8 @@ def main() -> None:
 
         prepare(semantic_on=not args.no_semantic)
         queries = load_queries(args.quick)
+        if args.traditional:
+            queries = in_traditional(queries)
         full = {}
         for part in each_set_taught_apart(
             queries,
@@ -276,6 +293,8 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
+    if args.traditional:
+        result["traditional"] = True
     for name in SET_NAMES:
         for lang, short in (("zh-hans", "zh"), ("en", "en")):
             key = f"{name} {lang}"

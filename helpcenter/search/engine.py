@@ -28,6 +28,7 @@ from helpcenter.search import (
     snippets,
     synonyms,
     text,
+    traditional,
     typos,
 )
 from helpcenter.search.cache import Refreshing
@@ -204,6 +205,7 @@ def candidates(
 ) -> tuple[list[Candidate], list[Unit]]:
     """The `pool` best articles by fused rank, each with its order-free signals; and the
     query's units (for snippets)."""
+    query = traditional.to_simplified(query)
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
     sentences = focus.parts(query) if semantic_on else []
@@ -360,6 +362,7 @@ def rerank(
                 sems, default=_UNLISTED_SIMILARITY
             )
             confidence.add_zh_slopes(signals)
+            confidence.add_curves(signals)
         probability = confidence.probability(signals, semantic_on=semantic_on)
         result.append((candidate, probability, signals))
     return result

@@ -31,6 +31,28 @@ def test_article_search_finds_chinese_article_by_segmented_words(article_factory
     assert slugs(hits)[0] == "withdraw"
 
 
+def test_a_question_in_traditional_characters_finds_the_simplified_article(article_factory):
+    # given: articles written in Simplified, as the help centre's are
+    article_factory(
+        slug="frozen",
+        lang="zh-hans",
+        title="账号被冻结怎么解冻",
+        body_markdown="账户冻结后，提交解冻申请，审核通过后恢复登录。",
+    )
+    article_factory(
+        slug="deposit",
+        lang="zh-hans",
+        title="充币没有到账",
+        body_markdown="请核对网络和区块确认数。",
+    )
+    # when: a customer from Taiwan or Hong Kong types Traditional
+    hits = article_search(query="我的帳號被凍結了 怎麼解凍", lang="zh-hans")
+    # then: the same article as the Simplified question, its words marked in the snippet
+    assert slugs(hits) == slugs(article_search(query="我的账号被冻结了 怎么解冻", lang="zh-hans"))
+    assert slugs(hits)[0] == "frozen"
+    assert "<mark>" in hits[0].snippet
+
+
 def test_article_search_stems_english_words(article_factory):
     # given
     article_factory(

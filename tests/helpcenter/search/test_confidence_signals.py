@@ -37,3 +37,15 @@ def test_chinese_questions_get_their_own_slope_on_the_listed_signals():
         assert set(confidence.MODELS["semantic"].features) >= {
             f"{name}_zh" for name in confidence.ZH_SLOPES
         }
+
+
+def test_the_confidence_reads_each_curved_signal_squared():
+    found = [_candidate("a", 0.9), _candidate("b", 0.7)]
+    engine._margin_over_others(found, "sec", "sec_margin")
+    ordered = engine.rerank(found, semantic_on=True, limit=5)
+    for _, _, signals in ordered:
+        for name in confidence.CURVES:
+            assert signals[f"{name}_sq"] == signals.get(name, 0.0) ** 2
+    assert {f"{name}_sq" for name in confidence.CURVES} <= set(
+        confidence.MODELS["semantic"].features
+    )
