@@ -14,6 +14,9 @@ must not open a back door around the console's rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from django.db.models import Q
 
 from accounts.access import Area
@@ -71,6 +74,50 @@ def _holds(member, *roles: Role) -> bool:
     return member.is_superuser or any(role.value in member.roles for role in roles)
 
 
+class Seen(StrEnum):
+    """The kinds of ticket set visible_filter can give (TicketPolicy.visibility decides)."""
+
+    NOTHING = "nothing"
+    OWN = "own"  # customers, and staff locked out of the console until they set up 2FA
+    ALL = "all"  # supervisors, admins
+    TEAMS = "teams"  # agents
+    REVIEWS = "reviews"  # security reviewers
+    TEAMS_AND_REVIEWS = "teams_and_reviews"  # agents who also review
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which tickets a person may see: the kind TicketPolicy decided, and whose they are.
+
+    The filter is made from these two alone, so a statement built from one kind is the
+    same for everyone of that kind but for the id (tickets.console.kept_statements).
+    """
+
+    seen: Seen
+    user_id: int | None
+
+    def filter(self) -> Q:
+        user_id = self.user_id
+        if self.seen is Seen.NOTHING:
+            return Q(pk__in=[])
+        if self.seen is Seen.ALL:
+            return Q()
+        if self.seen is Seen.OWN:
+            # Security reviews are about the customer, not from them: staff only. What
+            # someone filed in their name without proving it (accounts.trust) is not
+            # theirs until they confirm it.
+            return Q(requester=user_id, sender_proven=True) & ~Q(type__kind=TicketType.Kind.REVIEW)
+        seen = Q(pk__in=[])
+        if self.seen in (Seen.TEAMS, Seen.TEAMS_AND_REVIEWS):
+            # A subquery, not a join on members: no duplicate rows, so no DISTINCT.
+            my_teams = Team.objects.filter(members=user_id).values("id")
+            mine = Q(team__isnull=True) | Q(team__in=my_teams) | Q(assignee=user_id)
+            seen = mine & ~_review_types()
+        if self.seen in (Seen.REVIEWS, Seen.TEAMS_AND_REVIEWS):
+            seen |= _review_types()
+        return seen
+
+
 class TicketPolicy:
     """Customers own their tickets; agents work their teams' (and their own) but no security
     reviews; security reviewers work the reviews; supervisors and admins see all."""
@@ -78,30 +125,27 @@ class TicketPolicy:
     @staticmethod
     def visible_filter(user) -> Q:
         """The queryset filter of tickets `user` may see; nothing for anonymous users."""
-        if not user.is_authenticated:
-            return Q(pk__in=[])
-        if may_use_console(user) and _staff_area_closed(user):
-            return TicketPolicy._own_requests(user)
-        if is_supervisor(user):
-            return Q()
-        if may_use_console(user):
-            seen = Q(pk__in=[])
-            if is_staff_agent(user):
-                # A subquery, not a join on members: no duplicate rows, so no DISTINCT.
-                my_teams = Team.objects.filter(members=user).values("id")
-                mine = Q(team__isnull=True) | Q(team__in=my_teams) | Q(assignee=user)
-                seen = mine & ~_review_types()
-            if is_security_reviewer(user):
-                seen |= _review_types()
-            return seen
-        return TicketPolicy._own_requests(user)
+        return TicketPolicy.visibility(user).filter()
 
     @staticmethod
-    def _own_requests(user) -> Q:
-        # Security reviews are about the customer, not from them: staff only. What someone
-        # filed in their name without proving it (accounts.trust) is not theirs until
-        # they confirm it.
-        return Q(requester=user, sender_proven=True) & ~Q(type__kind=TicketType.Kind.REVIEW)
+    def visibility(user) -> Visibility:
+        """Which tickets `user` may see (visible_filter's decision, before it is a filter)."""
+        if not user.is_authenticated:
+            return Visibility(Seen.NOTHING, None)
+        if may_use_console(user) and _staff_area_closed(user):
+            return Visibility(Seen.OWN, user.pk)
+        if is_supervisor(user):
+            return Visibility(Seen.ALL, user.pk)
+        if may_use_console(user):
+            agent, reviewer = is_staff_agent(user), is_security_reviewer(user)
+            if agent and reviewer:
+                return Visibility(Seen.TEAMS_AND_REVIEWS, user.pk)
+            if agent:
+                return Visibility(Seen.TEAMS, user.pk)
+            if reviewer:
+                return Visibility(Seen.REVIEWS, user.pk)
+            return Visibility(Seen.NOTHING, user.pk)
+        return Visibility(Seen.OWN, user.pk)
 
     @staticmethod
     def sees_reviews(user) -> bool:

@@ -14,7 +14,7 @@ from accounts.selectors import AccountSecurity
 from notifications.models import BouncingAddress
 from tickets.fields import normalize_txid
 from tickets.models import Ticket, TicketAttachment, TicketMessage, TicketType
-from tickets.permissions import TicketPolicy
+from tickets.permissions import TicketPolicy, Visibility
 
 
 def ticket_types_active() -> QuerySet[TicketType]:
@@ -28,13 +28,24 @@ def ticket_types_for_customers() -> QuerySet[TicketType]:
 
 def ticket_types_for_staff(*, user) -> QuerySet[TicketType]:
     """The types whose queues the console offers `user`: reviews only to who sees them."""
+    return ticket_types_staff_sees(with_reviews=TicketPolicy.sees_reviews(user))
+
+
+def ticket_types_staff_sees(*, with_reviews: bool) -> QuerySet[TicketType]:
+    """ticket_types_for_staff for someone who sees reviews (TicketPolicy.sees_reviews) or not."""
     types = ticket_types_active()
-    return types if TicketPolicy.sees_reviews(user) else types.exclude(kind=TicketType.Kind.REVIEW)
+    return types if with_reviews else types.exclude(kind=TicketType.Kind.REVIEW)
 
 
 def ticket_list_for_user(*, user) -> QuerySet[Ticket]:
     """Tickets `user` may see, newest first, with what list pages show."""
-    return Ticket.objects.filter(TicketPolicy.visible_filter(user)).select_related(
+    return ticket_list_visible(visibility=TicketPolicy.visibility(user))
+
+
+def ticket_list_visible(*, visibility: Visibility) -> QuerySet[Ticket]:
+    """ticket_list_for_user for the person TicketPolicy.visibility gave `visibility` (a
+    statement kept compiled is built so, core.kept_statements)."""
+    return Ticket.objects.filter(visibility.filter()).select_related(
         "type", "assignee", "requester", "team"
     )
 
@@ -60,10 +71,20 @@ def ticket_get_for_user(
 
 def ticket_messages_for_user(*, user, ticket: Ticket) -> QuerySet[TicketMessage]:
     """The conversation; internal notes only for staff who may work the ticket."""
-    messages = ticket.messages.select_related("author").prefetch_related(
+    return ticket_messages_shown(
+        ticket.messages.all(), with_internal=TicketPolicy.can_work(user, ticket)
+    )
+
+
+def ticket_messages_shown(
+    messages: QuerySet[TicketMessage], *, with_internal: bool
+) -> QuerySet[TicketMessage]:
+    """ticket_messages_for_user from one ticket's `messages`, for someone who may work the
+    ticket (TicketPolicy.can_work: internal notes too) or not."""
+    messages = messages.select_related("author").prefetch_related(
         Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id"))
     )
-    if not TicketPolicy.can_work(user, ticket):
+    if not with_internal:
         messages = messages.filter(visibility=TicketMessage.Visibility.PUBLIC)
     return messages
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, QuerySet
-from django.db.models.functions import JSONObject
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -16,12 +14,12 @@ from accounts.models import Role, User
 from accounts.selectors import AccountSecurity
 from core.exceptions import ApplicationError
 from tickets import selectors, services, workflow
+from tickets.console import statements
 from tickets.console.count_cache import queue_counts_for_page, queue_counts_kept
 from tickets.console.filters import _small_int
 from tickets.console.queues import (
     DEFAULT_QUEUE,
     QUEUES,
-    REQUESTER_RECENT,
     TYPE_PREFIX,
     Queue,
     S,
@@ -93,7 +91,7 @@ def queue_nav(*, user: User, queue: str, lang: str, for_page: bool = False) -> Q
     whole page is being drawn, so counts kept from before the latest change will do (the
     page refreshes them); the live refresh itself wants current ones."""
     queue = queue if queue_filter(user=user, queue=queue) is not None else DEFAULT_QUEUE
-    types = list(selectors.ticket_types_for_staff(user=user))
+    types = statements.ticket_types_for_staff(user=user)
     if for_page:
         counts, stale = queue_counts_for_page(user=user, types=types)
     else:
@@ -168,7 +166,7 @@ def _timeline(ticket: Ticket) -> list[TimelineEntry]:
         TimelineEntry(
             event, _shown(event.kind, event.from_value), _shown(event.kind, event.to_value)
         )
-        for event in ticket.events.select_related("actor")
+        for event in statements.timeline_events(ticket)
     ]
 
 
@@ -199,15 +197,9 @@ def console_ticket(*, user: User, number: str) -> TicketView:
 
     404 (from ticket_get_for_user) when the agent may not see the ticket.
     """
-    ticket = selectors.ticket_get_for_user(
-        user=user, number=number, columns=_side_panel_columns(user)
-    )
+    ticket = statements.ticket_for_page(user=user, number=number)
     allowed = workflow.TRANSITIONS.get(ticket.status, set())
-    messages = list(
-        selectors.ticket_messages_for_user(user=user, ticket=ticket)
-        .select_related("email")  # "by email · original" on messages that came by mail
-        .defer("email__raw_compressed", "email__text", "email__html")
-    )
+    messages = statements.conversation_for_page(user=user, ticket=ticket)
     agents, followers = _agents_and_followers(ticket, follower_ids=ticket.follower_ids)
     return TicketView(
         ticket=ticket,
@@ -230,38 +222,6 @@ def console_ticket(*, user: User, number: str) -> TicketView:
         can_split=len(messages) > 1 and ticket.status != S.CLOSED and not ticket.merged_into_id,
         split_subject=services.split_subject_default(ticket),
     )
-
-
-def _side_panel_columns(user: User) -> dict:
-    """What the ticket page's side panels read from other tables, as columns of the
-    ticket's own statement (each its own round trip before, issue 19): the requester's
-    security facts, their other recent tickets `user` may see, and the active macros
-    (uncorrelated: PostgreSQL reads them once). The rows come as JSON, with only the
-    fields the page shows."""
-    recent = (
-        selectors.ticket_list_for_user(user=user)
-        .filter(requester_id=OuterRef("requester_id"))
-        .exclude(id=OuterRef("id"))
-        .order_by("-created_at", "-id")
-        .values(row=JSONObject(number="number", subject="subject", status="status"))
-    )
-    macros = (
-        Macro.objects.filter(is_active=True)
-        .order_by("id")
-        .values(row=JSONObject(id="id", title="title", language="language", body="body"))
-    )
-    return {
-        **selectors.requester_security_columns(
-            user_ref="requester_id", email_ref="requester__email"
-        ),
-        "recent_rows": ArraySubquery(recent[:REQUESTER_RECENT]),
-        "macro_rows": ArraySubquery(macros),
-        "follower_ids": ArraySubquery(
-            Ticket.followers.through.objects.filter(ticket_id=OuterRef("id"))
-            .order_by()
-            .values("user_id")
-        ),
-    }
 
 
 def ticket_followers(ticket: Ticket) -> QuerySet[User]:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, Subquery
+from django.db.models import Max, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import is_security_reviewer
+from core.kept_statements import STAND_IN_ID, KeptStatement, first_of
 from tickets import selectors
 from tickets.console.counting import count_subquery
 from tickets.console.queues import OPEN
 from tickets.models import Ticket
-from tickets.permissions import is_staff_agent, is_supervisor
+from tickets.permissions import Seen, TicketPolicy, Visibility, is_staff_agent, is_supervisor
 
 INBOX_LIMIT = 100  # rows of "My work": an agent's own open work, never a whole queue
 
@@ -42,25 +43,14 @@ class WorkCounts:
 def work_counts(*, user: User) -> WorkCounts:
     """The header's counts and presence in one statement, on every console page: each
     an indexed count (tickets by assignee, chats by agent and status) as a subquery
-    beside the user's own row, read by primary key."""
-    from livechat.models import AgentPresence, Conversation
+    beside the user's own row, read by primary key. The statement is kept compiled per
+    kind of viewer (core.kept_statements)."""
+    from livechat.models import AgentPresence
 
-    asked = {
-        "my_tickets": count_subquery(
-            selectors.ticket_list_for_user(user=user).filter(assignee=user, status__in=OPEN)
-        )
-    }
     chat_agent = is_staff_agent(user)
-    if chat_agent:
-        chats = Conversation.objects.all()
-        asked |= {
-            "my_chats": count_subquery(chats.filter(agent=user, status=Conversation.Status.ACTIVE)),
-            "waiting_chats": count_subquery(chats.filter(status=Conversation.Status.QUEUED)),
-            "presence": Subquery(
-                AgentPresence.objects.filter(agent=user).order_by().values("status")[:1]
-            ),
-        }
-    row = User.objects.filter(pk=user.pk).values(**asked).first() or dict.fromkeys(asked, 0)
+    shape = (TicketPolicy.visibility(user).seen, chat_agent)
+    found = _WORK_COUNTS_STATEMENT.run(shape, user_id=user.pk)
+    row = found[0] if found else dict.fromkeys(_ASKED, 0)
     if not chat_agent:
         return WorkCounts(row["my_tickets"], None, None, "")
     return WorkCounts(
@@ -69,6 +59,32 @@ def work_counts(*, user: User) -> WorkCounts:
         waiting_chats=row["waiting_chats"],
         presence=row["presence"] or AgentPresence.Status.OFFLINE,
     )
+
+
+_ASKED = ("my_tickets", "my_chats", "waiting_chats", "presence")
+
+
+def _work_counts_statement(shape: tuple[Seen, bool], *, user_id: int) -> QuerySet[User]:
+    from livechat.models import AgentPresence, Conversation
+
+    seen, chat_agent = shape
+    mine = selectors.ticket_list_visible(visibility=Visibility(seen, user_id))
+    asked = {"my_tickets": count_subquery(mine.filter(assignee=user_id, status__in=OPEN))}
+    if chat_agent:
+        chats = Conversation.objects.all()
+        asked |= {
+            "my_chats": count_subquery(
+                chats.filter(agent=user_id, status=Conversation.Status.ACTIVE)
+            ),
+            "waiting_chats": count_subquery(chats.filter(status=Conversation.Status.QUEUED)),
+            "presence": Subquery(
+                AgentPresence.objects.filter(agent=user_id).order_by().values("status")[:1]
+            ),
+        }
+    return first_of(User.objects.filter(pk=user_id).values(**asked))
+
+
+_WORK_COUNTS_STATEMENT = KeptStatement(_work_counts_statement, user_id=STAND_IN_ID)
 
 
 @dataclass(frozen=True)
@@ -118,7 +134,9 @@ def rail_sections(*, user: User) -> list[RailSection]:
                     RailLink("security", _("Security desk"), reverse("security_desk:home")),
                     RailLink("kyc", _("KYC review"), reverse("security_desk:kyc-queue")),
                     RailLink(
-                        "appeals", _("Unfreeze appeals"), reverse("security_desk:freeze-appeals")
+                        "appeals",
+                        _("Unfreeze appeals"),
+                        reverse("security_desk:freeze-appeals"),
                     ),
                 ],
             )
