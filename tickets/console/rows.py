@@ -11,12 +11,14 @@ page, the URL reversed once per row, and the rows' HTML made by one `format_html
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.template.defaultfilters import urlencode
 from django.urls import reverse
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -89,8 +91,18 @@ _ROW = (
 )
 
 
+def _html(value: object) -> str:
+    """conditional_escape without its wrappers: a row has fifteen values, a page fifty rows."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def queue_rows_html(rows: list[QueueRow]) -> SafeString:
-    """The table body: the cells carry their column's name for the narrow layout."""
+    """The table body: the cells carry their column's name for the narrow layout. What
+    format_html_join would make, each value escaped, for a fifth of its calls."""
     labels = {  # escaped once here, not once per row
         "l_number": gettext("Number"),
         "l_subject": gettext("Subject"),
@@ -102,49 +114,41 @@ def queue_rows_html(rows: list[QueueRow]) -> SafeString:
         "l_assignee": gettext("Assignee"),
         "l_created": gettext("Created"),
     }
-    labels = {key: escape(label) for key, label in labels.items()}
+    labels = {key: _html(label) for key, label in labels.items()}
     unassigned = format_html('<span class="muted">{}</span>', gettext("Unassigned"))
-    return format_html_join(
-        "",
-        _ROW,
-        (
-            {
+    return mark_safe(
+        "".join(
+            _ROW.format(
                 **labels,
-                **{name: getattr(row, name) for name in QueueRow.__slots__},
-                "assignee": row.assignee_name or unassigned,
-            }
+                **{name: _html(getattr(row, name)) for name in QueueRow.__slots__},
+                assignee=_html(row.assignee_name or unassigned),
+            )
             for row in rows
-        ),
+        )
     )
 
 
 _QUEUE_LINK = '<li>\n  <a href="{}?queue={}"{}>\n    <span class="queue-label">{}</span>\n    {}\n  </a>\n</li>\n'
+_QUEUE_COUNT = '<span class="queue-count">{}<span class="visually-hidden"> {}</span></span>'
 
 
 def queue_links_html(queues: Iterable[Queue], current: str) -> SafeString:
     """The rail's queue links, on every console page. One template include each cost
     about a quarter of a ticket page's rendering (eighteen includes, each reversing the
-    same URL and translating the same word); the markup is the include's, byte for byte."""
-    base = reverse("tickets:console")
-    word = gettext("tickets")
-    here = mark_safe(' aria-current="page"')
-    return format_html_join(
-        "",
-        _QUEUE_LINK,
-        (
-            (
+    same URL and translating the same word); the markup is the include's, byte for byte,
+    each value escaped as format_html would."""
+    base = _html(reverse("tickets:console"))
+    word = _html(gettext("tickets"))
+    here = ' aria-current="page"'
+    return mark_safe(
+        "".join(
+            _QUEUE_LINK.format(
                 base,
-                urlencode(q.key),
+                _html(urlencode(q.key)),
                 here if q.key == current else "",
-                q.label,
-                ""
-                if q.count is None
-                else format_html(
-                    '<span class="queue-count">{}<span class="visually-hidden"> {}</span></span>',
-                    q.count,
-                    word,
-                ),
+                _html(q.label),
+                "" if q.count is None else _QUEUE_COUNT.format(_html(q.count), word),
             )
             for q in queues
-        ),
+        )
     )

@@ -9,9 +9,10 @@ cookie base.js sets, checked against zoneinfo, else UTC).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -45,12 +46,27 @@ def when(value: object, style: str = "long") -> str:
         return format_html("{}", value if value not in (None, "") else "—")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
+    today = timezone.localdate() if style == "short" else None
+    zone = timezone.get_current_timezone()
+    return _when_html(moment, style, translation.get_language(), zone, today)
+
+
+@functools.lru_cache(maxsize=4096)
+def _when_html(
+    moment: dt.datetime, style: str, language: str | None, zone: dt.tzinfo, today: dt.date | None
+) -> str:
+    """`when`'s markup, kept per moment, language, zone and day: formatting a date costs
+    some 150 calls, and a queue page shows fifty, mostly the same from one view to the
+    next (issue 19). Called with `language` and `zone` the active ones."""
     local = timezone.localtime(moment)
-    if style == "short" and local.date() == timezone.localdate():
-        shown = formats.time_format(local, "TIME_FORMAT")
-    else:
-        shown = formats.date_format(local, _STYLES.get(style, "DATETIME_FORMAT"))
+    shown_format = _STYLES.get(style, "DATETIME_FORMAT")
     full = formats.date_format(local, "DATETIME_FORMAT")
+    if style == "short" and local.date() == today:
+        shown = formats.time_format(local, "TIME_FORMAT")
+    elif shown_format == "DATETIME_FORMAT":
+        shown = full
+    else:
+        shown = formats.date_format(local, shown_format)
     return format_html(
         '<time datetime="{}" title="{} ({})">{}</time>',
         moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
