@@ -138,6 +138,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "helpcenter.context_processors.site_banner",
             ],
+            # `{% url %}` with the reversed URLs kept (core/kept_urls.py).
+            "builtins": ["core.templatetags.url_kept"],
         },
     },
 ]

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.template.defaultfilters import urlencode
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from core.kept_urls import reverse_kept
 from tickets.console.queues import Queue
 from tickets.models import Ticket
 from tickets.templatetags.sla_tags import sla_badge
@@ -54,7 +54,7 @@ def queue_rows(tickets: Iterable[Ticket], lang: str) -> list[QueueRow]:
     return [
         QueueRow(
             number=t.number,
-            url=reverse("tickets:console-ticket", args=[t.number]),
+            url=reverse_kept("tickets:console-ticket", args=[t.number]),
             select_label=select % {"number": t.number},
             subject=t.subject,
             requester_name=customer_name(t.requester),
@@ -137,7 +137,7 @@ def queue_links_html(queues: Iterable[Queue], current: str) -> SafeString:
     about a quarter of a ticket page's rendering (eighteen includes, each reversing the
     same URL and translating the same word); the markup is the include's, byte for byte,
     each value escaped as format_html would."""
-    base = _html(reverse("tickets:console"))
+    base = _html(reverse_kept("tickets:console"))
     word = _html(gettext("tickets"))
     here = ' aria-current="page"'
     return mark_safe(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.permissions import is_security_reviewer
 from core.kept_statements import STAND_IN_ID, KeptStatement, first_of
+from core.kept_urls import reverse_kept
 from tickets import selectors
 from tickets.console.counting import count_subquery
 from tickets.console.queues import OPEN
@@ -114,12 +115,12 @@ def rail_sections(*, user: User) -> list[RailSection]:
                 "chats",
                 _("Live chats"),
                 [
-                    RailLink("chats", _("My chats"), reverse("chat_console:home")),
-                    RailLink("waiting", _("Waiting chats"), reverse("chat_console:waiting")),
-                    RailLink("profile", _("My chat profile"), reverse("chat_console:profile")),
+                    RailLink("chats", _("My chats"), reverse_kept("chat_console:home")),
+                    RailLink("waiting", _("Waiting chats"), reverse_kept("chat_console:waiting")),
+                    RailLink("profile", _("My chat profile"), reverse_kept("chat_console:profile")),
                 ]
                 + (
-                    [RailLink("agents", _("Chat agents"), reverse("chat_console:agents"))]
+                    [RailLink("agents", _("Chat agents"), reverse_kept("chat_console:agents"))]
                     if is_supervisor(user)
                     else []
                 ),
@@ -131,12 +132,12 @@ def rail_sections(*, user: User) -> list[RailSection]:
                 "security",
                 _("Security queues"),
                 [
-                    RailLink("security", _("Security desk"), reverse("security_desk:home")),
-                    RailLink("kyc", _("KYC review"), reverse("security_desk:kyc-queue")),
+                    RailLink("security", _("Security desk"), reverse_kept("security_desk:home")),
+                    RailLink("kyc", _("KYC review"), reverse_kept("security_desk:kyc-queue")),
                     RailLink(
                         "appeals",
                         _("Unfreeze appeals"),
-                        reverse("security_desk:freeze-appeals"),
+                        reverse_kept("security_desk:freeze-appeals"),
                     ),
                 ],
             )
@@ -147,13 +148,13 @@ def rail_sections(*, user: User) -> list[RailSection]:
                 "reports",
                 _("Reports"),
                 [
-                    RailLink("reports", _("Dashboard"), reverse("tickets:reports")),
-                    RailLink("emails", _("Inbound email"), reverse("tickets:console-emails")),
-                    RailLink("incidents", _("Incidents"), reverse("incidents:list")),
+                    RailLink("reports", _("Dashboard"), reverse_kept("tickets:reports")),
+                    RailLink("emails", _("Inbound email"), reverse_kept("tickets:console-emails")),
+                    RailLink("incidents", _("Incidents"), reverse_kept("incidents:list")),
                     RailLink(
                         "search-analytics",
                         _("Search analytics"),
-                        reverse("helpcenter:search-analytics"),
+                        reverse_kept("helpcenter:search-analytics"),
                     ),
                 ],
             )
