@@ -113,9 +113,9 @@ class TicketCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket_type = selectors.ticket_types_for_customers().filter(
-            slug=data.validated_data["type"]
-        ).first()
+        ticket_type = (
+            selectors.ticket_types_for_customers().filter(slug=data.validated_data["type"]).first()
+        )
         if ticket_type is None:  # a field error, like the web form's, not a missing page
             raise ApplicationError(
                 _("Choose a request type from the list."),

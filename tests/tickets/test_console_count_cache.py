@@ -77,9 +77,7 @@ def test_counts_are_kept_until_a_ticket_changes(customer, agent):
     assert any(COUNTING in sql for sql in after_sql)
 
 
-def test_a_page_drawn_after_a_change_shows_the_kept_counts_and_asks_for_fresh_ones(
-    customer, agent
-):
+def test_a_page_drawn_after_a_change_shows_the_kept_counts_and_asks_for_fresh_ones(customer, agent):
     # given: counts kept, then a change
     new_ticket(customer)
     assert rail(agent)[::2] == (1, False)

@@ -422,11 +422,14 @@ def _other_sender_note(
     new_text, _quoted = split_reply(parsed.text)
     who = {"sender": inbound.sender or _("an unknown sender")}
     if claims_requester:
-        intro = _(
-            "Email that claims to be from the requester (%(sender)s), but its sender is not "
-            "proven (no authenticated domain, not a reply in this ticket's thread). The "
-            "customer does not see it:"
-        ) % who
+        intro = (
+            _(
+                "Email that claims to be from the requester (%(sender)s), but its sender is not "
+                "proven (no authenticated domain, not a reply in this ticket's thread). The "
+                "customer does not see it:"
+            )
+            % who
+        )
     else:
         intro = _("Email from %(sender)s, who is not the requester of this ticket:") % who
     uploads, skipped = _uploads(parsed)

@@ -99,9 +99,7 @@ def test_a_complaint_filed_in_a_victims_name_is_not_theirs(
     _assert_victim_mail_is_neutral(victim)
 
 
-def test_a_signed_in_customers_message_is_theirs_and_mailed_with_their_code(
-    victim, deliver_outbox
-):
+def test_a_signed_in_customers_message_is_theirs_and_mailed_with_their_code(victim, deliver_outbox):
     client = Client()
     client.force_login(victim)
     started = client.post("/chat/start", {"language": "en"}, **JSON)

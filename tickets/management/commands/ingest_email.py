@@ -151,6 +151,8 @@ def in_processes(share, workers: int) -> tuple[Counter[str], bool]:
         counts += done
         away = away or went_away
     return counts, away
+
+
 # Stored without a ticket: mail a machine sent that nobody needs to answer.
 _MACHINE_MAIL = {
     InboundEmail.Outcome.AUTO_REPLY,
