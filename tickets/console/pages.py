@@ -195,7 +195,7 @@ class TicketView:
 def console_ticket(*, user: User, number: str) -> TicketView:
     """The ticket page: conversation with internal notes, fields, requester, audit trail.
 
-    404 (from ticket_get_for_user) when the agent may not see the ticket.
+    404 (from statements.ticket_for_page) when the agent may not see the ticket.
     """
     ticket = statements.ticket_for_page(user=user, number=number)
     allowed = workflow.TRANSITIONS.get(ticket.status, set())

@@ -5,8 +5,8 @@ objects, every row paid for `get_status_display` and `get_priority_display` (eac
 translates every choice of its field before picking one: about 600 translation look-ups
 a page), three URL reversals, a name filter, a blocktranslate and some thirty template
 nodes; about two thirds of the page's time. Here the labels are translated once per
-page, the URL reversed once per row, and the rows' HTML made by one `format_html` each
-(as `sla_badge` already was), every value escaped by it.
+page, the URL reversed once per row (and kept, core.kept_urls), and each row's HTML
+made by one `str.format` of its values, each escaped as `format_html` would.
 """
 
 from __future__ import annotations
