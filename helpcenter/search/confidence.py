@@ -140,11 +140,11 @@ ZH_SLOPES = (
 # A question of several sentences is also read sentence by sentence (focus.py): its best
 # sentence's evidence, `<name>_focus` (eighth round: +2.7 en / +0.5 zh points of right
 # answers out of fold, +15 / +21 points in English on the two blind sets; bench/README.md).
-# The evidence's squares, `<name>_sq`, let the confidence bend: a similarity that is
-# high on every count is trusted more than their sum says, a middling one less (tenth
-# round, out of fold by writer: +3.5 en / +0.6 zh points of right answers at bars that
-# hand off as many; interactions between them and a boosted-tree model were no better:
-# bench/README.md).
+# The evidence's squares, `<name>_sq`, let the confidence bend: on the plain signals a
+# logistic model weighs each the same along its whole range; with its square, a signal
+# can count more near the top than in the middle (tenth round, out of fold by writer:
+# +3.5 en / +0.6 zh points of right answers at bars that hand off as many; products of
+# signals and a boosted-tree model were no better: bench/README.md).
 CURVES = (
     "relevance",
     "relevance_margin",

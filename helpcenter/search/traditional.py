@@ -33,7 +33,7 @@ def _converter() -> opencc.OpenCC:
 
 
 def to_simplified(query: str) -> str:
-    """`query` with its Chinese in Simplified characters and mainland words."""
+    """`query` with its Chinese in Simplified characters (and 账 in the account words)."""
     if not _CJK.search(query):
         return query
     return _ACCOUNT_WORDS.sub("账", _converter().convert(query))
