@@ -9,8 +9,8 @@ their signals). Two groups of questions:
   `own`) and the first ten judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
   ... judge10_queries.yaml: `judge` to `judge10`), all of which have been scored, so
   they are fitting material now;
-- the JUDGE set, bench/judge11_queries.yaml (`judge11`): written blind after the others
-  were scored, never fitted on. Their
+- the JUDGE sets, bench/judge11_queries.yaml and judge12_queries.yaml (`judge11`,
+  `judge12`): each written blind after the others were scored, never fitted on. Their
   candidates are collected (and cached) with the pool's, but they are scored only with
   --judge, once the choices are final.
 
@@ -34,12 +34,12 @@ matching off):
 3. checks that bar rule on writers it never saw (the bars picked without each writer,
    scored on that writer);
 4. fits the shipped models on the whole pool and prints the figures: out of fold on the
-   pool, in-sample on the pool, and (with --judge) on the judge set.
+   pool, in-sample on the pool, and (with --judge) on the judge sets.
 
 With semantic matching, the pool's questions are also taught questions (taught.py): in
 each fold the training folds' questions are filed under their expected articles (a
 question never sees its own set's), so every question's taught evidence is another
-writer's words; the judge set is scored with the whole pool taught.
+writer's words; the judge sets are scored with the whole pool taught.
 
 With --write the fitted block of confidence.py is replaced (between its markers).
 
@@ -58,7 +58,7 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on cross-validation over the pool (out-of-fold figures per
-# language; bench/README.md; by writer since the tenth round), never on judge11 (judge10,
+# language; bench/README.md; by writer since the tenth round), never on judge11 or judge12 (judge10,
 # judge8 and judge9, judge7 before it).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
@@ -142,7 +142,7 @@ POOLED_JUDGES = (
     ("judge9", "judge9_queries.yaml"),
     ("judge10", "judge10_queries.yaml"),
 )
-JUDGES = (("judge11", "judge11_queries.yaml"),)
+JUDGES = (("judge11", "judge11_queries.yaml"), ("judge12", "judge12_queries.yaml"))
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
@@ -164,9 +164,9 @@ def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the
     fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
-    eighth), judge8 and judge9 (since the ninth), judge10 (since the tenth) and judge11
-    (bench/judge11_queries.yaml, written blind after the ninth round's model was fitted
-    and scored once with it before the tenth round; never fitted on)."""
+    eighth), judge8 and judge9 (since the ninth), judge10 (since the tenth), and judge11
+    and judge12 (bench/judge11_queries.yaml and judge12_queries.yaml, each written blind
+    after the round before was fitted and scored once with it; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 

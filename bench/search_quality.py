@@ -15,7 +15,9 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge3` to `judge9`: bench/judge3_queries.yaml to judge9_queries.yaml, each written
   blind after the one before was scored; scored, then fitting material (the fourth to
   ninth rounds);
-- `judge10` and `judge11`: bench/judge10_queries.yaml and judge11_queries.yaml, each
+- `judge10`: bench/judge10_queries.yaml, written blind after judge9 was scored; scored,
+  then fitting material (the tenth round);
+- `judge11` and `judge12`: bench/judge11_queries.yaml and judge12_queries.yaml, each
   written blind after the one before was scored, never fitted on: the figures to
   believe.
 
@@ -48,7 +50,7 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge, judge2 ... judge11); --quick:
+    """Every query with its `set` (own, fit, held, judge, judge2 ... judge12); --quick:
     a quarter of own and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:
