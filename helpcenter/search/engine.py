@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 from helpcenter.models import Article
 from helpcenter.search import (
     backends,
+    cantonese,
     confidence,
     focus,
     grams,
@@ -205,7 +206,7 @@ def candidates(
 ) -> tuple[list[Candidate], list[Unit]]:
     """The `pool` best articles by fused rank, each with its order-free signals; and the
     query's units (for snippets)."""
-    query = traditional.to_simplified(query)
+    query = cantonese.to_mandarin(traditional.to_simplified(query))
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
     sentences = focus.parts(query) if semantic_on else []

@@ -53,6 +53,26 @@ def test_a_question_in_traditional_characters_finds_the_simplified_article(artic
     assert "<mark>" in hits[0].snippet
 
 
+def test_a_question_in_cantonese_finds_the_article_in_mandarin(article_factory):
+    # given: the SMS article, and an email one that says "验证码" more often
+    article_factory(
+        slug="sms",
+        lang="zh-hans",
+        title="收不到短信验证码",
+        body_markdown="检查手机信号，关闭短信拦截。",
+    )
+    article_factory(
+        slug="email",
+        lang="zh-hans",
+        title="收不到邮件验证码",
+        body_markdown="验证码邮件可能在垃圾箱；验证码十分钟内有效。",
+    )
+    # when: a Hong Kong customer asks in Cantonese, with Hong Kong's word for SMS
+    hits = article_search(query="收唔到簡訊驗證碼，點算？", lang="zh-hans")
+    # then: the SMS article first
+    assert slugs(hits)[0] == "sms"
+
+
 def test_article_search_stems_english_words(article_factory):
     # given
     article_factory(
