@@ -13,9 +13,9 @@ Fifteen sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the
 blind and committed before any result on it was seen: `judge`, `judge2` (harder),
 `judge3` to `judge12` (bench/judge*_queries.yaml). The bot's confidence model and
 thresholds (helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py on
-all but judge11 and judge12 (with bench/search_queries.yaml and unanswerable_queries.yaml):
-each judge set was scored once before it joined that fit. judge11 and judge12 are never
-fitted on: their figures are the ones to believe. With semantic matching, each set is scored with the
+all but judge12 (with bench/search_queries.yaml and unanswerable_queries.yaml): each judge
+set was scored once before it joined that fit. judge12 is never fitted on: its figures
+are the ones to believe. With semantic matching, each set is scored with the
 other sets' questions taught (search_quality.teach), never its own.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic

@@ -6,11 +6,11 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first ten judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
-  ... judge10_queries.yaml: `judge` to `judge10`), all of which have been scored, so
+  `own`) and the first eleven judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  ... judge11_queries.yaml: `judge` to `judge11`), all of which have been scored, so
   they are fitting material now;
-- the JUDGE sets, bench/judge11_queries.yaml and judge12_queries.yaml (`judge11`,
-  `judge12`): each written blind after the others were scored, never fitted on. Their
+- the JUDGE set, bench/judge12_queries.yaml (`judge12`): written blind after the others
+  were scored, never fitted on. Its
   candidates are collected (and cached) with the pool's, but they are scored only with
   --judge, once the choices are final.
 
@@ -58,8 +58,8 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on cross-validation over the pool (out-of-fold figures per
-# language; bench/README.md; by writer since the tenth round), never on judge11 or judge12 (judge10,
-# judge8 and judge9, judge7 before it).
+# language; bench/README.md; by writer since the tenth round), never on judge12 (judge11,
+# judge10, judge8 and judge9, judge7 before it).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
 PENALTY = 1.0
@@ -141,8 +141,9 @@ POOLED_JUDGES = (
     ("judge8", "judge8_queries.yaml"),
     ("judge9", "judge9_queries.yaml"),
     ("judge10", "judge10_queries.yaml"),
+    ("judge11", "judge11_queries.yaml"),
 )
-JUDGES = (("judge11", "judge11_queries.yaml"), ("judge12", "judge12_queries.yaml"))
+JUDGES = (("judge12", "judge12_queries.yaml"),)
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
@@ -156,7 +157,7 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge to judge10."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge to judge11."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
@@ -164,9 +165,9 @@ def load_judge() -> list[dict]:
     """Every set the quality benches score apart: judge and judge2 (fitting material since
     the third round), judge3 (fitting material since the fourth), judge4 (since the
     fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
-    eighth), judge8 and judge9 (since the ninth), judge10 (since the tenth), and judge11
-    and judge12 (bench/judge11_queries.yaml and judge12_queries.yaml, each written blind
-    after the round before was fitted and scored once with it; never fitted on)."""
+    eighth), judge8 and judge9 (since the ninth), judge10 (since the tenth), judge11 (since the
+    eleventh) and judge12 (bench/judge12_queries.yaml, written blind after the tenth
+    round's model was fitted and scored once with it before the eleventh; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 

@@ -12,14 +12,11 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge` and `judge2`: bench/judge_queries.yaml and bench/judge2_queries.yaml (harder),
   each committed before any result on it was seen; scored, then fitting material since
   the third round;
-- `judge3` to `judge9`: bench/judge3_queries.yaml to judge9_queries.yaml, each written
+- `judge3` to `judge11`: bench/judge3_queries.yaml to judge11_queries.yaml, each written
   blind after the one before was scored; scored, then fitting material (the fourth to
-  ninth rounds);
-- `judge10`: bench/judge10_queries.yaml, written blind after judge9 was scored; scored,
-  then fitting material (the tenth round);
-- `judge11` and `judge12`: bench/judge11_queries.yaml and judge12_queries.yaml, each
-  written blind after the one before was scored, never fitted on: the figures to
-  believe.
+  eleventh rounds);
+- `judge12`: bench/judge12_queries.yaml, written blind after judge11 was scored, never
+  fitted on: the figures to believe.
 
 With semantic matching, each set is scored with the other sets' questions taught
 (`teach`), never its own.

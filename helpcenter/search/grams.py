@@ -112,18 +112,32 @@ def signals(query: str, versions: list[dict]) -> dict[str, float]:
     """For one article (its language versions: rows with title, tags, body_text and, to
     keep their profiles, id and updated_at): the
     best BM25 of its versions (log) and the rarity-weighted share of the query's grams
-    found in a title/tags and anywhere in its text; and the share found anywhere in the
-    published corpus (`gram_known`, the same for every article)."""
+    found in a title/tags and anywhere in its text; the share found anywhere in the
+    published corpus (`gram_known`, the same for every article); and the rarity of the
+    rarest gram the help centre has but this article lacks (`gram_missing`, 0 to 1)."""
     wanted = list(dict.fromkeys(grams(query)))
     if not wanted or not versions:
-        return {"gram_bm25": 0.0, "gram_title": 0.0, "gram_coverage": 0.0, "gram_known": 0.0}
+        return {
+            "gram_bm25": 0.0,
+            "gram_title": 0.0,
+            "gram_coverage": 0.0,
+            "gram_known": 0.0,
+            "gram_missing": 0.0,
+        }
     corpus = _corpus.get()
     weights = {g: corpus.idf(g) for g in wanted}
     total_weight = sum(weights.values()) or 1.0
     # the same for every candidate: how much of the query the help centre has words for
     # at all ("mint an NFT": little; "face scan keeps failing": most, in some article)
     known = sum(w for g, w in weights.items() if g in corpus.frequency) / total_weight
+    # "withdraw in bulk from a CSV": every word is in some article, but "csv" is not in
+    # the withdrawal one; an article about the topic that lacks the question's most
+    # specific word is about it without saying it (near misses asked in the articles'
+    # own words). Scaled by the rarity of a word no article has.
+    rarest = corpus.idf("") or 1.0
+    known_weights = {g: w for g, w in weights.items() if g in corpus.frequency}
     best_bm25 = best_title = best_cover = 0.0
+    least_missing = 1.0
     for row in versions:
         title, body, length = _profile(row)
         bm25 = 0.0
@@ -144,9 +158,12 @@ def signals(query: str, versions: list[dict]) -> dict[str, float]:
             best_cover,
             sum(w for g, w in weights.items() if g in title or g in body) / total_weight,
         )
+        missing = [w for g, w in known_weights.items() if g not in title and g not in body]
+        least_missing = min(least_missing, max(missing, default=0.0) / rarest)
     return {
         "gram_bm25": math.log1p(best_bm25),
         "gram_title": best_title,
         "gram_coverage": best_cover,
         "gram_known": known,
+        "gram_missing": least_missing,
     }

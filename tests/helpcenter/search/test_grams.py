@@ -54,9 +54,30 @@ def test_how_much_of_the_question_the_help_centre_has_words_for_at_all(kb):
     assert grams.signals("", _versions("kb-057"))["gram_known"] == 0.0
 
 
+def test_an_article_that_lacks_the_questions_most_specific_word_is_marked(kb):
+    # "csv" is in the help centre (the export article) but not in the withdrawal one: the
+    # withdrawal article is about the question without saying it
+    withdrawal = _versions("kb-036")  # how to withdraw crypto
+    about_it = grams.signals("how to withdraw crypto", withdrawal)["gram_missing"]
+    near_miss = grams.signals("how to withdraw crypto from a CSV file", withdrawal)["gram_missing"]
+    assert about_it == 0.0
+    assert near_miss > 0.5
+    # a word no article has is gram_known's business, not a near miss
+    unknown_word = grams.signals("how to withdraw crypto umbrella", withdrawal)["gram_missing"]
+    assert unknown_word == 0.0
+    assert grams.signals("", withdrawal)["gram_missing"] == 0.0
+
+
 def test_every_hit_carries_the_bigram_evidence_the_models_were_fitted_on(kb):
     hits = article_search(query="充币地址在哪里", lang="zh-hans")
     assert hits[0].slug == "kb-030"
-    for name in ("gram_bm25", "gram_title", "gram_coverage", "gram_gap", "gram_known"):
+    for name in (
+        "gram_bm25",
+        "gram_title",
+        "gram_coverage",
+        "gram_gap",
+        "gram_known",
+        "gram_missing",
+    ):
         assert name in hits[0].signals
     assert hits[0].signals["gram_gap"] <= 0.0

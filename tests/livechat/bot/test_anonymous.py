@@ -32,12 +32,12 @@ def test_an_account_question_gets_a_sign_in_link(kb, visitor_chat, say, client, 
 
 
 def test_a_general_question_needs_no_sign_in(kb, visitor_chat, say):
-    # Written out in full: this suite runs the keyword models (semantic matching off), and
-    # since the fifth fit their bar hands the casual "whats the difference between limit
-    # and market order" (0.30) to a person; the semantic model answers it (0.94).
-    replies = say(
-        visitor_chat("en"), "what is the difference between a market order and a limit order"
-    )
+    # This suite runs the keyword models (semantic matching off), whose bars are the
+    # bot's least sure: since the fifth fit they hand the casual "whats the difference
+    # between limit and market order" (0.30) to a person, and since the eleventh (judge11's
+    # near misses in the pool; English bar 0.50) its full sentence too (0.49). The question
+    # here is one the keyword model is sure of (0.99), as the test is about sign-in.
+    replies = say(visitor_chat("en"), "what is an anti-phishing code")
     assert [reply.data["kind"] for reply in replies] == ["answers", "feedback"]
 
 
