@@ -57,6 +57,11 @@ class Corpus:
         n = self.frequency.get(gram, 0)
         return math.log(1 + (self.documents - n + 0.5) / (n + 0.5))
 
+    @property
+    def unseen_idf(self) -> float:
+        """The rarity of a gram no article has: the most any gram can weigh."""
+        return math.log(1 + (self.documents + 0.5) / 0.5)
+
 
 def _build() -> Corpus:
     frequency: Counter = Counter()
@@ -127,15 +132,15 @@ def signals(query: str, versions: list[dict]) -> dict[str, float]:
     corpus = _corpus.get()
     weights = {g: corpus.idf(g) for g in wanted}
     total_weight = sum(weights.values()) or 1.0
+    known_weights = {g: w for g, w in weights.items() if g in corpus.frequency}
     # the same for every candidate: how much of the query the help centre has words for
     # at all ("mint an NFT": little; "face scan keeps failing": most, in some article)
-    known = sum(w for g, w in weights.items() if g in corpus.frequency) / total_weight
+    known = sum(known_weights.values()) / total_weight
     # "withdraw in bulk from a CSV": every word is in some article, but "csv" is not in
     # the withdrawal one; an article about the topic that lacks the question's most
     # specific word is about it without saying it (near misses asked in the articles'
     # own words). Scaled by the rarity of a word no article has.
-    rarest = corpus.idf("") or 1.0
-    known_weights = {g: w for g, w in weights.items() if g in corpus.frequency}
+    rarest = corpus.unseen_idf
     best_bm25 = best_title = best_cover = 0.0
     least_missing = 1.0
     for row in versions:
