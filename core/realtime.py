@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import AsyncToSync, SyncToAsync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from redis.exceptions import RedisError
@@ -33,7 +34,7 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
         raise ValueError("A realtime event needs a type.")
 
     def send() -> None:
-        async_to_sync(_send_all)([(group, event)])
+        _send_from_thread([(group, event)])
 
     # Robust: with Redis down the change has committed all the same; a lost live update
     # must not fail the request nor stop the other commit callbacks (the outbox's).
@@ -54,9 +55,38 @@ def broadcast_many_on_commit(messages: list[tuple[str, dict[str, Any]]]) -> None
         return
 
     def send() -> None:
-        async_to_sync(_send_all)(messages)
+        _send_from_thread(messages)
 
     transaction.on_commit(send, robust=True)
+
+
+def _send_from_thread(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send from sync code, with a bounded wait.
+
+    On the event loop that handed this thread its work (a socket's, an ASGI request's)
+    while it runs; else on a loop of this thread's own (a management command, a Celery
+    task, or a loop that has stopped). Not a bare async_to_sync: a chat's follow-up (the
+    bot's answer) can outlive its loop, when the server shuts down, and async_to_sync
+    would wait forever for a stopped loop to run the send, holding the process open."""
+    loop = _calling_loop()
+    if loop is None or not loop.is_running():
+        AsyncToSync(_send_all, force_new_loop=loop is not None)(messages)
+        return
+    sent = asyncio.run_coroutine_threadsafe(_send_all(messages), loop)
+    try:
+        # _send_all stops at the first send that times out, so this bounds the whole.
+        sent.result(SEND_TIMEOUT_SECONDS * (len(messages) + 1))
+    except TimeoutError:
+        sent.cancel()
+        logger.warning("event loop away: %d live event(s) not sent", len(messages))
+
+
+def _calling_loop() -> asyncio.AbstractEventLoop | None:
+    # What asgiref's SyncToAsync records in its worker threads; a fork's copy is not it.
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return getattr(local, "main_event_loop", None)
 
 
 async def _send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:

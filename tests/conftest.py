@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import faulthandler
 import os
 import socket
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -264,3 +266,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def pytest_sessionfinish(session, exitstatus):
     if exitstatus == 0 and _skipped(session.config) and not os.environ.get("BEACON_ALLOW_SKIPS"):
         session.exitstatus = 1
+
+
+# A thread that never ends (one waiting on an event loop that has stopped) keeps the
+# process from exiting after the summary, and CI then waits out its whole time limit: it
+# did once. Past this wait after the run, every thread's stack is printed and the run
+# fails, so the hang names its cause.
+EXIT_WAIT_SECONDS = 300
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    faulthandler.dump_traceback_later(EXIT_WAIT_SECONDS, exit=True, file=sys.__stderr__)

@@ -73,6 +73,20 @@ async def drain(socket: WebsocketCommunicator) -> list[dict]:
     return frames
 
 
+async def answers_to(socket: WebsocketCommunicator, client_ids: list[str]) -> list[dict]:
+    """Frames until each of `client_ids` has its answer (an ack or an error naming it).
+
+    Not `drain`: on a busy machine the bot's reply to one message may keep the socket
+    quiet longer than QUIET before the next message's answer comes."""
+    frames, waiting = [], set(client_ids)
+    while waiting:
+        frame = await socket.receive_json_from(FRAME_WAIT)
+        frames.append(frame)
+        if frame["type"] in ("message.ack", "error"):
+            waiting.discard(frame.get("client_id"))
+    return frames
+
+
 async def send(socket: WebsocketCommunicator, client_id: str, body: str) -> dict:
     await socket.send_json_to({"type": "message.send", "client_id": client_id, "body": body})
     return await socket.receive_json_from(FRAME_WAIT)

@@ -14,6 +14,7 @@ from livechat.groups import conversation_group, conversation_staff_group
 from livechat.models import ChatMessage
 from tests.livechat.consumers.conftest import (
     FRAME_WAIT,
+    answers_to,
     drain,
     open_chat,
     person,
@@ -140,21 +141,23 @@ async def test_a_refused_message_is_named_and_no_later_one_overtakes_it():
     # when: right behind them, three messages, then (a second later) a fourth
     for n in (1, 2, 3):
         await socket.send_json_to({"type": "message.send", "client_id": f"c-{n}", "body": f"m{n}"})
-    first_answers = await drain(socket)
+    first_answers = await answers_to(socket, ["c-1", "c-2", "c-3"]) + await drain(socket)
     await asyncio.sleep(1.1)
     await socket.send_json_to({"type": "message.send", "client_id": "c-4", "body": "m4"})
     # then: the refusals name the message each refused; the fourth, though the limit has
     # refilled, is refused too, because it would overtake the first refused one
     refused = [f["client_id"] for f in first_answers if "client_id" in f and "code" in f]
     assert refused and refused == [f"c-{n}" for n in range(4 - len(refused), 4)]
-    later = await socket.receive_json_from(FRAME_WAIT)
+    later = (await answers_to(socket, ["c-4"]))[-1]
     assert (later["code"], later["client_id"]) == ("rate_limited", "c-4")
     # when: the browser sends again from the first refused one, in order
-    for n in range(int(refused[0][2:]), 5):
-        await socket.send_json_to({"type": "message.send", "client_id": f"c-{n}", "body": f"m{n}"})
+    resent = [f"c-{n}" for n in range(int(refused[0][2:]), 5)]
+    for client_id in resent:
+        body = f"m{client_id[2:]}"
+        await socket.send_json_to({"type": "message.send", "client_id": client_id, "body": body})
     # then: each is acked, and all four are stored once, in the order written
-    acks = [f for f in await drain(socket) if f["type"] == "message.ack"]
-    assert [a["client_id"] for a in acks] == [f"c-{n}" for n in range(int(refused[0][2:]), 5)]
+    answers = await answers_to(socket, resent)
+    assert [f["client_id"] for f in answers if f["type"] == "message.ack"] == resent
     assert await stored_bodies(chat.public_id) == ["m1", "m2", "m3", "m4"]
     await socket.disconnect()
 
