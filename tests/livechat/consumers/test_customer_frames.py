@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from core.sockets.frames import RATE_PER_SECOND
 from livechat.groups import conversation_group, conversation_staff_group
 from livechat.models import ChatMessage
 from tests.livechat.consumers.conftest import (
@@ -106,14 +109,17 @@ async def test_customer_flood_is_rate_limited_and_the_socket_recovers():
     chat = await start_chat()
     socket, _ = await open_chat(chat)
     # when: the browser sends 50 frames at once (resumes that have nothing to return)
+    began = time.monotonic()
     for _ in range(50):
         await socket.send_json_to({"type": "resume", "after": 99})
-    # then: the first ten pass; most of the rest get rate_limited (the bucket refills a
-    # little while the server works through them)
+    # then: the first ten pass; the rest get rate_limited, but for the frames the bucket
+    # refilled (ten a second) while the server worked through them: few on a quiet
+    # machine, more on a busy one
     errors = await drain(socket)
+    refilled = math.ceil((time.monotonic() - began) * RATE_PER_SECOND)
     assert {frame["type"] for frame in errors} == {"error"}
     assert {frame["code"] for frame in errors} == {"rate_limited"}
-    assert 30 <= len(errors) <= 40
+    assert 40 - refilled <= len(errors) <= 40
     # when: a second later the bucket has refilled
     await asyncio.sleep(1.1)
     # then: the socket works as before
