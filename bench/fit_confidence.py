@@ -6,12 +6,13 @@ their signals). Two groups of questions:
 
 - the fitting POOL: both halves of bench/fresh_queries.yaml (`fit`, `held`), the
   project's own sets (search_queries.yaml, bot_queries.yaml, unanswerable_queries.yaml:
-  `own`) and the first twelve judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
-  ... judge12_queries.yaml: `judge` to `judge12`), all of which have been scored, so
+  `own`) and the first eleven judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
+  ... judge11_queries.yaml: `judge` to `judge11`), all of which have been scored, so
   they are fitting material now;
-- the JUDGE set, bench/judge13_queries.yaml (`judge13`): written blind after the others
-  were scored, never fitted on. Its candidates are collected (and cached) with the
-  pool's, but they are scored only with --judge, once the choices are final.
+- the JUDGE sets, bench/judge12_queries.yaml and judge13_queries.yaml (`judge12`,
+  `judge13`): each written blind after the others were scored, never fitted on. Their
+  candidates are collected (and cached) with the pool's, but they are scored only with
+  --judge, once the choices are final.
 
 For each model (`semantic`: every signal; `keyword`: what is left with semantic
 matching off):
@@ -57,8 +58,8 @@ import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database
 
 # Every choice below was made on cross-validation over the pool (out-of-fold figures per
-# language; bench/README.md; by writer since the tenth round), never on judge13
-# (judge12, judge11, judge10, judge8 and judge9, judge7 before it).
+# language; bench/README.md; by writer since the tenth round), never on judge12 or judge13
+# (judge11, judge10, judge8 and judge9, judge7 before it).
 # L2 penalty on the standardised weights (0.3, 1, 3 and 10 compared: alike; again 0.3-30
 # in the fourth round: no value better in both languages).
 PENALTY = 1.0
@@ -141,9 +142,8 @@ POOLED_JUDGES = (
     ("judge9", "judge9_queries.yaml"),
     ("judge10", "judge10_queries.yaml"),
     ("judge11", "judge11_queries.yaml"),
-    ("judge12", "judge12_queries.yaml"),
 )
-JUDGES = (("judge13", "judge13_queries.yaml"),)
+JUDGES = (("judge12", "judge12_queries.yaml"), ("judge13", "judge13_queries.yaml"))
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
 
@@ -157,7 +157,7 @@ def load_sets(sets) -> list[dict]:
 
 
 def load_pool() -> list[dict]:
-    """The fitting pool: both halves of the fresh set, the own sets, judge to judge12."""
+    """The fitting pool: both halves of the fresh set, the own sets, judge to judge11."""
     return load() + [dict(q, split="own") for q in load_own()] + load_sets(POOLED_JUDGES)
 
 
@@ -166,9 +166,9 @@ def load_judge() -> list[dict]:
     the third round), judge3 (fitting material since the fourth), judge4 (since the
     fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
     eighth), judge8 and judge9 (since the ninth), judge10 (since the tenth), judge11 (since the
-    eleventh), judge12 (since the twelfth) and judge13 (bench/judge13_queries.yaml, written
-    blind after the eleventh round's model was fitted and scored once with it before the
-    twelfth; never fitted on)."""
+    eleventh), and judge12 and judge13 (bench/judge12_queries.yaml and
+    judge13_queries.yaml, each written blind after the round before was fitted and scored
+    once with it; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 
 
