@@ -15,8 +15,8 @@ blind and committed before any result on it was seen: `judge`, `judge2` (harder)
 thresholds (helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py on
 all but judge12 and judge13 (with bench/search_queries.yaml and unanswerable_queries.yaml):
 each judge set was scored once before it joined that fit. judge12 and judge13 are never
-fitted on: their figures are the ones to believe. With semantic matching, each set is scored with the
-other sets' questions taught (search_quality.teach), never its own.
+fitted on: their figures are the ones to believe. With semantic matching, each set is
+scored with the other sets' questions taught (search_quality.teach), never its own.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.
