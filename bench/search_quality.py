@@ -279,7 +279,9 @@ def main() -> None:
         ):
             full.update(part)
         full = dict(sorted(full.items()))
-        baseline = evaluate(queries, Features(synonyms=False, typos=False, semantic=False), False)
+        baseline = evaluate(
+            queries, Features(synonyms=False, typos=False, homophones=False, semantic=False), False
+        )
     finally:
         drop_scratch_database(database)
 

@@ -24,6 +24,7 @@ from helpcenter.search import (
     confidence,
     focus,
     grams,
+    homophones,
     indexing,
     semantic,
     snippets,
@@ -53,6 +54,7 @@ class Features:
 
     synonyms: bool = True
     typos: bool = True
+    homophones: bool = True
     semantic: bool = True
 
 
@@ -207,6 +209,8 @@ def candidates(
     """The `pool` best articles by fused rank, each with its order-free signals; and the
     query's units (for snippets)."""
     query = cantonese.to_mandarin(traditional.to_simplified(query))
+    if features.homophones:
+        query = homophones.corrected(query)
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
     sentences = focus.parts(query) if semantic_on else []

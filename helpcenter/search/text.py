@@ -60,6 +60,12 @@ def _jieba_initialised() -> bool:
     return True
 
 
+def dictionary() -> jieba.Tokenizer:
+    """jieba's tokenizer, ready and with the domain words, for callers that weigh words."""
+    _jieba_initialised()
+    return jieba.dt
+
+
 def add_words(words: list[str]) -> None:
     """Teach the segmenter multi-character terms (synonyms) so they stay one token."""
     _jieba_initialised()

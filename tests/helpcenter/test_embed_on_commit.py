@@ -52,7 +52,9 @@ def test_an_imported_article_is_found_by_meaning_right_after_its_commit(
     # then: one task for this article, run as the worker would, and semantic matching finds it
     assert queued == [{"task": "helpcenter.tasks.article_embed", "args": [[article.id]]}]
     assert _semantic_nearest(QUERY) == article.id != other.id
-    hits = engine.search(QUERY, lang="en", features=engine.Features(False, False, True))
+    hits = engine.search(
+        QUERY, lang="en", features=engine.Features(synonyms=False, typos=False, semantic=True)
+    )
     assert hits and hits[0].article_id == article.id
 
 
