@@ -1,25 +1,32 @@
-"""Homophone slips of a pinyin input method, read back as the help centre's words.
+"""Slips of a pinyin input method, read back as the help centre's words.
 
 A customer in a hurry types "tibi" and takes the first candidate the input method
 offers, so the question says 提笔 (to pick up a pen) where the articles say 提币
-(withdraw coins), 冻洁 for 冻结, 验证马 for 验证码. No token of the slip is in the index
-and e5 reads another word, so search and the bot miss the article.
+(withdraw coins), 冻洁 for 冻结, 理才 for 理财. No token of the slip is in the index and
+e5 reads another word, so search and the bot miss the article. Others leave the input
+method off and type the pinyin itself ("tibi meidaozhang") or its initials (yzm for
+验证码, zjmm for 资金密码).
 
 The vocabulary is the help centre's own: every Chinese word of two or more characters
-in a published article's index tokens, plus the domain words the tokenizer knows
-(text.DOMAIN_WORDS), each keyed by its toneless pinyin. A stretch of the question (two
-to four characters) is read as a vocabulary word when all of these hold:
+in a published article's title and keyword tokens, plus the domain words the
+tokenizer knows (text.DOMAIN_WORDS), each keyed by its toneless pinyin. A stretch of
+two to four characters is read as a vocabulary word of the same sound when all hold:
 
-- it is not itself a vocabulary word, and at least one of its characters belongs to no
-  vocabulary word found in the question (a correct question is covered by the
-  articles' words except for its function words);
-- one reading of each of its characters spells the word's toneless pinyin;
-- it keeps at least one of the word's characters in the same place (提笔/提币,
-  冻洁/冻结): a slip changes a character, not the whole word, and a stretch that shares
-  nothing with a word is far more often another word that merely sounds like it.
+- the stretch starts and ends on a boundary of jieba's segmentation (价币 inside 计价币
+  is no slip) and is not itself a vocabulary word, nor written in any article (卖单 is
+  the articles' word, not a slip for 买单);
+- it keeps a content character of the word in place, and every character it changes
+  is no grammar word and spells the word's syllable by its everyday reading (是用 is
+  not 使用, 不回 not 不会, 提一 not 第一);
+- a stretch that is a dictionary word itself (提笔) is far rarer than the word;
+- the sentence reads likelier with the word under jieba's word frequencies.
 
-Where several words sound alike, the one in the most articles wins. Runs after
-traditional.to_simplified and cantonese.to_mandarin, so it reads Simplified Mandarin.
+In a question that is partly Chinese or holds no English word of the articles'
+titles, a Latin token that is no such word either is read as a vocabulary word when it
+spells the word's pinyin (four letters or more) or its initials (three to five
+consonants, and no other word of the vocabulary has them half as often). Where several words sound alike, the one in the most
+articles wins. Runs after traditional.to_simplified and cantonese.to_mandarin, so it
+reads Simplified Mandarin.
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ from helpcenter.search.cache import Refreshing
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+_LATIN_TOKEN = re.compile(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])")
+_LATIN_IN_QUERY = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?![A-Za-z0-9])")
+_INITIALS = re.compile(r"[bcdfghjklmnpqrstwxyz]{3,5}")
 SHORTEST, LONGEST = 2, 4
 # Characters with many readings multiply the spellings of a stretch; past this many the
 # stretch is left as typed (a slip is rarely a run of such characters).
@@ -51,6 +61,9 @@ WORD_RATIO = 20
 CONTEXT = 6
 # Stretches whose "does an article write it" answer is remembered.
 MAX_WRITTEN_CACHED = 4096
+# Pinyin initials stand for a word only when it is this many times as common as the
+# next word with the same initials.
+INITIALS_LEAD = 2
 # Rewrites per run of Chinese characters: a question has a slip or two, not a dozen.
 MAX_FIXES = 4
 # Characters that stand alone as grammar words: a slip that changes one of them (是用 for
@@ -65,12 +78,28 @@ Sound = tuple[str, ...]
 class Vocabulary:
     """The help centre's Chinese words, how many articles hold each, and by sound."""
 
-    def __init__(self, frequency: Counter):
+    def __init__(self, frequency: Counter, latin: frozenset[str] = frozenset()):
         self.frequency = frequency
         by_sound: dict[Sound, list[str]] = defaultdict(list)
         for word in frequency:
             by_sound[word_sound(word)].append(word)
         self.by_sound = dict(by_sound)
+        self.by_spelling: dict[str, str] = {}
+        self.by_initials: dict[str, str] = {}
+        initials: dict[str, list[str]] = defaultdict(list)
+        for sound, words in by_sound.items():
+            best = min(words, key=lambda word: (-frequency[word], word))
+            spelling = "".join(sound)
+            known = self.by_spelling.get(spelling)
+            if known is None or (-frequency[best], best) < (-frequency[known], known):
+                self.by_spelling[spelling] = best
+            if len(sound) >= 3:
+                initials["".join(syllable[0] for syllable in sound)].extend(words)
+        for letters, words in initials.items():
+            ranked = sorted(words, key=lambda word: (-frequency[word], word))
+            if len(ranked) == 1 or frequency[ranked[0]] >= INITIALS_LEAD * frequency[ranked[1]]:
+                self.by_initials[letters] = ranked[0]
+        self.latin = latin
         self.longest = max((len(word) for word in frequency), default=0)
         self._written: dict[str, bool] = {}
 
@@ -115,14 +144,16 @@ def _spellings(stretch: str) -> list[Sound]:
 
 def _build() -> Vocabulary:
     frequency: Counter = Counter()
+    latin: set[str] = set()
     published = Article.objects.filter(status=Article.Status.PUBLISHED).values_list(
         "search_tokens_title", "search_tokens_keywords"
     )
     for fields in published.iterator(chunk_size=2000):
         frequency.update({word for field in fields for word in _CJK_WORD.findall(field)})
+        latin.update(word for field in fields for word in _LATIN_TOKEN.findall(field))
     for word in text.DOMAIN_WORDS:
         frequency[word] += 1
-    return Vocabulary(frequency)
+    return Vocabulary(frequency, frozenset(latin))
 
 
 def _stamp() -> object:
@@ -218,11 +249,36 @@ def _correct_run(run: str, vocabulary: Vocabulary) -> str:
     return run
 
 
-def corrected(query: str) -> str:
-    """The query with each homophone slip replaced by the help centre's word."""
-    if not text.has_cjk(query):
+def _pinyin_word(token: str, vocabulary: Vocabulary) -> str | None:
+    """The vocabulary word a Latin token spells in pinyin (tibi) or its initials (yzm)."""
+    if text.stem(token) in vocabulary.latin:
+        return None
+    if len(token) >= 4 and token in vocabulary.by_spelling:
+        return vocabulary.by_spelling[token]
+    if _INITIALS.fullmatch(token):
+        return vocabulary.by_initials.get(token)
+    return None
+
+
+def _read_latin(query: str, vocabulary: Vocabulary) -> str:
+    """Pinyin and initials read as words, in a question that is partly Chinese or holds
+    no English word of the articles ("huobi trading password" is about Huobi)."""
+    words = [match.group().lower() for match in _LATIN_IN_QUERY.finditer(query)]
+    english = any(text.stem(word) in vocabulary.latin for word in words)
+    if not words or (english and not text.has_cjk(query)):
         return query
+
+    def replace(match: re.Match) -> str:
+        word = _pinyin_word(match.group().lower(), vocabulary)
+        return word if word is not None else match.group()
+
+    return _LATIN_IN_QUERY.sub(replace, query)
+
+
+def corrected(query: str) -> str:
+    """The query with each slip replaced by the help centre's word."""
     vocabulary = _vocabulary.get()
     if not vocabulary.frequency:
         return query
+    query = _read_latin(query, vocabulary)
     return _CJK_RUN.sub(lambda match: _correct_run(match.group(), vocabulary), query)

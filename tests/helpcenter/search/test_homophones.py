@@ -27,6 +27,12 @@ def help_centre(article_factory):
     ]
     for slug, title, body in articles:
         article_factory(slug=slug, lang="zh-hans", title=title, body_markdown=body)
+    article_factory(
+        slug="withdraw",
+        lang="en",
+        title="Withdrawal pending: what to check",
+        body_markdown="Withdrawals pass a security review.",
+    )
     homophones.clear_cache()
     yield
     homophones.clear_cache()
@@ -62,6 +68,33 @@ def test_a_homophone_slip_is_read_as_the_help_centres_word(typed, meant):
     ],
 )
 def test_a_correct_question_is_left_as_typed(question):
+    assert homophones.corrected(question) == question
+
+
+@pytest.mark.usefixtures("help_centre")
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("tibi meidaozhang", "提币 meidaozhang"),  # the input method left off
+        ("TiBi", "提币"),
+        ("yzm收不到", "验证码收不到"),  # initials
+        ("yzm", "验证码"),
+        ("账户dongjie了", "账户冻结了"),
+    ],
+)
+def test_pinyin_typed_in_latin_letters_is_read_as_the_word(typed, meant):
+    assert homophones.corrected(typed) == meant
+
+
+@pytest.mark.usefixtures("help_centre")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "huobi withdrawal pending",  # English words of the articles: Huobi, not 货币
+        "withdrawal tibi",
+    ],
+)
+def test_latin_words_of_an_english_question_are_left_as_typed(question):
     assert homophones.corrected(question) == question
 
 
