@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
+from django.db.models import Count, Max
 
 from core.generations import generation_bump as shared_generation_bump
 
@@ -74,3 +75,13 @@ class Refreshing(Generic[T]):
     def clear(self) -> None:
         with self._lock:
             self._value, self._key, self._checked = None, None, 0.0
+
+
+def published_articles_stamp() -> object:
+    """How many articles are published and when the last changed: a cheap `stamp` for
+    caches built from the published articles."""
+    from helpcenter.models import Article
+
+    return Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )

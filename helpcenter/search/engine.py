@@ -15,8 +15,6 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
-
 from helpcenter.models import Article
 from helpcenter.search import (
     backends,
@@ -33,7 +31,7 @@ from helpcenter.search import (
     traditional,
     typos,
 )
-from helpcenter.search.cache import Refreshing
+from helpcenter.search.cache import Refreshing, published_articles_stamp
 from helpcenter.search.synonyms import Unit
 
 LANGUAGES = ("en", "zh-hans")
@@ -127,13 +125,7 @@ def _build_versions() -> tuple[dict[int, str], dict[str, dict[str, int]]]:
     return by_id, by_slug
 
 
-def _stamp() -> object:
-    return Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-
-
-_versions = Refreshing(_build_versions, _stamp, ttl=5.0)
+_versions = Refreshing(_build_versions, published_articles_stamp, ttl=5.0)
 
 
 def clear_cache() -> None:

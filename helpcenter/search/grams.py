@@ -17,11 +17,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-
 from helpcenter.models import Article
 from helpcenter.search import text
-from helpcenter.search.cache import Refreshing
+from helpcenter.search.cache import Refreshing, published_articles_stamp
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # BM25's usual constants.
@@ -77,13 +75,7 @@ def _build() -> Corpus:
     return Corpus(documents, total / max(1, documents), frequency)
 
 
-def _stamp() -> object:
-    return Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-
-
-_corpus = Refreshing(_build, _stamp, ttl=5.0)
+_corpus = Refreshing(_build, published_articles_stamp, ttl=5.0)
 
 
 def clear_cache() -> None:

@@ -36,12 +36,12 @@ import itertools
 import re
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from helpcenter.models import Article
 from helpcenter.search import text
-from helpcenter.search.cache import Refreshing
+from helpcenter.search.cache import Refreshing, published_articles_stamp
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
@@ -156,13 +156,7 @@ def _build() -> Vocabulary:
     return Vocabulary(frequency, frozenset(latin))
 
 
-def _stamp() -> object:
-    return Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-
-
-_vocabulary = Refreshing(_build, _stamp, ttl=60.0)
+_vocabulary = Refreshing(_build, published_articles_stamp, ttl=60.0)
 
 
 def clear_cache() -> None:

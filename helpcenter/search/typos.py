@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from helpcenter.models import Article
 from helpcenter.search import text
-from helpcenter.search.cache import Refreshing
+from helpcenter.search.cache import Refreshing, published_articles_stamp
 
 
 def _build() -> tuple[frozenset[str], list[str]]:
@@ -23,13 +22,7 @@ def _build() -> tuple[frozenset[str], list[str]]:
     return frozenset(text.stem(w) for w in words), sorted(words)
 
 
-def _stamp() -> object:
-    return Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-
-
-_vocabulary = Refreshing(_build, _stamp, ttl=60.0)
+_vocabulary = Refreshing(_build, published_articles_stamp, ttl=60.0)
 
 
 def clear_cache() -> None:
