@@ -89,7 +89,7 @@ def bot_outcomes(questions, show_misses: bool):
 def baseline_outcomes(questions):
     from helpcenter.search.engine import Features, search
 
-    plain = Features(synonyms=False, typos=False, homophones=False, semantic=False)
+    plain = Features(synonyms=False, typos=False, by_sound=False, semantic=False)
     return [
         (q, [hit.slug for hit in search(q["q"], lang=q["lang"], limit=3, features=plain)] or None)
         for q in questions

@@ -280,7 +280,7 @@ def main() -> None:
             full.update(part)
         full = dict(sorted(full.items()))
         baseline = evaluate(
-            queries, Features(synonyms=False, typos=False, homophones=False, semantic=False), False
+            queries, Features(synonyms=False, typos=False, by_sound=False, semantic=False), False
         )
     finally:
         drop_scratch_database(database)

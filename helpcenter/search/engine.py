@@ -26,6 +26,7 @@ from helpcenter.search import (
     indexing,
     semantic,
     snippets,
+    spoken,
     synonyms,
     text,
     traditional,
@@ -52,7 +53,8 @@ class Features:
 
     synonyms: bool = True
     typos: bool = True
-    homophones: bool = True
+    # Slips read by sound: pinyin homophones and initials, spelled-out acronyms.
+    by_sound: bool = True
     semantic: bool = True
 
 
@@ -201,8 +203,8 @@ def candidates(
     """The `pool` best articles by fused rank, each with its order-free signals; and the
     query's units (for snippets)."""
     query = cantonese.to_mandarin(traditional.to_simplified(query))
-    if features.homophones:
-        query = homophones.corrected(query)
+    if features.by_sound:
+        query = spoken.corrected(homophones.corrected(query))
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
     sentences = focus.parts(query) if semantic_on else []

@@ -48,6 +48,22 @@ def correction_pairs(query: str) -> list[tuple[str, str]]:
     return found
 
 
+def is_title_word(word: str) -> bool:
+    """Whether a Latin word (any form) is a word of the articles' titles or tags."""
+    known_stems, _ = _vocabulary.get()
+    return text.stem(word) in known_stems
+
+
+def closest_title_word(word: str) -> str | None:
+    """The title or tag word `word` is, or is a slip of (unstemmed), if any."""
+    _, title_words = _vocabulary.get()
+    if not title_words:
+        return None
+    edits = _allowed_edits(word)
+    match = process.extractOne(word, title_words, scorer=OSA.distance, score_cutoff=edits)
+    return match[0] if match is not None else None
+
+
 def corrections(query: str) -> list[str]:
     """Stems of title words that the query's unknown Latin words were probably meant to be."""
     return [corrected for _, corrected in correction_pairs(query)]

@@ -103,7 +103,7 @@ def test_a_mistyped_question_finds_the_article_it_meant():
     # when: 冻结 typed as 冻洁, 解冻 as 解东
     question = "冻洁了怎么解东"
     hits = article_search(query=question, lang="zh-hans")
-    plain = engine.search(question, lang="zh-hans", features=engine.Features(homophones=False))
+    plain = engine.search(question, lang="zh-hans", features=engine.Features(by_sound=False))
     # then: the freeze article, which the words as typed do not find
     assert [hit.slug for hit in hits][:1] == ["frozen"]
     assert [hit.slug for hit in plain][:1] != ["frozen"]

@@ -1,15 +1,18 @@
-"""Homophone slips (helpcenter/search/homophones.py): what reading them back changes.
+"""Slips read by sound: what reading them back changes.
 
-Runs every question set through the reading alone (no search) and counts how many
-questions it rewrites; then searches each rewritten question twice, with the reading and
+The readings are the engine's `by_sound` feature: pinyin homophones, pinyin and its
+initials (helpcenter/search/homophones.py), spelled-out acronyms
+(helpcenter/search/spoken.py). Runs every question set through the readings alone (no
+search) and counts how many questions they rewrite; then searches each rewritten question twice, with the reading and
 without it (all other features on, the other sets' questions taught as in
 bench/search_quality.py), and reports MRR@5 of both by set. A question the reading
 leaves alone searches the same either way, so these rows are the whole effect.
 
-The reading's guards were set while looking at the fitting pool's rewrites (own, fit,
-held, judge ... judge11); judge12, judge13 and judge14 played no part in them.
+The readings' guards were set while looking at the fitting pool's rewrites (own, fit,
+held, judge ... judge11); judge12 and judge14 played no part in them. judge13 did in
+kind: the homophone reading was first tried on the slips its header names.
 
-    python bench/homophone_slips.py [--list]
+    python bench/sound_slips.py [--list]
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ from search_quality import K, each_set_taught_apart, load_queries, prepare, reci
 
 
 def rewritten(queries: list[dict]) -> list[dict]:
-    from helpcenter.search import cantonese, homophones, traditional
+    from helpcenter.search import cantonese, homophones, spoken, traditional
 
     found = []
     for item in queries:
         read = cantonese.to_mandarin(traditional.to_simplified(item["q"]))
-        fixed = homophones.corrected(read)
+        fixed = spoken.corrected(homophones.corrected(read))
         if fixed != read:
             found.append(dict(item, fixed=fixed))
     return found
@@ -38,7 +41,7 @@ def scored(items: list[dict]) -> list[dict]:
     from helpcenter.search.engine import Features, search
 
     for item in items:
-        for key, features in (("rr_on", Features()), ("rr_off", Features(homophones=False))):
+        for key, features in (("rr_on", Features()), ("rr_off", Features(by_sound=False))):
             hits = search(item["q"], lang=item["lang"], limit=K, features=features)
             item[key] = reciprocal_rank([hit.slug for hit in hits], item["expect"])
     return items
@@ -75,7 +78,7 @@ def main() -> None:
                 f"{item['q']}  =>  {item['fixed']}"
             )
     print(f"{'set':<10}{'questions':>10}{'rewritten':>10}{'scored':>8}{'MRR off':>9}{'MRR on':>8}")
-    result: dict = {"bench": "homophone_slips"}
+    result: dict = {"bench": "sound_slips"}
     for name in SET_NAMES:
         rows = by_set.get(name, [])
         off = sum(row["rr_off"] for row in rows) / len(rows) if rows else 0.0
