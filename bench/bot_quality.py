@@ -8,15 +8,16 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - wrong-answer rate: answerable questions answered, but with none of the expected ones;
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
-Sixteen sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit` and
-`held` halves of bench/fresh_queries.yaml (issue 18), and thirteen judge sets, each written
-blind and committed before any result on it was seen: `judge`, `judge2` (harder),
-`judge3` to `judge13` (bench/judge*_queries.yaml). The bot's confidence model and
-thresholds (helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py on
-all but judge12 and judge13 (with bench/search_queries.yaml and unanswerable_queries.yaml):
-each judge set was scored once before it joined that fit. judge12 and judge13 are never
-fitted on: their figures are the ones to believe. With semantic matching, each set is
-scored with the other sets' questions taught (search_quality.teach), never its own.
+Seventeen sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit`
+and `held` halves of bench/fresh_queries.yaml (issue 18), and fourteen judge sets, each
+written blind and committed before any result on it was seen: `judge`, `judge2`
+(harder), `judge3` to `judge14` (bench/judge*_queries.yaml). The bot's confidence model
+and thresholds (helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py
+on all but judge12 to judge14 (with bench/search_queries.yaml and
+unanswerable_queries.yaml): each judge set was scored once before it joined that fit.
+judge12 to judge14 are never fitted on: their figures are the ones to believe. With
+semantic matching, each set is scored with the other sets' questions taught
+(search_quality.teach), never its own.
 
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.
