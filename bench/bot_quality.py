@@ -22,12 +22,13 @@ semantic matching, each set is scored with the other sets' questions taught
 Baseline, same run: plain keyword search (no synonyms, typo tolerance or semantic
 matching) answering with its top three whenever it finds anything.
 
-    python bench/bot_quality.py [--quick] [--no-semantic] [--show-misses]
+    python bench/bot_quality.py [--quick] [--no-semantic] [--no-by-sound] [--show-misses]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 import yaml
 from _support import ROOT, django_on_scratch_database, drop_scratch_database, emit
@@ -117,9 +118,14 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a third of the questions, no sweep")
     parser.add_argument("--no-semantic", action="store_true", help="keyword search only")
+    parser.add_argument(
+        "--no-by-sound", action="store_true", help="no slips read by sound (the before column)"
+    )
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
 
+    if args.no_by_sound:
+        os.environ["BEACON_READ_BY_SOUND"] = "0"
     database = django_on_scratch_database()
     try:
         prepare(semantic_on=not args.no_semantic)
@@ -147,6 +153,7 @@ def main() -> None:
     )
     print(f"{'':<34}{'accuracy':>9}{'wrong':>8}{'hand-off':>10}{'n':>5}")
     result = {"bench": "bot_quality", "questions": len(questions), "semantic": semantic}
+    result["by_sound"] = not args.no_by_sound
     for name in SETS:
         for lang in (*LANGS, None):
             mine = [o for o in bot if o[0]["set"] == name and lang in (None, o[0]["lang"])]

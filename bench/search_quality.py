@@ -28,12 +28,14 @@ characters and Taiwan's words (OpenCC `s2twp`: 账户 → 帳戶, 软件 → 軟
 from Taiwan would type it: what search makes of the same questions in the other script
 (taught questions stay Simplified, as editors write them).
 
-    python bench/search_quality.py [--quick] [--no-semantic] [--show-misses] [--traditional]
+    python bench/search_quality.py [--quick] [--no-semantic] [--no-by-sound] [--show-misses]
+                                   [--traditional]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import time
 from collections import defaultdict
@@ -255,12 +257,17 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a quarter of the queries")
     parser.add_argument("--no-semantic", action="store_true", help="keyword search only")
+    parser.add_argument(
+        "--no-by-sound", action="store_true", help="no slips read by sound (the before column)"
+    )
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument(
         "--traditional", action="store_true", help="questions typed in Chinese, in Traditional"
     )
     args = parser.parse_args()
 
+    if args.no_by_sound:
+        os.environ["BEACON_READ_BY_SOUND"] = "0"
     database = django_on_scratch_database()
     try:
         from helpcenter.search.engine import Features
@@ -294,6 +301,7 @@ def main() -> None:
             f"{base['mrr5']:>10.3f}{base['recall5']:>10.3f}"
         )
     result = {"bench": "search_quality", "queries": len(queries), "semantic": not args.no_semantic}
+    result["by_sound"] = not args.no_by_sound
     if args.traditional:
         result["traditional"] = True
     for name in SET_NAMES:

