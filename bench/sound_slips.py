@@ -8,9 +8,9 @@ without it (all other features on, the other sets' questions taught as in
 bench/search_quality.py), and reports MRR@5 of both by set. A question the reading
 leaves alone searches the same either way, so these rows are the whole effect.
 
-The readings' guards were set while looking at the fitting pool's rewrites (own, fit,
-held, judge ... judge11); judge12 and judge14 played no part in them. judge13 did in
-kind: the homophone reading was first tried on the slips its header names.
+The readings' guards were set while looking at the rewrites of the fitting pool (own,
+fit, held, judge ... judge11) and of judge12; judge14 played no part in them. judge13
+did in kind: the homophone reading was first tried on the slips its header names.
 
     python bench/sound_slips.py [--list]
 """
