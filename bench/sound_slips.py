@@ -5,7 +5,8 @@ initials (helpcenter/search/homophones.py), spelled-out acronyms
 (helpcenter/search/spoken.py). Runs every question set through the readings alone (no
 search) and counts how many questions they rewrite; then searches each rewritten question twice, with the reading and
 without it (all other features on, the other sets' questions taught as in
-bench/search_quality.py), and reports MRR@5 of both by set. A question the reading
+bench/search_quality.py; a list below the confidence bar counts as "no good match", as
+the search page shows it), and reports MRR@5 of both by set. A question the reading
 leaves alone searches the same either way, so these rows are the whole effect.
 
 The readings' guards were set while looking at the rewrites of the fitting pool (own,
@@ -22,7 +23,14 @@ from collections import defaultdict
 
 from _support import django_on_scratch_database, drop_scratch_database, emit
 from fit_confidence import SET_NAMES
-from search_quality import K, each_set_taught_apart, load_queries, prepare, reciprocal_rank
+from search_quality import (
+    K,
+    each_set_taught_apart,
+    load_queries,
+    no_good_match,
+    prepare,
+    reciprocal_rank,
+)
 
 
 def rewritten(queries: list[dict]) -> list[dict]:
@@ -43,7 +51,8 @@ def scored(items: list[dict]) -> list[dict]:
     for item in items:
         for key, features in (("rr_on", Features()), ("rr_off", Features(by_sound=False))):
             hits = search(item["q"], lang=item["lang"], limit=K, features=features)
-            item[key] = reciprocal_rank([hit.slug for hit in hits], item["expect"])
+            shown = [] if no_good_match(hits, features) else [hit.slug for hit in hits]
+            item[key] = reciprocal_rank(shown, item["expect"])
     return items
 
 
