@@ -59,8 +59,10 @@ MIN_GAIN = 3.0
 WORD_RATIO = 20
 # Characters either side of a stretch that the likelihood compares.
 CONTEXT = 6
-# Stretches whose "does an article write it" answer is remembered.
+# Stretches whose "does an article write it" answer is remembered, and how many a
+# question may look up in the articles.
 MAX_WRITTEN_CACHED = 4096
+MAX_LOOKUPS = 8
 # Pinyin initials stand for a word only when it is this many times as common as the
 # next word with the same initials.
 INITIALS_LEAD = 2
@@ -99,17 +101,21 @@ class Vocabulary:
             ranked = sorted(words, key=lambda word: (-frequency[word], word))
             if len(ranked) == 1 or frequency[ranked[0]] >= INITIALS_LEAD * frequency[ranked[1]]:
                 self.by_initials[letters] = ranked[0]
-        self.latin = latin
-        self.longest = max((len(word) for word in frequency), default=0)
+        self.latin = latin  # Latin stems of the titles and keywords
         self._written: dict[str, bool] = {}
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
 
-    def written(self, stretch: str) -> bool:
+    def written(self, stretch: str, budget: list[int]) -> bool:
         """Whether an article writes the stretch (卖单 is a word of the articles, not a
-        slip for 买单); asked only of the rare stretch that sounds like a word."""
+        slip for 买单); asked only of the rare stretch that sounds like a word. Each
+        question may look up `budget[0]` stretches; past that, a stretch counts as written
+        (left as typed), so a question of made-up slips costs a few reads at most."""
         if stretch not in self._written:
+            if budget[0] <= 0:
+                return True
+            budget[0] -= 1
             if len(self._written) >= MAX_WRITTEN_CACHED:
                 self._written.clear()
             published = Article.objects.filter(status=Article.Status.PUBLISHED)
@@ -211,7 +217,7 @@ def _boundaries(run: str) -> set[int]:
     return edges
 
 
-def _best_fix(run: str, vocabulary: Vocabulary) -> tuple[float, str] | None:
+def _best_fix(run: str, vocabulary: Vocabulary, budget: list[int]) -> tuple[float, str] | None:
     """The rewrite of one stretch that makes the run most likely, if any gains enough."""
     edges = _boundaries(run)
     best: tuple[float, str] | None = None
@@ -222,7 +228,7 @@ def _best_fix(run: str, vocabulary: Vocabulary) -> tuple[float, str] | None:
             if start not in edges or end not in edges or stretch in vocabulary:
                 continue
             for word in _meant(stretch, vocabulary):
-                if not _plausible_slip(stretch, word) or vocabulary.written(stretch):
+                if not _plausible_slip(stretch, word) or vocabulary.written(stretch, budget):
                     continue
                 # The words around the stretch decide; the rest of the run cancels out.
                 left, right = max(0, start - CONTEXT), min(len(run), end + CONTEXT)
@@ -234,9 +240,9 @@ def _best_fix(run: str, vocabulary: Vocabulary) -> tuple[float, str] | None:
     return best
 
 
-def _correct_run(run: str, vocabulary: Vocabulary) -> str:
+def _correct_run(run: str, vocabulary: Vocabulary, budget: list[int]) -> str:
     for _ in range(MAX_FIXES):
-        fix = _best_fix(run, vocabulary)
+        fix = _best_fix(run, vocabulary, budget)
         if fix is None:
             break
         run = fix[1]
@@ -275,4 +281,5 @@ def corrected(query: str) -> str:
     if not vocabulary.frequency:
         return query
     query = _read_latin(query, vocabulary)
-    return _CJK_RUN.sub(lambda match: _correct_run(match.group(), vocabulary), query)
+    budget = [MAX_LOOKUPS]
+    return _CJK_RUN.sub(lambda match: _correct_run(match.group(), vocabulary, budget), query)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import re
 
-from helpcenter.models import Article
 from helpcenter.search import typos
-from helpcenter.search.cache import Refreshing, published_articles_stamp
 
 _WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 
@@ -38,34 +36,6 @@ NUMBERS = {
 }  # fmt: skip
 # Acronyms are short: a run of letter names longer than this is a sentence.
 LONGEST_RUN = 6
-# Split words: a joined pair shorter than this is too likely a word by chance.
-SHORTEST_JOIN = 6
-
-
-# Acronyms found (or not) in the articles' index, forgotten whenever an article changes.
-_acronyms = Refreshing(dict, published_articles_stamp, ttl=60.0)
-MAX_ACRONYMS_CACHED = 4096
-
-
-def _article_word(acronym: str) -> bool:
-    """Whether an index token of a published article is the acronym; asked only of a
-    run of letter names, which few questions hold."""
-    if typos.is_title_word(acronym):
-        return True
-    known = _acronyms.get()
-    if acronym not in known:
-        if len(known) >= MAX_ACRONYMS_CACHED:
-            known.clear()
-        pattern = rf"(^| ){re.escape(acronym)}( |$)"
-        known[acronym] = (
-            Article.objects.filter(status=Article.Status.PUBLISHED)
-            .filter(search_tokens_title__regex=pattern)
-            .exists()
-            or Article.objects.filter(status=Article.Status.PUBLISHED)
-            .filter(search_tokens_body__regex=pattern)
-            .exists()
-        )
-    return known[acronym]
 
 
 def _spelled(words: list[str]) -> str | None:
@@ -86,7 +56,7 @@ def _read_spelled(words: list[str]) -> list[str]:
         joined = None
         for end in range(min(len(words), start + LONGEST_RUN), start + 1, -1):
             acronym = _spelled([w.lower() for w in words[start:end]])
-            if acronym and len(acronym) >= 3 and _article_word(acronym):
+            if acronym and len(acronym) >= 3 and typos.is_article_word(acronym):
                 joined = (acronym, end)
                 break
         if joined is None:
@@ -99,7 +69,7 @@ def _read_spelled(words: list[str]) -> list[str]:
 
 
 def corrected(query: str) -> str:
-    """The query with spelled-out acronyms and split words read as the articles' words.
+    """The query with spelled-out acronyms read as the articles' words.
 
     Only the Latin words of a stretch without other characters between them are read
     together ("a p i" is read, "a, p, i" is not)."""

@@ -123,6 +123,11 @@ def is_title_word(word: str) -> bool:
     return text.stem(word) in _vocabulary.get().title_stems
 
 
+def is_article_word(word: str) -> bool:
+    """Whether a Latin word (any form) is in any published article's index."""
+    return text.stem(word) in _vocabulary.get().index_stems
+
+
 def closest_title_word(word: str) -> str | None:
     """The title or tag word `word` is, or is a slip of (unstemmed), if any."""
     return _closest(word, _vocabulary.get().title_words, _allowed_edits(word))

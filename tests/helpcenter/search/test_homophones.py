@@ -133,3 +133,14 @@ def test_without_articles_only_the_tokenizers_domain_words_are_known():
     homophones.clear_cache()
     assert homophones.corrected("提笔一直在处理中") == "提币一直在处理中"
     assert homophones.corrected("理财提前熟回") == "理财提前熟回"
+
+
+@pytest.mark.usefixtures("help_centre")
+def test_a_question_of_many_slips_costs_a_bounded_number_of_reads(django_assert_max_num_queries):
+    # given: the vocabulary already read (as in a running portal)
+    homophones.corrected("提币")
+    slips = "提笔，充直，冻洁，验证马，注消，解东，手续非，理才，返拥，维户，绑顶，止赢，熟回，费律，白明单，冲币，再线"
+    # when / then: a few reads of the articles at most, however many slips
+    with django_assert_max_num_queries(homophones.MAX_LOOKUPS + 1):
+        corrected = homophones.corrected(slips)
+    assert corrected.startswith("提币，充值，冻结")
