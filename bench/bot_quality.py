@@ -8,14 +8,14 @@ decision (livechat.bot.decide, as a signed-in customer) and scores it:
 - wrong-answer rate: answerable questions answered, but with none of the expected ones;
 - hand-off rate on unanswerable questions: the bot offered a human (or handed off).
 
-Seventeen sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit`
-and `held` halves of bench/fresh_queries.yaml (issue 18), and fourteen judge sets, each
+Eighteen sets: `own` (bench/bot_queries.yaml, written by reading the corpus), the `fit`
+and `held` halves of bench/fresh_queries.yaml (issue 18), and fifteen judge sets, each
 written blind and committed before any result on it was seen: `judge`, `judge2`
-(harder), `judge3` to `judge14` (bench/judge*_queries.yaml). The bot's confidence model
+(harder), `judge3` to `judge15` (bench/judge*_queries.yaml). The bot's confidence model
 and thresholds (helpcenter/search/confidence.py) were fitted by bench/fit_confidence.py
-on all but judge12 to judge14 (with bench/search_queries.yaml and
+on all but judge12 to judge15 (with bench/search_queries.yaml and
 unanswerable_queries.yaml): each judge set was scored once before it joined that fit.
-judge12 to judge14 are never fitted on: their figures are the ones to believe. With
+judge12 to judge15 are never fitted on: their figures are the ones to believe. With
 semantic matching, each set is scored with the other sets' questions taught
 (search_quality.teach), never its own.
 

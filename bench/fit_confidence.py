@@ -9,10 +9,10 @@ their signals). Two groups of questions:
   `own`) and the first eleven judge sets (bench/judge_queries.yaml, judge2_queries.yaml,
   ... judge11_queries.yaml: `judge` to `judge11`), all of which have been scored, so
   they are fitting material now;
-- the JUDGE sets, bench/judge12_queries.yaml, judge13_queries.yaml and
-  judge14_queries.yaml (`judge12`, `judge13`, `judge14`; judge14 mostly slips of
-  hurried typing in both languages): each written blind after the others were scored,
-  never fitted on. Their
+- the JUDGE sets, bench/judge12_queries.yaml to judge15_queries.yaml (`judge12` to
+  `judge15`; judge14 mostly slips of hurried typing in both languages, judge15 misspelt
+  English, texting shorthand and mixed scripts): each written blind after the others
+  were scored, never fitted on. Their
   candidates are collected (and cached) with the pool's, but they are scored only with
   --judge, once the choices are final.
 
@@ -149,6 +149,7 @@ JUDGES = (
     ("judge12", "judge12_queries.yaml"),
     ("judge13", "judge13_queries.yaml"),
     ("judge14", "judge14_queries.yaml"),
+    ("judge15", "judge15_queries.yaml"),
 )
 # Every set the quality benches report, in their order.
 SET_NAMES = ("own", "fit", "held", *(name for name, _ in POOLED_JUDGES + JUDGES))
@@ -172,8 +173,8 @@ def load_judge() -> list[dict]:
     the third round), judge3 (fitting material since the fourth), judge4 (since the
     fifth), judge5 (since the sixth), judge6 (since the seventh), judge7 (since the
     eighth), judge8 and judge9 (since the ninth), judge10 (since the tenth), judge11 (since the
-    eleventh), and judge12, judge13 and judge14 (bench/judge12_queries.yaml to
-    judge14_queries.yaml, each written blind after the round before was fitted and scored
+    eleventh), and judge12 to judge15 (bench/judge12_queries.yaml to
+    judge15_queries.yaml, each written blind after the round before was fitted and scored
     once with it; never fitted on)."""
     return load_sets(POOLED_JUDGES + JUDGES)
 

@@ -15,7 +15,7 @@ synonyms, no typo tolerance, no semantic matching) from the same run:
 - `judge3` to `judge11`: bench/judge3_queries.yaml to judge11_queries.yaml, each written
   blind after the one before was scored; scored, then fitting material (the fourth to
   eleventh rounds);
-- `judge12` to `judge14`: bench/judge12_queries.yaml to judge14_queries.yaml, each
+- `judge12` to `judge15`: bench/judge12_queries.yaml to judge15_queries.yaml, each
   written blind after the one before was scored, never fitted on: the figures to believe.
 
 With semantic matching, each set is scored with the other sets' questions taught
@@ -49,7 +49,7 @@ K = 5
 
 
 def load_queries(quick: bool) -> list[dict]:
-    """Every query with its `set` (own, fit, held, judge, judge2 ... judge14); --quick:
+    """Every query with its `set` (own, fit, held, judge, judge2 ... judge15); --quick:
     a quarter of own and of the judge sets, half of the fresh set."""
     own = yaml.safe_load((ROOT / "bench" / "search_queries.yaml").read_text(encoding="utf-8"))
     for item in own:

@@ -10,7 +10,8 @@ the search page shows it), and reports MRR@5 of both by set. A question the read
 leaves alone searches the same either way, so these rows are the whole effect.
 
 The readings' guards were set while looking at the rewrites of the fitting pool (own,
-fit, held, judge ... judge11) and of judge12; judge14 played no part in them. judge13
+fit, held, judge ... judge11) and of judge12; judge14 and judge15 played no part in
+them. judge13
 did in kind: the homophone reading was first tried on the slips its header names.
 
     python bench/sound_slips.py [--list]
