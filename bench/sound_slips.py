@@ -35,13 +35,12 @@ from search_quality import (
 
 
 def rewritten(queries: list[dict]) -> list[dict]:
-    from helpcenter.search import cantonese, homophones, spoken, traditional
+    from helpcenter.search.engine import Features, read
 
     found = []
     for item in queries:
-        read = cantonese.to_mandarin(traditional.to_simplified(item["q"]))
-        fixed = spoken.corrected(homophones.corrected(read))
-        if fixed != read:
+        fixed = read(item["q"])
+        if fixed != read(item["q"], Features(by_sound=False)):
             found.append(dict(item, fixed=fixed))
     return found
 

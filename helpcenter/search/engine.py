@@ -199,14 +199,20 @@ class Candidate:
     in_ui_lang: bool = True  # the article has a version in the UI language
 
 
+def read(query: str, features: Features = ALL_FEATURES) -> str:
+    """The query as the engine reads it: in Simplified Mandarin, slips read by sound."""
+    query = cantonese.to_mandarin(traditional.to_simplified(query))
+    if features.by_sound and settings.HELPCENTER_READ_BY_SOUND:
+        query = spoken.corrected(homophones.corrected(query))
+    return query
+
+
 def candidates(
     query: str, *, lang: str, pool: int = RERANK_POOL, features: Features = ALL_FEATURES
 ) -> tuple[list[Candidate], list[Unit]]:
     """The `pool` best articles by fused rank, each with its order-free signals; and the
     query's units (for snippets)."""
-    query = cantonese.to_mandarin(traditional.to_simplified(query))
-    if features.by_sound and settings.HELPCENTER_READ_BY_SOUND:
-        query = spoken.corrected(homophones.corrected(query))
+    query = read(query, features)
     units = query_units(query, features)
     semantic_on = features.semantic and semantic.enabled()
     sentences = focus.parts(query) if semantic_on else []

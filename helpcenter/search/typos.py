@@ -36,8 +36,7 @@ BODY_MIN_ARTICLES = 3
 
 def _build() -> Vocabulary:
     words: set[str] = set()
-    index: set[str] = set()
-    body_articles: Counter = Counter()
+    holding: Counter = Counter()  # stem -> how many articles' index holds it
     published = Article.objects.filter(status=Article.Status.PUBLISHED).values_list(
         "title", "tags", "search_tokens_title", "search_tokens_keywords", "search_tokens_body"
     )
@@ -45,16 +44,16 @@ def _build() -> Vocabulary:
         words.update(text.latin_words(text.normalize(title)))
         for tag in tags if isinstance(tags, list) else []:
             words.update(text.latin_words(text.normalize(str(tag))))
-        stems = {t for field in indexed for t in field.split() if _LATIN_STEM.fullmatch(t)}
-        index.update(stems)
-        body_articles.update(stems)
+        holding.update({t for field in indexed for t in field.split() if _LATIN_STEM.fullmatch(t)})
     words = {w for w in words if len(w) >= 3 and not w.isdigit()}
     body = sorted(
         stem
-        for stem, articles in body_articles.items()
+        for stem, articles in holding.items()
         if articles >= BODY_MIN_ARTICLES and len(stem) >= 4 and not stem.isdigit()
     )
-    return Vocabulary(frozenset(text.stem(w) for w in words), sorted(words), frozenset(index), body)
+    return Vocabulary(
+        frozenset(text.stem(w) for w in words), sorted(words), frozenset(holding), body
+    )
 
 
 _LATIN_STEM = re.compile(r"[a-z0-9]+")
